@@ -1,0 +1,61 @@
+// The host interface: everything the emulator needs from the world outside the
+// virtual PC. emulator/ is pure TypeScript (ARCHITECTURE.md, "Dependency rule");
+// main/ and the CLI implement this with Node's fs and the clang WebAssembly.
+
+/** A file tree passed to and returned from the compiler: path -> contents. */
+export type FileTree = { [name: string]: FileTree | string | Uint8Array };
+
+export interface CompileResult {
+  /** Exit status of the tool: 0 on success. */
+  status: number;
+  /** What the tool printed on stderr (clang's diagnostics, exactly as printed). */
+  stderr: string;
+  stdout: string;
+  /** Files produced by the run (outputs only). */
+  outputs: Map<string, Uint8Array>;
+}
+
+/** clang and wasm-ld, loaded once per process and kept warm. */
+export interface HostCompiler {
+  /** Runs `clang args...` (args[0] is not "clang") in a private virtual directory holding `files`. */
+  clang(args: string[], files: FileTree): Promise<CompileResult>;
+  /** Runs `wasm-ld args...` in a private virtual directory holding `files`. */
+  wasmLd(args: string[], files: FileTree): Promise<CompileResult>;
+}
+
+export interface HostStat {
+  kind: 'file' | 'dir' | 'symlink' | 'other';
+  size: number;
+  mode: number;
+  mtimeMs: number;
+}
+
+/**
+ * A host directory mounted into the machine (the learner's workspace at /home/lab).
+ * Paths are relative to the mount root, '/'-separated, never containing '..'.
+ * Every write reaches the host file system before the call returns: no drill can
+ * lose the learner's code.
+ */
+export interface HostDirectory {
+  stat(path: string): HostStat | undefined;
+  readdir(path: string): string[];
+  readFile(path: string): Uint8Array;
+  writeFile(path: string, data: Uint8Array): void;
+  mkdir(path: string): void;
+  unlink(path: string): void;
+  rmdir(path: string): void;
+  rename(from: string, to: string): void;
+  chmod(path: string, mode: number): void;
+}
+
+export interface Host {
+  compiler: HostCompiler;
+  /** The learner's workspace, mounted at /home/lab; undefined for a machine without one. */
+  workspace: HostDirectory | undefined;
+  /** Read-only system files shipped with DriverLab (kernel headers etc.): path -> contents. */
+  systemTree(name: 'include'): Map<string, Uint8Array>;
+  /** Wall-clock milliseconds, for safety nets and pacing only, never for virtual time. */
+  wallNow(): number;
+  /** Waits wall-clock time (real-time pacing of an interactive machine). */
+  sleepWall(ms: number): Promise<void>;
+}

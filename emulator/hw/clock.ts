@@ -1,0 +1,187 @@
+// The virtual clock and its event queue: the only notion of time in the machine.
+//
+// Every device that does something "later" (the PIT's next edge, a card finishing a command)
+// schedules an event here instead of reading a host timer, so the same inputs always give the
+// same interleaving (ARCHITECTURE.md, decision 4). Time is a JS number of nanoseconds: integers
+// stay exact up to 2^53 ns, about 104 virtual days, far beyond any lab.
+//
+// The queue is a binary min-heap ordered by (time, insertion sequence). The sequence number makes
+// events due at the same instant fire in the order they were scheduled, which is what makes runs
+// reproducible. Each entry remembers its heap index so cancel() removes it in O(log n) instead of
+// leaving tombstones that a long run (8.64 M PIT ticks per virtual day) would pile up.
+
+export const NS_PER_US = 1_000;
+export const NS_PER_MS = 1_000_000;
+export const NS_PER_SEC = 1_000_000_000;
+
+/** What schedule() returns: enough to cancel the event and to show it in the inspector. */
+export interface EventHandle {
+  /** Virtual time (ns) at which the event fires. */
+  readonly atNs: number;
+  readonly label: string | undefined;
+  /** True until the event has fired or been cancelled. */
+  readonly pending: boolean;
+}
+
+const NOT_QUEUED = -1;
+
+class ClockEvent implements EventHandle {
+  heapIndex = NOT_QUEUED;
+
+  constructor(
+    readonly atNs: number,
+    readonly seq: number,
+    readonly fn: () => void,
+    readonly label: string | undefined,
+  ) {}
+
+  get pending(): boolean {
+    return this.heapIndex !== NOT_QUEUED;
+  }
+}
+
+function firesBefore(a: ClockEvent, b: ClockEvent): boolean {
+  return a.atNs < b.atNs || (a.atNs === b.atNs && a.seq < b.seq);
+}
+
+export class VirtualClock {
+  private nowNs: number;
+  private nextSeq = 0;
+  private readonly heap: ClockEvent[] = [];
+
+  /** `startNs` lets a restored snapshot resume at the time it was saved. */
+  constructor(startNs = 0) {
+    checkTime(startNs, 'start time');
+    this.nowNs = startNs;
+  }
+
+  get now(): number {
+    return this.nowNs;
+  }
+
+  get pendingCount(): number {
+    return this.heap.length;
+  }
+
+  /**
+   * Runs `fn` at virtual time `atNs`. A time already past is treated as "now": the event fires at
+   * the next runDue()/advance, after everything already due, rather than rewriting history.
+   */
+  schedule(atNs: number, fn: () => void, label?: string): EventHandle {
+    checkTime(atNs, 'event time');
+    const event = new ClockEvent(Math.max(atNs, this.nowNs), this.nextSeq++, fn, label);
+    event.heapIndex = this.heap.length;
+    this.heap.push(event);
+    this.siftUp(event.heapIndex);
+    return event;
+  }
+
+  scheduleIn(deltaNs: number, fn: () => void, label?: string): EventHandle {
+    checkTime(deltaNs, 'delay');
+    return this.schedule(this.nowNs + deltaNs, fn, label);
+  }
+
+  /** Harmless on an event that already fired or was already cancelled. */
+  cancel(h: EventHandle): void {
+    if (!(h instanceof ClockEvent)) return;
+    const index = h.heapIndex;
+    // The identity check keeps a handle from another clock from removing one of ours.
+    if (index === NOT_QUEUED || this.heap[index] !== h) return;
+    this.removeAt(index);
+  }
+
+  nextEventTime(): number | undefined {
+    return this.heap[0]?.atNs;
+  }
+
+  /** Fires every event due at the current time, including ones that handlers schedule for now. */
+  runDue(): number {
+    return this.fireUntil(this.nowNs);
+  }
+
+  /**
+   * Moves time forward to `ns`, firing due events in order with `now` set to each event's time.
+   * Going backwards is a host bug (some caller lost track of time), so it throws.
+   * Safe to call from inside a handler (a driver busy-waiting in an interrupt): time never
+   * moves backwards when the outer call resumes.
+   */
+  advanceTo(ns: number): void {
+    checkTime(ns, 'target time');
+    if (ns < this.nowNs) {
+      throw new RangeError(`VirtualClock cannot go back from ${this.nowNs} ns to ${ns} ns`);
+    }
+    this.fireUntil(ns);
+    if (ns > this.nowNs) this.nowNs = ns;
+  }
+
+  advanceBy(ns: number): void {
+    checkTime(ns, 'interval');
+    this.advanceTo(this.nowNs + ns);
+  }
+
+  private fireUntil(limitNs: number): number {
+    let fired = 0;
+    const heap = this.heap;
+    while (heap.length > 0) {
+      const first = heap[0]!;
+      if (first.atNs > limitNs) break;
+      this.removeAt(0);
+      if (first.atNs > this.nowNs) this.nowNs = first.atNs;
+      fired++;
+      first.fn();
+    }
+    return fired;
+  }
+
+  private removeAt(index: number): void {
+    const heap = this.heap;
+    const removed = heap[index]!;
+    const last = heap.pop()!;
+    removed.heapIndex = NOT_QUEUED;
+    if (last === removed) return;
+    heap[index] = last;
+    last.heapIndex = index;
+    if (index > 0 && firesBefore(last, heap[(index - 1) >> 1]!)) this.siftUp(index);
+    else this.siftDown(index);
+  }
+
+  private siftUp(index: number): void {
+    const heap = this.heap;
+    const event = heap[index]!;
+    while (index > 0) {
+      const parentIndex = (index - 1) >> 1;
+      const parent = heap[parentIndex]!;
+      if (!firesBefore(event, parent)) break;
+      heap[index] = parent;
+      parent.heapIndex = index;
+      index = parentIndex;
+    }
+    heap[index] = event;
+    event.heapIndex = index;
+  }
+
+  private siftDown(index: number): void {
+    const heap = this.heap;
+    const length = heap.length;
+    const event = heap[index]!;
+    for (;;) {
+      const left = 2 * index + 1;
+      if (left >= length) break;
+      const right = left + 1;
+      let child = left;
+      if (right < length && firesBefore(heap[right]!, heap[left]!)) child = right;
+      const childEvent = heap[child]!;
+      if (!firesBefore(childEvent, event)) break;
+      heap[index] = childEvent;
+      childEvent.heapIndex = index;
+      index = child;
+    }
+    heap[index] = event;
+    event.heapIndex = index;
+  }
+}
+
+function checkTime(ns: number, what: string): void {
+  if (!Number.isFinite(ns)) throw new RangeError(`VirtualClock: ${what} must be a finite number of ns, got ${ns}`);
+  if (ns < 0) throw new RangeError(`VirtualClock: ${what} must not be negative, got ${ns}`);
+}

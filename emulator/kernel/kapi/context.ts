@@ -1,0 +1,33 @@
+// What a kernel-API import sees of the module that called it: its memory, its
+// allocator, and the kernel. One ModuleContext per loaded module instance.
+import type { Kernel } from '../kernel.js';
+import type { FormatArgs } from '../format.js';
+
+export interface ModuleHeap {
+  alloc(size: number, zero: boolean, owner: 'kmalloc' | 'kernel'): number;
+  free(ptr: number): 'ok' | 'double' | 'invalid';
+  sizeOf(ptr: number): number | undefined;
+  live(owner: 'kmalloc' | 'kernel'): { ptr: number; size: number }[];
+}
+
+export interface ModuleContext {
+  readonly kernel: Kernel;
+  readonly name: string;
+  memory(): WebAssembly.Memory;
+  readonly heap: ModuleHeap;
+  u8(): Uint8Array;
+  view(): DataView;
+  cstring(ptr: number, max?: number): string | undefined;
+  /** Arguments of a C varargs call: `va` points at the wasm32 varargs buffer. */
+  varargs(va: number): FormatArgs;
+  /** Calls a C function pointer of this module. */
+  call(fnptr: number, ...args: (number | bigint)[]): number | bigint;
+  /** Registers something to undo if the module is unloaded without undoing it (leak report). */
+  track(kind: string, key: string, undo: () => void): void;
+  untrack(kind: string, key: string): void;
+  /** Writes a C string into freshly allocated kernel-owned module memory. */
+  allocString(s: string): number;
+}
+
+/** A table of C-callable functions: name -> implementation (wasm-level signature). */
+export type KapiTable = Record<string, (...args: never[]) => number | bigint | void>;

@@ -1,0 +1,9 @@
+// Byte offsets of the kernel structures that live in module memory, as the
+// headers in emulator/include/<personality>/ declare them for wasm32 (ILP32).
+// test/layout.test.ts compiles offsetof() checks against the real headers.
+
+export const MODERN = {
+  file: { size: 40, f_inode: 0, f_op: 4, f_flags: 8, f_mode: 12, f_pos: 16, private_data: 24, f_dentry: 28, f_count: 32 },
+  inode: { size: 48, i_mode: 0, i_uid: 4, i_gid: 8, i_flags: 12, i_ino: 16, i_rdev: 20, i_size: 24, i_private: 32, i_cdev: 36, i_count: 40 },
+  proc_ops: { proc_flags: 0, proc_open: 4, proc_read: 8, proc_read_iter: 12, proc_write: 16, proc_lseek: 20, proc_release: 24, proc_poll: 28, proc_ioctl: 32, proc_mmap: 36 },
+} as const;

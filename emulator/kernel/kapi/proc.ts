@@ -1,0 +1,141 @@
+// <linux/proc_fs.h>: proc_create()/proc_mkdir()/proc_remove() with struct
+// proc_ops called through the module's function table.
+import type { FileOperations, Inode, OpenFile } from '../fs/types.js';
+import type { KapiTable, ModuleContext } from './context.js';
+import { MODERN } from './layout.js';
+
+interface Pde { parent: Inode; name: string; inode: Inode; handle: number }
+
+const L = MODERN;
+
+/** Allocates struct file/struct inode in module memory for a call into the module. */
+export function kernelFileStructs(m: ModuleContext, file: OpenFile): { filp: number; inodep: number } {
+  const inodep = m.heap.alloc(L.inode.size, true, 'kernel');
+  const filp = m.heap.alloc(L.file.size, true, 'kernel');
+  const v = m.view();
+  v.setUint16(inodep + L.inode.i_mode, file.inode.mode, true);
+  v.setUint32(inodep + L.inode.i_uid, file.inode.uid, true);
+  v.setUint32(inodep + L.inode.i_gid, file.inode.gid, true);
+  v.setUint32(inodep + L.inode.i_ino, file.inode.ino, true);
+  v.setUint32(inodep + L.inode.i_rdev, file.inode.rdev, true);
+  v.setUint32(inodep + L.inode.i_count, 1, true);
+  v.setUint32(filp + L.file.f_inode, inodep, true);
+  v.setUint32(filp + L.file.f_flags, file.flags, true);
+  v.setUint32(filp + L.file.f_mode, file.fmode, true);
+  v.setBigInt64(filp + L.file.f_pos, BigInt(file.pos), true);
+  v.setUint32(filp + L.file.f_count, 1, true);
+  return { filp, inodep };
+}
+
+export function procApi(m: ModuleContext): KapiTable {
+  const k = m.kernel;
+  const entries = new Map<number, Pde>();
+  const dirs = new Map<number, Inode>();
+  const parentOf = (p: number) => (p ? dirs.get(p) ?? entries.get(p)?.inode : undefined) ?? k.procfs.root;
+
+  const fopsFor = (opsPtr: number): FileOperations => {
+    const fn = (off: number) => m.view().getUint32(opsPtr + off, true);
+    const structs = new WeakMap<OpenFile, { filp: number; inodep: number }>();
+    const syncPos = (file: OpenFile, filp: number) => { file.pos = Number(m.view().getBigInt64(filp + L.file.f_pos, true)); };
+    const setPos = (file: OpenFile, filp: number) => m.view().setBigInt64(filp + L.file.f_pos, BigInt(file.pos), true);
+    return {
+      open(_inode, file) {
+        const s = kernelFileStructs(m, file);
+        structs.set(file, s);
+        const open = fn(L.proc_ops.proc_open);
+        if (!open) return 0;
+        const r = Number(m.call(open, s.inodep, s.filp));
+        if (r < 0) { m.heap.free(s.filp); m.heap.free(s.inodep); structs.delete(file); }
+        return r;
+      },
+      read(file, ubuf, count) {
+        const read = fn(L.proc_ops.proc_read);
+        if (!read) return -22;
+        const s = structs.get(file)!;
+        setPos(file, s.filp);
+        const r = Number(m.call(read, s.filp, ubuf, count, s.filp + L.file.f_pos));
+        syncPos(file, s.filp);
+        return r;
+      },
+      write(file, ubuf, count) {
+        const write = fn(L.proc_ops.proc_write);
+        if (!write) return -5;
+        const s = structs.get(file)!;
+        setPos(file, s.filp);
+        const r = Number(m.call(write, s.filp, ubuf, count, s.filp + L.file.f_pos));
+        syncPos(file, s.filp);
+        return r;
+      },
+      llseek(file, offset, whence) {
+        const lseek = fn(L.proc_ops.proc_lseek);
+        const s = structs.get(file)!;
+        if (!lseek) {
+          // Like proc's default: plain positions only.
+          if (whence === 0 && offset >= 0) { file.pos = offset; return offset; }
+          if (whence === 1 && file.pos + offset >= 0) { file.pos += offset; return file.pos; }
+          return -22;
+        }
+        setPos(file, s.filp);
+        const r = Number(m.call(lseek, s.filp, BigInt(offset), whence));
+        syncPos(file, s.filp);
+        return r;
+      },
+      ioctl(file, cmd, arg) {
+        const ioctl = fn(L.proc_ops.proc_ioctl);
+        if (!ioctl) return -25;
+        return Number(m.call(ioctl, structs.get(file)!.filp, cmd, arg));
+      },
+      release(inode, file) {
+        const s = structs.get(file);
+        if (!s) return 0;
+        const release = fn(L.proc_ops.proc_release);
+        const r = release ? Number(m.call(release, s.inodep, s.filp)) : 0;
+        m.heap.free(s.filp);
+        m.heap.free(s.inodep);
+        structs.delete(file);
+        void inode;
+        return r;
+      },
+    };
+  };
+
+  const remove = (handle: number) => {
+    const pde = entries.get(handle);
+    if (!pde) return;
+    k.procfs.remove(pde.parent, pde.name);
+    entries.delete(handle);
+    dirs.delete(handle);
+    m.untrack('proc', `${handle}`);
+    m.heap.free(handle);
+  };
+
+  const create = (namep: number, mode: number, parentp: number, opsp: number, dir: boolean): number => {
+    const name = m.cstring(namep) ?? '';
+    const parent = parentOf(parentp);
+    let inode: Inode;
+    try {
+      inode = dir ? k.procfs.addDir(parent, name, 0o555) : k.procfs.addEntry(parent, name, (mode & 0o7777) || 0o444, fopsFor(opsp));
+    } catch {
+      k.printk(`\x014proc_dir_entry '${name}' already registered\n`);
+      return 0;
+    }
+    const handle = m.heap.alloc(16, true, 'kernel');
+    entries.set(handle, { parent, name, inode, handle });
+    if (dir) dirs.set(handle, inode);
+    m.track('proc', `${handle}`, () => remove(handle));
+    return handle;
+  };
+
+  return {
+    proc_create: (namep: number, mode: number, parentp: number, opsp: number) => create(namep, mode, parentp, opsp, false),
+    proc_create_data: (namep: number, mode: number, parentp: number, opsp: number) => create(namep, mode, parentp, opsp, false),
+    proc_mkdir: (namep: number, parentp: number) => create(namep, 0o555, parentp, 0, true),
+    proc_remove: (handle: number) => remove(handle),
+    remove_proc_entry: (namep: number, parentp: number) => {
+      const name = m.cstring(namep) ?? '';
+      const parent = parentOf(parentp);
+      for (const [h, pde] of entries) if (pde.name === name && pde.parent === parent) return remove(h);
+      k.printk(`\x014remove_proc_entry: removing non-empty directory or unknown entry '${name}'\n`);
+    },
+  };
+}

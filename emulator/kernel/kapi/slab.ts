@@ -1,0 +1,53 @@
+// <linux/slab.h>: kmalloc and friends over the module's own heap. Misuse is
+// reported in the kernel's words instead of corrupting memory silently.
+import type { KapiTable, ModuleContext } from './context.js';
+
+export const GFP_ATOMIC = 0x820, GFP_KERNEL = 0xcc0, GFP_USER = 0x100cc0, __GFP_ZERO = 0x100;
+/** KMALLOC_MAX_SIZE for this machine: 4 MiB, as on x86 with 4 KiB pages and MAX_ORDER 10. */
+export const KMALLOC_MAX_SIZE = 4 << 20;
+
+export function slabApi(m: ModuleContext): KapiTable {
+  const kmalloc = (size: number, flags: number) => {
+    size >>>= 0;
+    if (size === 0) return 16; // ZERO_SIZE_PTR
+    if (size > KMALLOC_MAX_SIZE) {
+      m.kernel.printk(`\x014WARNING: ${m.name}: kmalloc(${size}) exceeds KMALLOC_MAX_SIZE\n`);
+      return 0;
+    }
+    return m.heap.alloc(size, (flags & __GFP_ZERO) !== 0, 'kmalloc');
+  };
+  const kfree = (ptr: number) => {
+    if (ptr === 0 || ptr === 16) return;
+    const r = m.heap.free(ptr);
+    if (r === 'double') m.kernel.printk(`\x013BUG: KASAN: double-free in ${m.name}: kfree(0x${ptr.toString(16).padStart(8, '0')}) of memory already freed\n`);
+    else if (r === 'invalid') m.kernel.printk(`\x013BUG: KASAN: invalid-free in ${m.name}: kfree(0x${ptr.toString(16).padStart(8, '0')}) of a pointer kmalloc did not return\n`);
+  };
+  return {
+    __kmalloc: kmalloc,
+    kmalloc,
+    kzalloc: (size: number, flags: number) => kmalloc(size, flags | __GFP_ZERO),
+    kcalloc: (n: number, size: number, flags: number) => kmalloc(n * size, flags | __GFP_ZERO),
+    kmalloc_array: (n: number, size: number, flags: number) => kmalloc(n * size, flags),
+    krealloc: (ptr: number, size: number, flags: number) => {
+      const old = ptr ? m.heap.sizeOf(ptr) : 0;
+      const next = kmalloc(size, flags);
+      if (next && ptr && old !== undefined) m.u8().copyWithin(next, ptr, ptr + Math.min(old, size));
+      if (next) kfree(ptr);
+      return next;
+    },
+    kfree,
+    kvfree: kfree,
+    vmalloc: (size: number) => kmalloc(size, GFP_KERNEL),
+    vzalloc: (size: number) => kmalloc(size, GFP_KERNEL | __GFP_ZERO),
+    vfree: kfree,
+    ksize: (ptr: number) => m.heap.sizeOf(ptr) ?? 0,
+    kstrdup: (s: number, flags: number) => {
+      const str = m.cstring(s);
+      if (str === undefined) return 0;
+      const bytes = new TextEncoder().encode(str);
+      const p = kmalloc(bytes.length + 1, flags);
+      if (p) { m.u8().set(bytes, p); m.u8()[p + bytes.length] = 0; }
+      return p;
+    },
+  };
+}

@@ -1,0 +1,37 @@
+// <linux/uaccess.h>: copying between the module's memory and the current
+// task's address space. A bad user address copies nothing and returns the count
+// not copied, so the driver returns -EFAULT; it never faults the simulator.
+import { copyFromUser, copyToUser } from '../uaccess.js';
+import type { KapiTable, ModuleContext } from './context.js';
+
+export function uaccessApi(m: ModuleContext): KapiTable {
+  const mm = () => m.kernel.currentMm();
+  const toUser = (to: number, from: number, n: number) => copyToUser(mm(), to >>> 0, m.u8().subarray(from, from + n)) === 0 ? 0 : n;
+  const fromUser = (to: number, from: number, n: number) => {
+    const bytes = copyFromUser(mm(), from >>> 0, n);
+    if (!bytes) { m.u8().fill(0, to, to + n); return n; }
+    m.u8().set(bytes, to);
+    return 0;
+  };
+  return {
+    copy_to_user: toUser,
+    _copy_to_user: toUser,
+    copy_from_user: fromUser,
+    _copy_from_user: fromUser,
+    // get_user/put_user with a size argument; the header macros pick the size.
+    __get_user_n: (dst: number, uptr: number, size: number) => (fromUser(dst, uptr, size) ? -14 : 0),
+    __put_user_n: (src: number, uptr: number, size: number) => (toUser(uptr, src, size) ? -14 : 0),
+    access_ok: (addr: number, size: number) => (copyFromUser(mm(), addr >>> 0, size) ? 1 : 0),
+    strncpy_from_user: (dst: number, src: number, count: number) => {
+      const mem = mm().bytes();
+      src >>>= 0;
+      if (src < 4096 || src >= mem.length) return -14;
+      let n = 0;
+      while (n < count && src + n < mem.length && mem[src + n]) n++;
+      m.u8().set(mem.subarray(src, src + n), dst);
+      if (n < count) m.u8()[dst + n] = 0;
+      return n;
+    },
+    clear_user: (to: number, n: number) => (copyToUser(mm(), to >>> 0, new Uint8Array(n)) === 0 ? 0 : n),
+  };
+}

@@ -1,0 +1,869 @@
+// The kernel: owns the VFS, tasks, the log, devices and interrupts, and serves
+// system calls. It talks to hardware only through the port bus and the PIC, as
+// a driver would (ARCHITECTURE.md dependency rule).
+import type { VirtualClock } from '../hw/clock.js';
+import type { IoPortBus } from '../hw/ioport-bus.js';
+import type { DualPic } from '../hw/intc/i8259.js';
+import type { Host } from '../host.js';
+import { Errno, EBADF, ECHILD, EINTR, EINVAL, EISDIR, ENOENT, ENOEXEC, ENOTDIR, EPERM, ESRCH, ESPIPE, EPIPE, EAGAIN, strerror } from './errno.js';
+import { KernelLog, formatTimestamp } from './printk.js';
+import { Vfs, normalizePath, type Cred as VfsCred } from './fs/vfs.js';
+import { RamFs, type FsContext } from './fs/ramfs.js';
+import { ProcFs } from './fs/procfs.js';
+import { HostFs } from './fs/hostfs.js';
+import { type FileOperations, type Inode, type OpenFile, MKDEV, MAJOR, MINOR, O_ACCMODE, O_RDONLY, O_WRONLY, O_NONBLOCK,
+  S_IFCHR, S_IFDIR, S_IFREG, isDir, isReg, isLnk, FMODE_READ, FMODE_WRITE } from './fs/types.js';
+import { ChrdevRegistry } from './chrdev.js';
+import { ResourceTree, markContainer } from './resources.js';
+import { Scheduler, Task, TaskKilled, WaitQueue, SIGKILL, SIGPIPE, SIGCHLD, SIGCONT, SIGSTOP, SIGTSTP } from './sched.js';
+import { Tty } from './tty.js';
+import { Pipe } from './pipe.js';
+import { ScratchMemory, copyFromUser, copyToUser, type UserMemory } from './uaccess.js';
+import { then, type Maybe } from './maybe.js';
+import type { ModuleLoader } from './module.js';
+import { registerProcFiles } from './procfiles.js';
+
+export type Personality = 'modern' | '2.2';
+
+export const HZ = 100;
+/** Virtual CPU time one system call costs (entry, work, exit). */
+const SYSCALL_COST_NS = 1500;
+/** Virtual time between boot steps, so boot messages carry plausible timestamps. */
+const BOOT_STEP_NS = 3_000_000;
+
+export interface KernelRelease {
+  release: string;
+  version: string;
+  versionCode: number;
+}
+
+export const RELEASES: Record<Personality, KernelRelease> = {
+  modern: { release: '6.8.0-driverlab', version: '#1 SMP PREEMPT_DYNAMIC Wed Jan 15 10:30:00 UTC 2025', versionCode: 0x060800 },
+  '2.2': { release: '2.2.26-driverlab', version: '#1 Wed Jan 15 10:30:00 UTC 2025', versionCode: 0x02021a },
+};
+
+/** A program the kernel can exec: TypeScript userland, given its process interface. */
+export type ProgramMain = (task: Task, argv: string[]) => Promise<number>;
+
+/** A program found by exec(): TypeScript userland or (from step 2) a wasm binary. */
+export type ExecLoader = (task: Task, path: string, inode: Inode, argv: string[]) => Promise<ProgramMain | number>;
+
+export interface KernelOptions {
+  clock: VirtualClock;
+  bus: IoPortBus;
+  pic: DualPic;
+  host: Host;
+  personality: Personality;
+  cmdline: string;
+  /** The terminal: what the console shows. */
+  consoleOutput: (text: string) => void;
+  /** Wall-clock epoch (ms) that virtual time 0 corresponds to, for dates. */
+  epochMs: number;
+}
+
+export interface IrqAction {
+  handler: (irq: number) => boolean;
+  name: string;
+  devId?: number;
+  owner?: string;
+}
+
+export class Kernel {
+  readonly clock: VirtualClock;
+  readonly bus: IoPortBus;
+  readonly pic: DualPic;
+  readonly host: Host;
+  readonly personality: Personality;
+  readonly release: KernelRelease;
+  readonly log: KernelLog;
+  readonly vfs: Vfs;
+  readonly procfs: ProcFs;
+  readonly rootfs: RamFs;
+  readonly sched: Scheduler;
+  readonly chrdevs = new ChrdevRegistry();
+  readonly ioports = new ResourceTree('PCI IO', 0xffff, 4);
+  readonly iomem = new ResourceTree('PCI mem', 0xffffffff, 8);
+  readonly tasks = new Map<number, Task>();
+  readonly console: Tty;
+  readonly irqActions: IrqAction[][] = Array.from({ length: 16 }, () => []);
+  readonly irqCounts: number[] = new Array(16).fill(0);
+  spuriousIrqs = 0;
+  /** The CPU's interrupt flag. */
+  irqsEnabled = true;
+  jiffies: number;
+  cmdline: string;
+  hostname = 'driverlab';
+  modules!: ModuleLoader;
+  /** Programs by absolute path; their files in /bin hold a marker. */
+  readonly programs = new Map<string, ProgramMain>();
+  execLoaders: ExecLoader[] = [];
+  /** Messages a panic or a halted machine leaves; undefined while running. */
+  halted: string | undefined;
+  private nextPid = 1;
+  private inoCounter = 1;
+  private readonly consoleOutput: (text: string) => void;
+  readonly epochMs: number;
+  private readonly ttyWait = new WaitQueue('n_tty_read');
+  readonly fsctx: FsContext;
+  tainted = new Set<string>();
+
+  constructor(opts: KernelOptions) {
+    this.clock = opts.clock;
+    this.bus = opts.bus;
+    this.pic = opts.pic;
+    this.host = opts.host;
+    this.personality = opts.personality;
+    this.release = RELEASES[opts.personality];
+    this.cmdline = opts.cmdline;
+    this.consoleOutput = opts.consoleOutput;
+    this.epochMs = opts.epochMs;
+    this.jiffies = opts.personality === 'modern' ? 0xffff8ad0 : 0;
+    this.log = new KernelLog(() => this.clock.now, (text) => this.console.write(text));
+    this.sched = new Scheduler(this.clock);
+    this.console = new Tty('console', {
+      output: (text) => this.consoleOutput(text),
+      inputReady: () => this.wakeAll(this.ttyWait),
+      signal: (pgid, sig) => this.killPgrp(pgid, sig),
+    });
+    const kernel = this;
+    this.fsctx = {
+      now: () => this.wallTimeNs(),
+      nextIno: () => this.inoCounter++,
+      toUser: (uaddr, src) => copyToUser(kernel.currentMm(), uaddr, src),
+      fromUser: (uaddr, len) => copyFromUser(kernel.currentMm(), uaddr, len),
+    };
+    this.rootfs = new RamFs(this.fsctx, 'rootfs', 1);
+    this.vfs = new Vfs(this.rootfs.root);
+    this.vfs.openDevice = (inode) => this.openDevice(inode);
+    this.procfs = new ProcFs(this.fsctx, 3);
+  }
+
+  // ---- time -------------------------------------------------------------------
+
+  /** Wall time of the virtual machine in ns since the Unix epoch (file dates). */
+  wallTimeNs(): number {
+    return this.epochMs * 1e6 + this.clock.now;
+  }
+
+  /** Advances virtual time to `t`, delivering interrupts between hardware events. */
+  advanceTo(t: number): void {
+    for (;;) {
+      const next = this.clock.nextEventTime();
+      if (next === undefined || next > t) break;
+      this.clock.advanceTo(next);
+      this.handleInterrupts();
+    }
+    if (t > this.clock.now) this.clock.advanceTo(t);
+    this.handleInterrupts();
+  }
+
+  /** Charges virtual CPU time to the running task (a preemption point). */
+  charge(ns: number): void {
+    const task = this.sched.current;
+    if (task) task.utimeNs += ns;
+    this.advanceTo(this.clock.now + ns);
+  }
+
+  // ---- interrupts -----------------------------------------------------------------
+
+  /** The CPU side of INTR/INTA: runs handlers for every pending, unmasked IRQ. */
+  handleInterrupts(): void {
+    while (this.irqsEnabled && this.pic.intr) {
+      const vector = this.pic.acknowledge();
+      const irq = vector - 0x20;
+      if (irq < 0 || irq > 15) break;
+      if ((irq === 7 || irq === 15) && !this.isrBit(irq)) {
+        // Spurious: no ISR bit was set, so no EOI for it (a slave spurious still needs the master's).
+        this.spuriousIrqs++;
+        if (irq === 15) this.bus.write(0x20, 0x20, 1);
+        continue;
+      }
+      this.irqCounts[irq]!++;
+      const wasEnabled = this.irqsEnabled;
+      this.irqsEnabled = false;
+      let handled = false;
+      for (const action of this.irqActions[irq]!) handled = action.handler(irq) || handled;
+      this.irqsEnabled = wasEnabled;
+      // EOI: specific-less, slave first for IRQ 8-15.
+      if (irq >= 8) this.bus.write(0xa0, 0x20, 1);
+      this.bus.write(0x20, 0x20, 1);
+      if (!handled && this.irqActions[irq]!.length === 0) this.spuriousIrqs++;
+    }
+  }
+
+  private isrBit(irq: number): boolean {
+    const chip = irq < 8 ? this.pic.master : this.pic.slave;
+    return ((chip.isr >> (irq & 7)) & 1) === 1;
+  }
+
+  requestIrq(irq: number, action: IrqAction): number {
+    if (irq < 0 || irq > 15) return -EINVAL;
+    const list = this.irqActions[irq]!;
+    list.push(action);
+    if (list.length === 1) this.unmaskIrq(irq);
+    return 0;
+  }
+
+  unmaskIrq(irq: number): void {
+    if (irq < 8) this.bus.write(0x21, this.bus.read(0x21, 1) & ~(1 << irq), 1);
+    else {
+      this.bus.write(0xa1, this.bus.read(0xa1, 1) & ~(1 << (irq - 8)), 1);
+      this.bus.write(0x21, this.bus.read(0x21, 1) & ~(1 << 2), 1);
+    }
+  }
+
+  maskIrq(irq: number): void {
+    if (irq < 8) this.bus.write(0x21, this.bus.read(0x21, 1) | (1 << irq), 1);
+    else this.bus.write(0xa1, this.bus.read(0xa1, 1) | (1 << (irq - 8)), 1);
+  }
+
+  private timerInterrupt = (): boolean => {
+    this.jiffies = (this.jiffies + 1) >>> 0;
+    for (const t of this.tickHooks) t();
+    return true;
+  };
+  readonly tickHooks: (() => void)[] = [];
+
+  // ---- printk ---------------------------------------------------------------------
+
+  printk(msg: string): number {
+    return this.log.printk(msg);
+  }
+
+  // ---- boot -----------------------------------------------------------------------
+
+  private bootStep(msg: string): void {
+    this.printk(msg);
+    this.advanceTo(this.clock.now + BOOT_STEP_NS);
+  }
+
+  /** Brings the kernel up to the point where init can run (start_kernel). */
+  boot(): void {
+    const r = this.release;
+    this.printk(`\x016Linux version ${r.release} (builder@driverlab) (clang version 22.0.0, LLD 22.0.0) ${r.version}\n`);
+    this.printk(`\x016Command line: ${this.cmdline}\n`);
+    this.printk('\x016BIOS-provided physical RAM map:\n');
+    this.printk('\x016BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n');
+    this.printk('\x016BIOS-e820: [mem 0x00000000000f0000-0x00000000000fffff] reserved\n');
+    this.printk('\x016BIOS-e820: [mem 0x0000000000100000-0x000000000fffffff] usable\n');
+    this.printk(`\x016Kernel command line: ${this.cmdline}\n`);
+    this.printk('\x016Memory: 253952K/262144K available\n');
+    this.initPic();
+    this.printk(`\x016NR_IRQS: 16, nr_irqs: 16, preallocated irqs: 16\n`);
+    this.initTimer();
+    this.printk('\x016Console: colour VGA+ 80x25\n');
+    this.printk('\x016printk: console [tty0] enabled\n');
+    this.bootStep('\x016Calibrating delay loop... 4771.02 BogoMIPS (lpj=2385510)\n');
+    this.bootStep('\x016pid_max: default: 32768 minimum: 301\n');
+    this.setupIoResources();
+    this.bootStep('\x016Serial: 8250/16550 driver, 4 ports, IRQ sharing disabled\n');
+    this.buildFilesystem();
+    this.bootStep('\x016VFS: Mounted root (ramfs filesystem) on device 0:1.\n');
+    this.bootStep('\x016devtmpfs: mounted\n');
+    this.bootStep('\x016Freeing unused kernel image (initmem) memory: 1024K\n');
+    this.printk('\x016Run /sbin/init as init process\n');
+  }
+
+  /** init_8259A(): the kernel programs the PIC pair through its ports, as Linux does. */
+  private initPic(): void {
+    const out = (port: number, v: number) => this.bus.write(port, v, 1);
+    out(0x21, 0xff); out(0xa1, 0xff);
+    out(0x20, 0x11); out(0x21, 0x20); out(0x21, 0x04); out(0x21, 0x01);
+    out(0xa0, 0x11); out(0xa1, 0x28); out(0xa1, 0x02); out(0xa1, 0x01);
+    out(0x21, 0xfb); out(0xa1, 0xff);
+  }
+
+  /** setup_pit_timer(): channel 0, mode 2, LATCH for HZ. */
+  private initTimer(): void {
+    const LATCH = Math.floor((1193182 + HZ / 2) / HZ);
+    this.bus.write(0x43, 0x34, 1);
+    this.bus.write(0x40, LATCH & 0xff, 1);
+    this.bus.write(0x40, LATCH >> 8, 1);
+    this.requestIrq(0, { handler: this.timerInterrupt, name: 'timer' });
+  }
+
+  private setupIoResources(): void {
+    const sys: [number, number, string][] = [
+      [0x0000, 0x001f, 'dma1'], [0x0020, 0x0021, 'pic1'], [0x0040, 0x0043, 'timer0'], [0x0050, 0x0053, 'timer1'],
+      [0x0060, 0x0060, 'keyboard'], [0x0064, 0x0064, 'keyboard'], [0x0070, 0x0077, 'rtc0'], [0x0080, 0x008f, 'dma page reg'],
+      [0x00a0, 0x00a1, 'pic2'], [0x00c0, 0x00df, 'dma2'], [0x00f0, 0x00ff, 'fpu'], [0x01f0, 0x01f7, 'ata_piix'],
+      [0x03c0, 0x03df, 'vga+'], [0x03f6, 0x03f6, 'ata_piix'], [0x03f8, 0x03ff, 'serial'],
+    ];
+    for (const [s, e, n] of sys) this.ioports.insertSystem(s, e, n);
+    markContainer(this.ioports.insertSystem(0x0d00, 0xffff, 'PCI Bus 0000:00'));
+    this.iomem.insertSystem(0x00000000, 0x00000fff, 'Reserved');
+    this.iomem.insertSystem(0x00001000, 0x0009fbff, 'System RAM');
+    this.iomem.insertSystem(0x000a0000, 0x000bffff, 'Video RAM area');
+    this.iomem.insertSystem(0x000c0000, 0x000c7fff, 'Video ROM');
+    markContainer(this.iomem.insertSystem(0x000c8000, 0x000effff, 'PCI Bus 0000:00'));
+    this.iomem.insertSystem(0x000f0000, 0x000fffff, 'System ROM');
+    const ram = this.iomem.insertSystem(0x00100000, 0x0fffffff, 'System RAM');
+    ram.children.push({ start: 0x01000000, end: 0x01ffffff, name: 'Kernel code', children: [] });
+  }
+
+  // ---- file system layout -------------------------------------------------------------
+
+  mkdirp(path: string, mode = 0o755, uid = 0, gid = 0): Inode {
+    let cur = this.rootfs.root;
+    for (const part of path.split('/').filter(Boolean)) {
+      let next = cur.dirOps!.lookup(cur, part);
+      if (!next) next = cur.dirOps!.mkdir!(cur, part, mode, uid, gid);
+      cur = next;
+    }
+    return cur;
+  }
+
+  writeSystemFile(path: string, content: string | Uint8Array, mode = 0o644, uid = 0, gid = 0): Inode {
+    const dir = this.mkdirp(path.slice(0, path.lastIndexOf('/')) || '/');
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    let inode = dir.dirOps!.lookup(dir, name);
+    if (!inode) inode = dir.dirOps!.create!(dir, name, S_IFREG | mode, uid, gid);
+    inode.data = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+    return inode;
+  }
+
+  private buildFilesystem(): void {
+    for (const d of ['/bin', '/sbin', '/usr/bin', '/usr/sbin', '/usr/lib', '/usr/include', '/lib', '/etc', '/var/log', '/root', '/mnt', '/boot']) this.mkdirp(d);
+    this.mkdirp('/tmp', 0o1777);
+    this.mkdirp('/home/user', 0o755, 1000, 1000);
+    this.mkdirp('/dev');
+    this.mkdirp('/proc', 0o555);
+    this.mkdirp('/sys/module', 0o555);
+    this.writeSystemFile('/etc/hostname', `${this.hostname}\n`);
+    this.writeSystemFile('/etc/passwd', 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:DriverLab learner:/home/user:/bin/sh\n');
+    this.writeSystemFile('/etc/group', 'root:x:0:\nuser:x:1000:\n');
+    this.writeSystemFile('/etc/os-release', 'PRETTY_NAME="DriverLab Linux"\nNAME="DriverLab"\nID=driverlab\n');
+    this.writeSystemFile('/var/log/messages', '');
+    this.log.listeners.add((rec) => this.appendMessages(rec.timeNs, rec.text));
+    for (const rec of this.log.read(false)) this.appendMessages(rec.timeNs, rec.text);
+    this.makeDeviceNodes();
+    registerProcFiles(this);
+    this.vfs.mount('/proc', this.procfs.root, 'proc', 'rw,nosuid,nodev,noexec,relatime');
+    if (this.host.workspace) {
+      this.mkdirp('/home/lab', 0o755, 1000, 1000);
+      const hostfs = new HostFs(this.host.workspace, this.fsctx, 20);
+      this.vfs.mount('/home/lab', hostfs.root, 'lab-workspace', 'rw,relatime');
+    } else {
+      this.mkdirp('/home/lab', 0o755, 1000, 1000);
+    }
+  }
+
+  private appendMessages(timeNs: number, text: string): void {
+    const dir = this.rootfs.root.dirOps!.lookup(this.rootfs.root, 'var');
+    const log = dir && dir.dirOps!.lookup(dir, 'log');
+    const f = log && log.dirOps!.lookup(log, 'messages');
+    if (!f) return;
+    const date = syslogDate(this.epochMs + timeNs / 1e6);
+    const line = new TextEncoder().encode(`${date} ${this.hostname} kernel: ${formatTimestamp(timeNs)} ${text}\n`);
+    const old = f.data ?? new Uint8Array(0);
+    const next = new Uint8Array(old.length + line.length);
+    next.set(old);
+    next.set(line, old.length);
+    f.data = next.length > 1 << 20 ? next.slice(next.length - (1 << 19)) : next;
+  }
+
+  // ---- devices ------------------------------------------------------------------------
+
+  private makeDeviceNodes(): void {
+    const dev = this.mkdirp('/dev');
+    const node = (name: string, major: number, minor: number, mode: number, gid = 0) =>
+      dev.dirOps!.create!(dev, name, S_IFCHR | mode, 0, gid, MKDEV(major, minor));
+    node('null', 1, 3, 0o666); node('zero', 1, 5, 0o666); node('full', 1, 7, 0o666);
+    node('random', 1, 8, 0o666); node('urandom', 1, 9, 0o666); node('kmsg', 1, 11, 0o644);
+    node('tty', 5, 0, 0o666); node('console', 5, 1, 0o600); node('tty0', 4, 0, 0o620); node('tty1', 4, 1, 0o620, 5);
+    this.chrdevs.registerRegion(1, 0, 256, 'mem');
+    this.chrdevs.registerRegion(4, 0, 64, 'tty');
+    this.chrdevs.registerRegion(4, 64, 192, 'ttyS');
+    this.chrdevs.registerRegion(5, 0, 1, '/dev/tty');
+    this.chrdevs.registerRegion(5, 1, 1, '/dev/console');
+    this.chrdevs.registerRegion(5, 2, 1, '/dev/ptmx');
+    this.chrdevs.registerRegion(7, 0, 256, 'vcs');
+    this.chrdevs.registerRegion(10, 0, 256, 'misc');
+    this.chrdevs.registerRegion(13, 0, 256, 'input');
+    this.chrdevs.registerRegion(128, 0, 256, 'ptm');
+    this.chrdevs.registerRegion(136, 0, 256, 'pts');
+    const ctx = this.fsctx;
+    let seed = 0x1234567;
+    const memOps: Record<number, FileOperations> = {
+      3: { read: () => 0, write: (_f, _u, n) => n, llseek: () => 0 },
+      5: { read: (_f, u, n) => (ctx.toUser(u, new Uint8Array(n)) ? -14 : n), write: (_f, _u, n) => n, llseek: () => 0 },
+      7: { read: (_f, u, n) => (ctx.toUser(u, new Uint8Array(n)) ? -14 : n), write: () => -28 },
+      11: { write: (_f, u, n) => { const b = ctx.fromUser(u, n); if (!b) return -14; this.printk(new TextDecoder().decode(b)); return n; } },
+    };
+    const random: FileOperations = {
+      read: (_f, u, n) => {
+        const b = new Uint8Array(n);
+        for (let i = 0; i < n; i++) { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; b[i] = seed >>> 16; }
+        return ctx.toUser(u, b) ? -14 : n;
+      },
+      write: (_f, _u, n) => n,
+    };
+    memOps[8] = random; memOps[9] = random;
+    const tty = this.ttyFileOps();
+    this.chrdevs.cdevAdd(MKDEV(1, 0), 256, {
+      open: (inode, file) => { const ops = memOps[MINOR(inode.rdev)]; if (!ops) return -6; file.fops = ops; return 0; },
+    });
+    this.chrdevs.cdevAdd(MKDEV(4, 0), 64, tty);
+    this.chrdevs.cdevAdd(MKDEV(5, 0), 2, tty);
+  }
+
+  private ttyFileOps(): FileOperations {
+    const kernel = this;
+    return {
+      read(file, ubuf, count) {
+        const tryRead = (): Maybe<number> => {
+          const text = kernel.console.take(count);
+          if (text === undefined) {
+            if (file.flags & O_NONBLOCK) return -EAGAIN;
+            return kernel.sleepOn(kernel.ttyWait, 'n_tty_read', true).then((r) => (r < 0 ? r : tryRead()));
+          }
+          const bytes = new TextEncoder().encode(text);
+          if (kernel.fsctx.toUser(ubuf, bytes)) return -14;
+          return bytes.length;
+        };
+        return tryRead();
+      },
+      write(_file, ubuf, count) {
+        const b = kernel.fsctx.fromUser(ubuf, count);
+        if (!b) return -14;
+        kernel.console.write(new TextDecoder().decode(b));
+        return count;
+      },
+      ioctl(_file, cmd) {
+        // TCGETS and friends: enough for isatty().
+        if (cmd === 0x5401 || cmd === 0x5413) return 0;
+        return -25;
+      },
+    };
+  }
+
+  private openDevice(inode: Inode): FileOperations | number {
+    if ((inode.mode & 0o170000) !== S_IFCHR) return -6;
+    return this.chrdevs.lookup(inode.rdev);
+  }
+
+  // ---- tasks --------------------------------------------------------------------------
+
+  currentMm(): UserMemory {
+    return this.sched.current?.mm ?? NO_MEMORY;
+  }
+
+  allocPid(): number {
+    while (this.tasks.has(this.nextPid)) this.nextPid++;
+    return this.nextPid++;
+  }
+
+  createTask(parent: Task | undefined, comm: string, cred: Task['cred'], kind: Task['kind'] = 'user'): Task {
+    const task = new Task(this.allocPid(), parent, comm, cred, kind === 'user' ? new ScratchMemory() : undefined, kind);
+    this.tasks.set(task.pid, task);
+    if (parent) {
+      parent.children.add(task);
+      task.cwd = parent.cwd;
+      task.umask = parent.umask;
+      task.env = new Map(parent.env);
+    }
+    return task;
+  }
+
+  /** Sleeps the current task on a wait queue. Resolves 0, or -EINTR when a signal woke it. */
+  sleepOn(wq: WaitQueue, wchan: string, interruptible: boolean): Promise<number> {
+    const task = this.sched.current!;
+    if (interruptible && this.signalPending(task)) return Promise.resolve(-EINTR);
+    wq.waiters.add(task);
+    task.interrupted = false;
+    return this.sched.block(interruptible ? 'S' : 'D', wchan).then(() => {
+      wq.waiters.delete(task);
+      if (task.interrupted) { task.interrupted = false; return -EINTR; }
+      return 0;
+    });
+  }
+
+  wakeAll(wq: WaitQueue): void {
+    for (const t of [...wq.waiters]) {
+      wq.waiters.delete(t);
+      this.sched.wake(t);
+    }
+  }
+
+  signalPending(task: Task): boolean {
+    return (task.pendingSignals & ~task.blockedSignals) !== 0;
+  }
+
+  /** Sends a signal (kill(2) semantics without permission checks). */
+  sendSignal(task: Task, sig: number): void {
+    if (!task.alive || task.kind !== 'user') return;
+    if (sig === SIGCONT) { if (task.state === 'T') { task.state = 'S'; this.sched.wake(task); } return; }
+    if (sig === SIGSTOP || sig === SIGTSTP) { task.pendingSignals |= 1 << sig; }
+    task.pendingSignals |= 1 << sig;
+    if (task.state === 'S' || (sig === SIGKILL && task.state === 'T')) {
+      task.interrupted = true;
+      this.sched.wake(task);
+    }
+  }
+
+  killPgrp(pgid: number, sig: number): void {
+    for (const t of this.tasks.values()) if (t.pgid === pgid && t.pid !== 1) this.sendSignal(t, sig);
+  }
+
+  /**
+   * The check at every return to user space: a pending signal whose default
+   * action is to terminate ends a TypeScript program here.
+   */
+  deliverSignals(task: Task): void {
+    const pending = task.pendingSignals & ~task.blockedSignals;
+    if (!pending) return;
+    for (let sig = 1; sig < 32; sig++) {
+      if (!(pending & (1 << sig))) continue;
+      task.pendingSignals &= ~(1 << sig);
+      if (sig === SIGCHLD || sig === SIGCONT) continue;
+      throw new TaskKilled(sig);
+    }
+  }
+
+  /** Ends a task: closes its files, reparents children, wakes the parent. */
+  exitTask(task: Task, code: number, signal = 0): Maybe<void> {
+    const closes: Maybe<number>[] = [];
+    for (let fd = 0; fd < task.fds.length; fd++) {
+      const f = task.fds[fd];
+      if (f) closes.push(this.closeFile(f));
+    }
+    task.fds = [];
+    const finish = () => {
+      task.exitCode = code;
+      task.termSignal = signal;
+      task.state = 'Z';
+      const init = this.tasks.get(1);
+      for (const c of task.children) {
+        c.parent = init;
+        init?.children.add(c);
+        if (c.state === 'Z' && init) this.wakeAll(init.childExit);
+      }
+      task.children.clear();
+      if (task.parent) {
+        this.wakeAll(task.parent.childExit);
+      } else {
+        this.tasks.delete(task.pid);
+      }
+    };
+    const pending = closes.filter((c): c is Promise<number> => c instanceof Promise);
+    if (pending.length) return Promise.all(pending).then(finish);
+    finish();
+  }
+
+  /** Runs a TypeScript program as the body of `task`. */
+  startProgram(task: Task, main: ProgramMain, argv: string[]): void {
+    task.argv = argv;
+    this.sched.start(task, async () => {
+      let code = 0;
+      let signal = 0;
+      try {
+        code = await main(task, argv);
+      } catch (e) {
+        if (e instanceof TaskKilled) { signal = e.signal; code = 128 + e.signal; }
+        else {
+          this.printk(`\x013BUG: userland program ${task.comm} crashed: ${(e as Error).stack ?? e}\n`);
+          code = 139;
+          signal = 11;
+        }
+      }
+      await this.exitTask(task, code & 0xff, signal);
+      this.sched.finished(task);
+    });
+  }
+
+  // ---- system calls (called from a running task) -----------------------------------------
+
+  /** Syscall entry: charges time, delivers interrupts, then signals on the way back. */
+  enter(task: Task): void {
+    this.charge(SYSCALL_COST_NS);
+    this.deliverSignals(task);
+  }
+
+  cred(task: Task): VfsCred & { umask: number } {
+    return { uid: task.cred.euid, gid: task.cred.egid, umask: task.umask };
+  }
+
+  fdGet(task: Task, fd: number): OpenFile | undefined {
+    return fd >= 0 ? task.fds[fd] : undefined;
+  }
+
+  fdInstall(task: Task, file: OpenFile, min = 0): number {
+    let fd = min;
+    while (task.fds[fd]) fd++;
+    task.fds[fd] = file;
+    return fd;
+  }
+
+  closeFile(file: OpenFile): Maybe<number> {
+    return this.vfs.close(file);
+  }
+
+  sysOpen(task: Task, path: string, flags: number, mode = 0o666): Maybe<number> {
+    if (path === '') return -ENOENT;
+    return then(this.vfs.open(path, flags, mode, task.cwd, this.cred(task)), (r) =>
+      typeof r === 'number' ? r : this.fdInstall(task, r));
+  }
+
+  sysClose(task: Task, fd: number): Maybe<number> {
+    const f = this.fdGet(task, fd);
+    if (!f) return -EBADF;
+    task.fds[fd] = undefined;
+    return this.closeFile(f);
+  }
+
+  sysRead(task: Task, fd: number, ubuf: number, count: number): Maybe<number> {
+    const f = this.fdGet(task, fd);
+    if (!f) return -EBADF;
+    if (count < 0) return -EINVAL;
+    return this.vfs.read(f, ubuf, count);
+  }
+
+  sysWrite(task: Task, fd: number, ubuf: number, count: number): Maybe<number> {
+    const f = this.fdGet(task, fd);
+    if (!f) return -EBADF;
+    return this.vfs.write(f, ubuf, count);
+  }
+
+  sysLseek(task: Task, fd: number, offset: number, whence: number): Maybe<number> {
+    const f = this.fdGet(task, fd);
+    if (!f) return -EBADF;
+    if (isFifoFile(f)) return -ESPIPE;
+    return this.vfs.llseek(f, offset, whence);
+  }
+
+  sysIoctl(task: Task, fd: number, cmd: number, arg: number): Maybe<number> {
+    const f = this.fdGet(task, fd);
+    if (!f) return -EBADF;
+    return this.vfs.ioctl(f, cmd >>> 0, arg);
+  }
+
+  sysDup2(task: Task, oldfd: number, newfd: number): Maybe<number> {
+    const f = this.fdGet(task, oldfd);
+    if (!f) return -EBADF;
+    if (oldfd === newfd) return newfd;
+    const old = task.fds[newfd];
+    f.refs++;
+    task.fds[newfd] = f;
+    if (old) return then(this.closeFile(old), () => newfd);
+    return newfd;
+  }
+
+  sysDup(task: Task, oldfd: number, min = 0): number {
+    const f = this.fdGet(task, oldfd);
+    if (!f) return -EBADF;
+    f.refs++;
+    return this.fdInstall(task, f, min);
+  }
+
+  /** pipe(2): returns [readFd, writeFd]. */
+  sysPipe(task: Task): [number, number] {
+    const pipe = new Pipe();
+    const wq = new WaitQueue('pipe_read');
+    const kernel = this;
+    const inode = this.rootfs.newInode(0o010000 | 0o600, task.cred.euid, task.cred.egid);
+    const readOps: FileOperations = {
+      read(_file, ubuf, count) {
+        const attempt = (): Maybe<number> => {
+          if (pipe.size > 0) {
+            const bytes = pipe.take(count);
+            kernel.wakeAll(wq);
+            return kernel.fsctx.toUser(ubuf, bytes) ? -14 : bytes.length;
+          }
+          if (pipe.writers === 0) return 0;
+          return kernel.sleepOn(wq, 'pipe_read', true).then((r) => (r < 0 ? -512 : attempt()));
+        };
+        return attempt();
+      },
+      release() { pipe.readers--; kernel.wakeAll(wq); return 0; },
+    };
+    const writeOps: FileOperations = {
+      write(_file, ubuf, count) {
+        const src = kernel.fsctx.fromUser(ubuf, count);
+        if (!src) return -14;
+        let done = 0;
+        const attempt = (): Maybe<number> => {
+          if (pipe.readers === 0) {
+            kernel.sendSignal(kernel.sched.current!, SIGPIPE);
+            return done || -EPIPE;
+          }
+          done += pipe.push(src.subarray(done));
+          kernel.wakeAll(wq);
+          if (done === count) return count;
+          return kernel.sleepOn(wq, 'pipe_write', true).then((r) => (r < 0 ? (done || -512) : attempt()));
+        };
+        return attempt();
+      },
+      release() { pipe.writers--; kernel.wakeAll(wq); return 0; },
+    };
+    pipe.readers = 1;
+    pipe.writers = 1;
+    const r: OpenFile = { inode, path: 'pipe:', flags: O_RDONLY, fmode: FMODE_READ, pos: 0, fops: readOps, refs: 1 };
+    const w: OpenFile = { inode, path: 'pipe:', flags: O_WRONLY, fmode: FMODE_WRITE, pos: 0, fops: writeOps, refs: 1 };
+    return [this.fdInstall(task, r), this.fdInstall(task, w)];
+  }
+
+  sysChdir(task: Task, path: string): number {
+    try {
+      const res = this.vfs.lookup(path, task.cwd, this.cred(task));
+      if (!isDir(res.inode.mode)) return -ENOTDIR;
+      task.cwd = res.path;
+      return 0;
+    } catch (e) {
+      return errnoOf(e);
+    }
+  }
+
+  /** Finds an executable and starts it as a child of `parent`. Returns the child or -errno. */
+  async spawn(parent: Task, argv: string[], opts: { fds: (OpenFile | undefined)[]; cwd?: string; env?: Map<string, string>; pgid?: number; cred?: Task['cred'] }): Promise<Task | number> {
+    const name = argv[0] ?? '';
+    let path: string;
+    let inode: Inode;
+    try {
+      const found = this.findExecutable(parent, name);
+      if (typeof found === 'number') return found;
+      ({ path, inode } = found);
+    } catch (e) {
+      return errnoOf(e);
+    }
+    const child = this.createTask(parent, basenameOf(path).slice(0, 15), opts.cred ?? { ...parent.cred });
+    if (opts.cwd) child.cwd = opts.cwd;
+    if (opts.env) child.env = new Map(opts.env);
+    if (opts.pgid !== undefined) child.pgid = opts.pgid;
+    child.fds = opts.fds.map((f) => { if (f) f.refs++; return f; });
+    const main = await this.loadProgram(child, path, inode, argv);
+    if (typeof main === 'number') {
+      await this.exitTask(child, 127);
+      parent.children.delete(child);
+      this.tasks.delete(child.pid);
+      return main;
+    }
+    this.startProgram(child, main, argv);
+    return child;
+  }
+
+  /** fork(): a child running `main` (a TypeScript closure) with the given descriptors. */
+  fork(parent: Task, comm: string, main: ProgramMain, opts: { fds: (OpenFile | undefined)[]; pgid?: number }): Task {
+    const child = this.createTask(parent, comm, { ...parent.cred });
+    child.fds = opts.fds.map((f) => { if (f) f.refs++; return f; });
+    if (opts.pgid !== undefined) child.pgid = opts.pgid;
+    this.startProgram(child, main, parent.argv);
+    return child;
+  }
+
+  private findExecutable(task: Task, name: string): { path: string; inode: Inode } | number {
+    const cred = this.cred(task);
+    const candidates = name.includes('/') ? [name] : (task.env.get('PATH') ?? '/bin:/usr/bin:/sbin:/usr/sbin').split(':').map((d) => `${d}/${name}`);
+    for (const c of candidates) {
+      try {
+        const res = this.vfs.lookup(c, task.cwd, cred);
+        if (isDir(res.inode.mode)) { if (name.includes('/')) return -EISDIR; continue; }
+        if (!isReg(res.inode.mode)) continue;
+        if (!(res.inode.mode & 0o111) || !permissionExec(res.inode, cred.uid, cred.gid)) { if (name.includes('/')) return -13; continue; }
+        return { path: res.path, inode: res.inode };
+      } catch (e) {
+        if (name.includes('/')) return errnoOf(e);
+      }
+    }
+    return -ENOENT;
+  }
+
+  private async loadProgram(task: Task, path: string, inode: Inode, argv: string[]): Promise<ProgramMain | number> {
+    const builtin = this.programs.get(path);
+    if (builtin) return builtin;
+    for (const loader of this.execLoaders) {
+      const r = await loader(task, path, inode, argv);
+      if (r !== -ENOEXEC) return r;
+    }
+    return -ENOEXEC;
+  }
+
+  /** Installs a TypeScript program at a path (its file holds a marker, as a binary would). */
+  installProgram(path: string, main: ProgramMain): void {
+    this.programs.set(path, main);
+    this.writeSystemFile(path, `#!driverlab-builtin ${basenameOf(path)}\n`, 0o755);
+  }
+
+  /** waitpid(2) for a child (or any child with pid -1). Resolves { pid, status } with a wait status. */
+  async waitChild(task: Task, pid: number): Promise<{ pid: number; status: number } | number> {
+    for (;;) {
+      const kids = [...task.children].filter((c) => pid === -1 || c.pid === pid);
+      if (!kids.length) return -ECHILD;
+      const dead = kids.find((c) => c.state === 'Z');
+      if (dead) {
+        task.children.delete(dead);
+        this.tasks.delete(dead.pid);
+        const status = dead.termSignal ? dead.termSignal : (dead.exitCode & 0xff) << 8;
+        return { pid: dead.pid, status };
+      }
+      const r = await this.sleepOn(task.childExit, 'do_wait', true);
+      if (r < 0) return r;
+    }
+  }
+
+  sysKill(task: Task, pid: number, sig: number): number {
+    const targets = pid > 0 ? [this.tasks.get(pid)] : pid < -1 ? [...this.tasks.values()].filter((t) => t.pgid === -pid) : [];
+    const live = targets.filter((t): t is Task => !!t && t.alive);
+    if (!live.length) return -ESRCH;
+    for (const t of live) {
+      if (task.cred.euid !== 0 && t.cred.uid !== task.cred.uid) return -EPERM;
+      if (t.pid === 1) continue;
+      if (sig !== 0) this.sendSignal(t, sig);
+    }
+    return 0;
+  }
+
+  /** nanosleep: an interruptible sleep on a one-shot clock event. */
+  sleepNs(ns: number): Promise<number> {
+    const task = this.sched.current!;
+    const wq = new WaitQueue('hrtimer_nanosleep');
+    const ev = this.clock.scheduleIn(Math.max(0, ns), () => this.wakeAll(wq), 'nanosleep');
+    return this.sleepOn(wq, 'hrtimer_nanosleep', true).then((r) => {
+      this.clock.cancel(ev);
+      if (r < 0 && !task.alive) return r;
+      return r;
+    });
+  }
+
+  /** panic(): the message, then the machine stops (panic=N reboots come with step 5). */
+  panic(message: string): void {
+    this.log.consoleLoglevel = 8;
+    this.printk(`\x010Kernel panic - not syncing: ${message.replace(/\n$/, '')}\n`);
+    this.halted = message;
+  }
+
+  strerror(errno: number): string {
+    return strerror(errno);
+  }
+}
+
+const NO_MEMORY: UserMemory = { bytes: () => new Uint8Array(0) };
+
+function basenameOf(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+function isFifoFile(f: OpenFile): boolean {
+  return (f.inode.mode & 0o170000) === 0o010000;
+}
+
+function permissionExec(inode: Inode, uid: number, gid: number): boolean {
+  if (uid === 0) return (inode.mode & 0o111) !== 0;
+  if (uid === inode.uid) return (inode.mode & 0o100) !== 0;
+  if (gid === inode.gid) return (inode.mode & 0o010) !== 0;
+  return (inode.mode & 0o001) !== 0;
+}
+
+export function errnoOf(e: unknown): number {
+  if (e instanceof Errno) return -e.errno;
+  throw e;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** "Jan 15 10:30:00" as syslog writes it. */
+export function syslogDate(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+}
+
+export { normalizePath, MAJOR, MINOR, S_IFDIR, isLnk, O_ACCMODE };

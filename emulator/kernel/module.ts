@@ -1,0 +1,321 @@
+// The module loader (kernel/module/main.c): a .ko here is a wasm module built
+// by our kbuild whose imports are the kernel API and whose "modinfo" custom
+// section holds the .modinfo strings (license=GPL, author=..., parm=...).
+import type { Kernel } from './kernel.js';
+import { EEXIST, EINVAL, ENOENT, ENOEXEC, EBUSY, EFAULT, strerror } from './errno.js';
+import { formatC } from './format.js';
+import type { FormatArgs } from './format.js';
+import type { KapiTable, ModuleContext, ModuleHeap } from './kapi/context.js';
+import { printkApi } from './kapi/printk.js';
+import { stringApi } from './kapi/string.js';
+import { uaccessApi } from './kapi/uaccess.js';
+import { slabApi } from './kapi/slab.js';
+import { procApi } from './kapi/proc.js';
+
+export type KapiProvider = (m: ModuleContext) => KapiTable;
+
+/** The kernel API areas, one file each under kapi/ (ARCHITECTURE.md). */
+export const KAPI_PROVIDERS: KapiProvider[] = [printkApi, stringApi, uaccessApi, slabApi, procApi];
+
+const MODULE_MEMORY_LIMIT = 64 << 20;
+const WASM_PAGE = 65536;
+
+/** First-fit allocator over the module's linear memory above __heap_base. */
+class Heap implements ModuleHeap {
+  private blocks = new Map<number, { size: number; owner: 'kmalloc' | 'kernel' }>();
+  private freed = new Set<number>();
+  private free_: { ptr: number; size: number }[] = [];
+  private top: number;
+
+  constructor(private readonly memory: WebAssembly.Memory, base: number) {
+    this.top = (base + 15) & ~15;
+  }
+
+  alloc(size: number, zero: boolean, owner: 'kmalloc' | 'kernel'): number {
+    const need = (Math.max(size, 1) + 15) & ~15;
+    let ptr = 0;
+    const i = this.free_.findIndex((b) => b.size >= need);
+    if (i >= 0) {
+      const b = this.free_[i]!;
+      ptr = b.ptr;
+      if (b.size > need) { b.ptr += need; b.size -= need; } else this.free_.splice(i, 1);
+    } else {
+      if (this.top + need > MODULE_MEMORY_LIMIT) return 0;
+      ptr = this.top;
+      this.top += need;
+      const have = this.memory.buffer.byteLength;
+      if (this.top > have) this.memory.grow(Math.ceil((this.top - have) / WASM_PAGE));
+    }
+    this.blocks.set(ptr, { size: need, owner });
+    this.freed.delete(ptr);
+    if (zero) new Uint8Array(this.memory.buffer, ptr, need).fill(0);
+    return ptr;
+  }
+
+  free(ptr: number): 'ok' | 'double' | 'invalid' {
+    const b = this.blocks.get(ptr);
+    if (!b) return this.freed.has(ptr) ? 'double' : 'invalid';
+    this.blocks.delete(ptr);
+    this.freed.add(ptr);
+    this.free_.push({ ptr, size: b.size });
+    return 'ok';
+  }
+
+  sizeOf(ptr: number): number | undefined { return this.blocks.get(ptr)?.size; }
+
+  live(owner: 'kmalloc' | 'kernel'): { ptr: number; size: number }[] {
+    return [...this.blocks].filter(([, b]) => b.owner === owner).map(([ptr, b]) => ({ ptr, size: b.size }));
+  }
+}
+
+export interface ModInfo {
+  /** key -> values in order (author and parm may repeat). */
+  fields: Map<string, string[]>;
+}
+
+/** Reads the "modinfo" custom section: NUL-separated key=value strings. */
+export function readModinfo(module: WebAssembly.Module): ModInfo {
+  const fields = new Map<string, string[]>();
+  for (const sec of WebAssembly.Module.customSections(module, 'modinfo')) {
+    const text = new TextDecoder().decode(sec);
+    for (const entry of text.split('\0')) {
+      const eq = entry.indexOf('=');
+      if (eq <= 0) continue;
+      const key = entry.slice(0, eq);
+      const list = fields.get(key) ?? [];
+      list.push(entry.slice(eq + 1));
+      fields.set(key, list);
+    }
+  }
+  return { fields };
+}
+
+const GPL_COMPATIBLE = new Set(['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL']);
+
+export class LoadedModule implements ModuleContext {
+  state: 'coming' | 'live' | 'going' = 'coming';
+  refcount = 0;
+  instance!: WebAssembly.Instance;
+  heap!: ModuleHeap;
+  private mem!: WebAssembly.Memory;
+  private table!: WebAssembly.Table;
+  private tracked = new Map<string, { kind: string; undo: () => void }>();
+  readonly sizeBytes: number;
+
+  constructor(readonly kernel: Kernel, readonly name: string, readonly module: WebAssembly.Module, readonly info: ModInfo, bytes: number) {
+    this.sizeBytes = bytes;
+  }
+
+  instantiate(imports: Record<string, WebAssembly.ImportValue>): void {
+    this.instance = new WebAssembly.Instance(this.module, { env: imports });
+    const ex = this.instance.exports;
+    this.mem = ex.memory as WebAssembly.Memory;
+    this.table = ex.__indirect_function_table as WebAssembly.Table;
+    this.heap = new Heap(this.mem, (ex.__heap_base as WebAssembly.Global).value as number);
+  }
+
+  memory(): WebAssembly.Memory { return this.mem; }
+  u8(): Uint8Array { return new Uint8Array(this.mem.buffer); }
+  view(): DataView { return new DataView(this.mem.buffer); }
+
+  cstring(ptr: number, max = 65536): string | undefined {
+    if (ptr === 0) return undefined;
+    const u = this.u8();
+    let end = ptr;
+    while (end < u.length && end - ptr < max && u[end] !== 0) end++;
+    return new TextDecoder().decode(u.subarray(ptr, end));
+  }
+
+  varargs(va: number): FormatArgs {
+    let p = va;
+    return {
+      int32: () => { const v = this.view().getInt32(p, true); p += 4; return v; },
+      int64: () => { p = (p + 7) & ~7; const v = this.view().getBigInt64(p, true); p += 8; return v; },
+      string: () => { const s = this.view().getUint32(p, true); p += 4; return this.cstring(s); },
+      double: () => { p = (p + 7) & ~7; const v = this.view().getFloat64(p, true); p += 8; return v; },
+    };
+  }
+
+  call(fnptr: number, ...args: (number | bigint)[]): number | bigint {
+    const fn = this.table.get(fnptr) as ((...a: (number | bigint)[]) => number | bigint) | null;
+    if (!fn) throw new Error(`${this.name}: call through NULL or bad function pointer ${fnptr}`);
+    return fn(...args) ?? 0;
+  }
+
+  export(name: string): ((...a: (number | bigint)[]) => number | bigint) | undefined {
+    return this.instance.exports[name] as ((...a: (number | bigint)[]) => number | bigint) | undefined;
+  }
+
+  track(kind: string, key: string, undo: () => void): void { this.tracked.set(`${kind}:${key}`, { kind, undo }); }
+  untrack(kind: string, key: string): void { this.tracked.delete(`${kind}:${key}`); }
+
+  allocString(s: string): number {
+    const bytes = new TextEncoder().encode(s);
+    const p = this.heap.alloc(bytes.length + 1, true, 'kernel');
+    this.u8().set(bytes, p);
+    return p;
+  }
+
+  /** Undoes whatever the module left registered; returns the kinds, for the leak warning. */
+  releaseLeftovers(): string[] {
+    const kinds: string[] = [];
+    for (const { kind, undo } of [...this.tracked.values()].reverse()) { kinds.push(kind); undo(); }
+    this.tracked.clear();
+    return kinds;
+  }
+
+  get license(): string | undefined { return this.info.fields.get('license')?.[0]; }
+}
+
+export interface InsmodResult {
+  /** 0 or -errno as init_module(2) returns it. */
+  status: number;
+  /** Text for insmod's error line when the cause is not an errno text (e.g. "Unknown symbol in module"). */
+  reason?: string;
+}
+
+export class ModuleLoader {
+  readonly modules = new Map<string, LoadedModule>();
+  /** Load order, newest first, as /proc/modules lists them. */
+  private order: string[] = [];
+
+  constructor(private readonly kernel: Kernel) {}
+
+  /** Every symbol the kernel exports to modules (for modpost and /proc/kallsyms). */
+  exportedSymbols(): string[] {
+    const probe = new Proxy({}, { get: () => () => undefined }) as unknown as ModuleContext;
+    const names = new Set<string>();
+    for (const p of KAPI_PROVIDERS) for (const n of Object.keys(p(probe))) names.add(n);
+    return [...names].sort();
+  }
+
+  list(): LoadedModule[] {
+    return this.order.map((n) => this.modules.get(n)!).filter(Boolean);
+  }
+
+  /** init_module(2): instantiates, resolves symbols and runs the init function. */
+  load(bytes: Uint8Array, params: string): InsmodResult {
+    const k = this.kernel;
+    let module: WebAssembly.Module;
+    try {
+      module = new WebAssembly.Module(bytes as BufferSource);
+    } catch {
+      return { status: -ENOEXEC };
+    }
+    const info = readModinfo(module);
+    const name = info.fields.get('name')?.[0];
+    if (!name) {
+      k.printk('\x013module has no name in .modinfo (not built by kbuild?)\n');
+      return { status: -ENOEXEC };
+    }
+    if (this.modules.has(name)) return { status: -EEXIST };
+    const mod = new LoadedModule(k, name, module, info, bytes.length);
+    const license = mod.license;
+    if (!license) k.printk(`\x014${name}: module license unspecified taints kernel.\n`);
+    else if (!GPL_COMPATIBLE.has(license)) k.printk(`\x014${name}: module license '${license}' taints kernel.\n`);
+    if (!license || !GPL_COMPATIBLE.has(license)) {
+      if (!k.tainted.has('P')) k.printk('\x014Disabling lock debugging due to kernel taint\n');
+      k.tainted.add('P');
+    }
+    k.tainted.add('O');
+    if (!k.tainted.has('E') && !info.fields.has('signature')) {
+      if (!this.signatureWarned) k.printk(`\x014${name}: loading out-of-tree module taints kernel.\n`);
+      this.signatureWarned = true;
+    }
+
+    const table: Record<string, unknown> = {};
+    for (const p of KAPI_PROVIDERS) Object.assign(table, p(mod));
+    const imports: Record<string, WebAssembly.ImportValue> = {};
+    const unknown: string[] = [];
+    for (const imp of WebAssembly.Module.imports(module)) {
+      if (imp.module !== 'env' || imp.kind !== 'function') continue;
+      const f = table[imp.name];
+      if (typeof f === 'function') imports[imp.name] = f as WebAssembly.ImportValue;
+      else unknown.push(imp.name);
+    }
+    if (unknown.length) {
+      for (const sym of unknown) k.printk(`\x014${name}: Unknown symbol ${sym} (err -2)\n`);
+      return { status: -ENOENT, reason: 'Unknown symbol in module' };
+    }
+    try {
+      mod.instantiate(imports);
+    } catch (e) {
+      k.printk(`\x013${name}: failed to instantiate: ${(e as Error).message}\n`);
+      return { status: -ENOEXEC };
+    }
+    if (params.trim()) {
+      const bad = params.trim().split(/\s+/)[0]!;
+      k.printk(`\x014${name}: unknown parameter '${bad.split('=')[0]}' ignored\n`);
+    }
+    this.modules.set(name, mod);
+    this.order.unshift(name);
+    const init = mod.export('init_module');
+    let ret = 0;
+    if (init) {
+      try {
+        ret = Number(init());
+      } catch (e) {
+        ret = this.oops(mod, e);
+      }
+    }
+    if (ret < 0 || ret > 0) {
+      if (ret > 0) {
+        k.printk(`\x014do_init_module: '${name}'->init suspiciously returned ${ret}, it should follow 0/-E convention\n`);
+      }
+      this.discard(mod, 'init failed');
+      return { status: ret < 0 ? ret : 0 };
+    }
+    mod.state = 'live';
+    return { status: 0 };
+  }
+  private signatureWarned = false;
+
+  /** A trap inside module code: the kernel's oops report (the full version comes with step 5). */
+  oops(mod: LoadedModule, e: unknown): number {
+    const msg = (e as Error).message ?? String(e);
+    this.kernel.printk(`\x011BUG: unable to handle kernel paging request in ${mod.name}: ${msg}\n`);
+    this.kernel.printk(`\x014Oops: 0000 [#1] PREEMPT SMP\n`);
+    this.kernel.tainted.add('D');
+    return -EFAULT;
+  }
+
+  private discard(mod: LoadedModule, why: string): void {
+    const leftovers = mod.releaseLeftovers();
+    if (leftovers.length) {
+      this.kernel.printk(`\x014${mod.name}: ${why} but left ${[...new Set(leftovers)].join(', ')} registered; the kernel removed them\n`);
+    }
+    this.modules.delete(mod.name);
+    this.order = this.order.filter((n) => n !== mod.name);
+  }
+
+  /** delete_module(2). */
+  unload(name: string): InsmodResult {
+    const mod = this.modules.get(name);
+    if (!mod) return { status: -ENOENT };
+    if (mod.refcount > 0) return { status: -EBUSY };
+    const exit = mod.export('cleanup_module');
+    if (!exit && mod.export('init_module')) return { status: -EBUSY, reason: 'no cleanup function' };
+    mod.state = 'going';
+    if (exit) {
+      try { exit(); } catch (e) { this.oops(mod, e); }
+    }
+    const leaked = mod.heap.live('kmalloc');
+    if (leaked.length) {
+      const bytes = leaked.reduce((a, b) => a + b.size, 0);
+      this.kernel.printk(`\x014${name}: ${leaked.length} kmalloc allocation(s), ${bytes} bytes, not freed at unload (memory leak)\n`);
+    }
+    this.discard(mod, 'unloaded');
+    return { status: 0 };
+  }
+
+  /** /proc/modules */
+  procModules(): string {
+    return this.list().map((m) => {
+      const taint = this.kernel.tainted.has('P') && !GPL_COMPATIBLE.has(m.license ?? '') ? 'P' : '';
+      const flags = `(O${taint ? 'P' : ''})`;
+      return `${m.name} ${m.sizeBytes} ${m.refcount} - ${m.state === 'live' ? 'Live' : m.state === 'coming' ? 'Loading' : 'Unloading'} 0x00000000 ${flags}\n`;
+    }).join('');
+  }
+}
+
+export { formatC, strerror, EINVAL };

@@ -1,0 +1,77 @@
+// The kernel's own /proc files, formatted like Linux's.
+import type { Kernel } from './kernel.js';
+import { EINVAL } from './errno.js';
+
+const MEM_TOTAL_KB = 262144;
+
+export function registerProcFiles(k: Kernel): void {
+  const p = k.procfs;
+  const root = p.root;
+  const text = (name: string, show: () => string, dir = root) => p.addText(dir, name, { show });
+  text('version', () => `Linux version ${k.release.release} (builder@driverlab) (clang version 22.0.0, LLD 22.0.0) ${k.release.version}\n`);
+  text('cmdline', () => `${k.cmdline}\n`);
+  text('uptime', () => {
+    const up = k.clock.now / 1e9;
+    return `${up.toFixed(2)} ${(up * 0.97).toFixed(2)}\n`;
+  });
+  text('interrupts', () => procInterrupts(k));
+  text('ioports', () => k.ioports.format());
+  text('iomem', () => k.iomem.format());
+  text('devices', () => `${k.chrdevs.procDevices()}\nBlock devices:\n  3 ide0\n  7 loop\n`);
+  text('modules', () => k.modules.procModules());
+  text('meminfo', () => procMeminfo(k));
+  text('filesystems', () => 'nodev\tsysfs\nnodev\trootfs\nnodev\tramfs\nnodev\tproc\nnodev\tdevtmpfs\n\text2\nnodev\thostfs\n');
+  text('mounts', () => k.vfs.mountTable().map((m) => `${m.source} ${m.path} ${m.type} ${m.options} 0 0\n`).join(''));
+  text('cpuinfo', () => procCpuinfo(k));
+  text('loadavg', () => `0.00 0.00 0.00 1/${k.tasks.size} ${k.tasks.size}\n`);
+  text('kallsyms', () => k.modules.exportedSymbols().map((s, i) => `${(0xc1000000 + i * 16).toString(16).padStart(8, '0')} T ${s}\n`).join(''));
+  p.addSymlink(root, 'self', '/proc/self-not-supported');
+  const kernelDir = p.dir('sys/kernel');
+  p.addText(kernelDir, 'printk', {
+    show: () => k.log.sysctlText(),
+    write: (t) => {
+      const nums = t.trim().split(/\s+/).map(Number);
+      if (!nums.length || nums.some((n) => !Number.isInteger(n) || n < 0 || n > 15)) return -EINVAL;
+      k.log.consoleLoglevel = nums[0]!;
+      if (nums[1] !== undefined) k.log.defaultMessageLoglevel = nums[1];
+      return t.length;
+    },
+  }, 0o644);
+  p.addText(kernelDir, 'tainted', { show: () => `${taintMask(k)}\n` });
+  p.addText(kernelDir, 'hostname', { show: () => `${k.hostname}\n` });
+  p.addText(kernelDir, 'osrelease', { show: () => `${k.release.release}\n` });
+}
+
+function taintMask(k: Kernel): number {
+  const bits: Record<string, number> = { P: 0, F: 1, S: 2, R: 3, M: 4, B: 5, U: 6, D: 7, A: 8, W: 9, C: 10, I: 11, O: 12, E: 13 };
+  let m = 0;
+  for (const t of k.tainted) m |= 1 << (bits[t] ?? 0);
+  return m;
+}
+
+function procInterrupts(k: Kernel): string {
+  let out = '           CPU0       \n';
+  for (let irq = 0; irq < 16; irq++) {
+    const actions = k.irqActions[irq]!;
+    if (!actions.length) continue;
+    out += `${String(irq).padStart(3, ' ')}: ${String(k.irqCounts[irq]).padStart(10, ' ')}    XT-PIC   ${actions.map((a) => a.name).join(', ')}\n`;
+  }
+  out += `NMI:          0   Non-maskable interrupts\nERR:   ${String(k.spuriousIrqs).padStart(8, ' ')}\n`;
+  return out;
+}
+
+function procMeminfo(k: Kernel): string {
+  let moduleBytes = 0;
+  for (const m of k.modules.list()) moduleBytes += m.memory().buffer.byteLength;
+  const used = 18432 + Math.ceil(moduleBytes / 1024);
+  const free = MEM_TOTAL_KB - used - 32768;
+  const line = (name: string, kb: number) => `${(name + ':').padEnd(16, ' ')}${String(kb).padStart(8, ' ')} kB\n`;
+  return line('MemTotal', MEM_TOTAL_KB) + line('MemFree', free) + line('MemAvailable', free + 24576) + line('Buffers', 2048) +
+    line('Cached', 24576) + line('SwapCached', 0) + line('Active', 16384) + line('Inactive', 12288) + line('Dirty', 0) +
+    line('Writeback', 0) + line('Slab', 4096 + Math.ceil(moduleBytes / 1024)) + line('VmallocTotal', 122880) + line('VmallocUsed', Math.ceil(moduleBytes / 1024));
+}
+
+function procCpuinfo(k: Kernel): string {
+  void k;
+  return 'processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 6\nmodel name\t: DriverLab Virtual CPU (wasm32)\nstepping\t: 3\ncpu MHz\t\t: 2385.510\ncache size\t: 256 KB\nflags\t\t: fpu tsc\nbogomips\t: 4771.02\n\n';
+}

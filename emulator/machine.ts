@@ -1,0 +1,143 @@
+// Assembles a PC from a machine configuration and runs it: the clock, port bus,
+// PIC pair and PIT (hw/), the kernel on top, and the run loop that moves
+// virtual time (fast, or paced to the wall clock for an interactive terminal).
+import { VirtualClock } from './hw/clock.js';
+import { IoPortBus } from './hw/ioport-bus.js';
+import { DualPic } from './hw/intc/i8259.js';
+import { Pit } from './hw/timer/i8254.js';
+import { IsaMemory } from './hw/isa-memory.js';
+import { irqLine } from './hw/irq.js';
+import type { Host } from './host.js';
+import { Kernel, type Personality, RELEASES } from './kernel/kernel.js';
+import { ModuleLoader } from './kernel/module.js';
+import { installUserland } from './userland/install.js';
+import { exitStatus, Proc } from './userland/libc.js';
+
+export interface MachineConfig {
+  personality?: Personality;
+  /** Extra kernel command line (appended to the default). */
+  cmdline?: string;
+  /** Scheduler seed (used from step 3 on; recorded now so configs carry it). */
+  seed?: number;
+  /** 'fast' skips idle time; 'realtime' waits for the wall clock when idle (interactive). */
+  pacing?: 'fast' | 'realtime';
+}
+
+/** 2025-01-15 10:30:00 UTC: the date in the tutorial's `ls -l` output. */
+export const MACHINE_EPOCH_MS = Date.UTC(2025, 0, 15, 10, 30, 0);
+
+export class Machine {
+  readonly clock = new VirtualClock();
+  readonly bus = new IoPortBus();
+  readonly pic = new DualPic();
+  readonly pit: Pit;
+  readonly isa = new IsaMemory();
+  readonly kernel: Kernel;
+  readonly config: Required<MachineConfig>;
+  private inputWaiter: (() => void) | undefined;
+  private stopRequested = false;
+
+  constructor(readonly host: Host, config: MachineConfig, private readonly terminal: (text: string) => void) {
+    this.config = { personality: 'modern', cmdline: '', seed: 1, pacing: 'fast', ...config };
+    this.pic.attach(this.bus);
+    this.pit = new Pit(this.clock, irqLine(this.pic, 0));
+    this.pit.attach(this.bus);
+    const release = RELEASES[this.config.personality].release;
+    const cmdline = `BOOT_IMAGE=/boot/vmlinuz-${release} root=/dev/hda1 ro${this.config.cmdline ? ' ' + this.config.cmdline : ''}`;
+    this.kernel = new Kernel({
+      clock: this.clock, bus: this.bus, pic: this.pic, host, personality: this.config.personality, cmdline,
+      consoleOutput: (text) => this.terminal(text), epochMs: MACHINE_EPOCH_MS,
+    });
+    this.kernel.modules = new ModuleLoader(this.kernel);
+  }
+
+  /** Power on: the kernel boots and the userland is installed; init is not started yet. */
+  boot(): void {
+    this.kernel.boot();
+    installUserland(this.kernel);
+    // Distributions quiet the console once userspace is up (kernel.printk = 4 4 1 7).
+    this.kernel.log.consoleLoglevel = 4;
+  }
+
+  /** Keys typed on the terminal. */
+  input(text: string): void {
+    this.kernel.console.input(text);
+    this.inputWaiter?.();
+  }
+
+  /** Ends keyboard input (the scripted shell has none). */
+  endInput(): void {
+    this.kernel.console.hangupInput();
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+    this.inputWaiter?.();
+  }
+
+  /**
+   * Starts init with a shell on the console: interactive (a login shell) or
+   * running `script` like `sh -c`. Resolves the shell's exit status.
+   */
+  async runShell(script?: string): Promise<number> {
+    const k = this.kernel;
+    const init = k.createTask(undefined, 'init', { uid: 0, gid: 0, euid: 0, egid: 0 });
+    init.cwd = '/';
+    init.env = new Map([['PATH', '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'], ['HOME', '/root'], ['TERM', 'linux']]);
+    let status: number | undefined;
+    k.startProgram(init, async (task) => {
+      const p = new Proc(k, task);
+      const tty = await p.open('/dev/console', 2);
+      await p.dup(tty);
+      await p.dup(tty);
+      const env = new Map([
+        ['PATH', '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'], ['HOME', '/home/user'], ['USER', 'user'],
+        ['LOGNAME', 'user'], ['SHELL', '/bin/sh'], ['TERM', 'xterm-256color'], ['PWD', '/home/lab'], ['HOSTNAME', k.hostname],
+      ]);
+      const argv = script === undefined ? ['-sh'] : ['sh', '-c', script];
+      const pid = await p.spawn(argv[0] === '-sh' ? ['sh', '-i'] : argv, { cwd: '/home/lab', env, uid: 1000 });
+      const child = k.tasks.get(pid);
+      if (child) { child.pgid = pid; k.console.fgPgid = pid; }
+      const r = await p.waitpid(pid);
+      status = exitStatus(r.status);
+      return 0;
+    }, ['init']);
+    await this.runUntil(() => status !== undefined || this.stopRequested);
+    return status ?? 130;
+  }
+
+  /** The run loop: runs tasks; when all are idle, moves virtual time to the next event. */
+  async runUntil(done: () => boolean): Promise<void> {
+    const k = this.kernel;
+    const realtime = this.config.pacing === 'realtime';
+    let wallBase = this.host.wallNow();
+    let virtBase = this.clock.now;
+    while (!done() && !this.stopRequested) {
+      k.advanceTo(this.clock.now);
+      if (await k.sched.runOne()) {
+        if (realtime) { wallBase = this.host.wallNow(); virtBase = this.clock.now; }
+        continue;
+      }
+      const next = this.clock.nextEventTime();
+      if (next === undefined) {
+        await new Promise<void>((resolve) => { this.inputWaiter = resolve; });
+        this.inputWaiter = undefined;
+        continue;
+      }
+      if (realtime) {
+        const dueWall = wallBase + (next - virtBase) / 1e6;
+        const wait = dueWall - this.host.wallNow();
+        if (wait > 1) {
+          let woke = false;
+          await Promise.race([
+            this.host.sleepWall(Math.min(wait, 50)),
+            new Promise<void>((resolve) => { this.inputWaiter = () => { woke = true; resolve(); }; }),
+          ]);
+          this.inputWaiter = undefined;
+          if (woke || this.host.wallNow() < dueWall) continue;
+        }
+      }
+      k.advanceTo(next);
+    }
+  }
+}

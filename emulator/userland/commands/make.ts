@@ -1,0 +1,78 @@
+// The make command: GNU make's engine (../make/) over the virtual PC's files
+// and shell. Recipes run through /bin/sh as separate processes, as in GNU make.
+import type { Kernel } from '../../kernel/kernel.js';
+import { runMake, type MakeEnv } from '../make/index.js';
+import { exitStatus, SysError, type Proc } from '../libc.js';
+import { matchPattern } from '../shell/expand.js';
+
+const dec = new TextDecoder();
+
+async function globIn(p: Proc, cwd: string, pattern: string): Promise<string[]> {
+  const abs = pattern.startsWith('/');
+  const parts = pattern.split('/').filter(Boolean);
+  let paths = [abs ? '/' : ''];
+  for (const part of parts) {
+    const next: string[] = [];
+    for (const base of paths) {
+      const dir = base === '' ? cwd : base.startsWith('/') ? base : `${cwd}/${base}`;
+      if (!/[*?[]/.test(part)) { next.push(base === '' ? part : base === '/' ? `/${part}` : `${base}/${part}`); continue; }
+      let names: string[] = [];
+      try { names = await p.readdir(dir); } catch { continue; }
+      for (const n of names) if (!n.startsWith('.') && matchPattern(part, n)) next.push(base === '' ? n : base === '/' ? `/${n}` : `${base}/${n}`);
+    }
+    paths = next;
+  }
+  const out: string[] = [];
+  for (const path of paths) if (await p.exists(path.startsWith('/') ? path : `${cwd}/${path}`)) out.push(path);
+  return out.sort();
+}
+
+export function makeProgram(k: Kernel) {
+  return async (p: Proc, argv: string[]): Promise<number> => {
+    void k;
+    let chain: Promise<unknown> = Promise.resolve();
+    const emit = (fd: number, text: string) => { chain = chain.then(() => p.write(fd, text)); };
+    const abs = (path: string, cwd: string) => (path.startsWith('/') ? path : `${cwd}/${path}`);
+    // GNU make reports the directory it changed into, symlinks resolved (getcwd).
+    const args = [...argv.slice(1)];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      const dirArg = a === '-C' ? i + 1 : a.startsWith('-C') ? i : -1;
+      if (dirArg < 0 || args[dirArg] === undefined) continue;
+      const raw = a === '-C' ? args[dirArg]! : a.slice(2);
+      try {
+        const real = k.vfs.lookup(raw, p.cwd, k.cred(p.task)).path;
+        if (a === '-C') args[dirArg] = real; else args[i] = `-C${real}`;
+      } catch { /* make reports the missing directory itself */ }
+      if (a === '-C') i++;
+    }
+    const env: MakeEnv = {
+      cwd: p.cwd,
+      environment: Object.fromEntries(p.task.env),
+      readFile: async (path) => { try { return await p.readText(path); } catch (e) { if (e instanceof SysError) return undefined; throw e; } },
+      mtime: async (path) => { try { return (await p.stat(path)).mtimeNs / 1e6; } catch (e) { if (e instanceof SysError) return undefined; throw e; } },
+      glob: (pattern) => globIn(p, env.cwd, pattern),
+      runShell: async (command, cwd) => {
+        await chain;
+        const [r, w] = await p.pipe();
+        const pid = await p.spawn(['sh', '-c', command], { fds: [0, w, 2], cwd: abs(cwd, p.cwd), env: p.task.env });
+        await p.close(w);
+        const output = dec.decode(await p.readAll(r));
+        await p.close(r);
+        const st = await p.waitpid(pid);
+        return { status: exitStatus(st.status), output };
+      },
+      runRecipe: async (line, cwd, recipeEnv) => {
+        await chain;
+        const pid = await p.spawn(['sh', '-c', line], { cwd: abs(cwd, p.cwd), env: new Map(Object.entries(recipeEnv)) });
+        const st = await p.waitpid(pid);
+        return exitStatus(st.status);
+      },
+      stdout: (text) => emit(1, text),
+      stderr: (text) => emit(2, text),
+    };
+    const status = await runMake(args, env);
+    await chain;
+    return status;
+  };
+}

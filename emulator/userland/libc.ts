@@ -1,0 +1,291 @@
+// The C library of TypeScript programs: system calls as async methods on a
+// process handle. Failures throw SysError with the errno, like -1/errno in C.
+import type { Kernel, ProgramMain } from '../kernel/kernel.js';
+import type { Task } from '../kernel/sched.js';
+import { Errno, strerror } from '../kernel/errno.js';
+import { ScratchMemory } from '../kernel/uaccess.js';
+import { O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, O_APPEND, O_RDWR, S_IFMT, S_IFDIR, type OpenFile, type Inode } from '../kernel/fs/types.js';
+
+export { O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, O_APPEND, O_RDWR };
+
+export class SysError extends Error {
+  constructor(readonly errno: number, readonly syscall = '') {
+    super(strerror(errno));
+  }
+}
+
+export interface StatInfo {
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  nlink: number;
+  rdev: number;
+  ino: number;
+  mtimeNs: number;
+  isDir: boolean;
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+export type Program = (p: Proc, argv: string[]) => Promise<number>;
+
+function statOf(inode: Inode): StatInfo {
+  return {
+    mode: inode.mode, uid: inode.uid, gid: inode.gid, size: inode.size(), nlink: inode.nlink, rdev: inode.rdev,
+    ino: inode.ino, mtimeNs: inode.mtimeNs, isDir: (inode.mode & S_IFMT) === S_IFDIR,
+  };
+}
+
+export class Proc {
+  private readonly scratch: ScratchMemory;
+
+  constructor(readonly kernel: Kernel, readonly task: Task) {
+    this.scratch = task.mm as ScratchMemory;
+  }
+
+  get pid(): number { return this.task.pid; }
+  get cwd(): string { return this.task.cwd; }
+  get uid(): number { return this.task.cred.euid; }
+  getenv(name: string): string | undefined { return this.task.env.get(name); }
+  setenv(name: string, value: string): void { this.task.env.set(name, value); }
+
+  /** Every call passes through here: time is charged, interrupts run, signals are delivered. */
+  private async sys<T>(value: () => T | Promise<T>): Promise<T> {
+    this.kernel.enter(this.task);
+    const r = await value();
+    this.kernel.deliverSignals(this.task);
+    return r;
+  }
+
+  private check(r: number, name: string): number {
+    if (r < 0) throw new SysError(-r === 512 ? 4 : -r, name);
+    return r;
+  }
+
+  async open(path: string, flags = O_RDONLY, mode = 0o666): Promise<number> {
+    return this.check(await this.sys(() => this.kernel.sysOpen(this.task, path, flags, mode)), 'open');
+  }
+
+  async close(fd: number): Promise<void> {
+    this.check(await this.sys(() => this.kernel.sysClose(this.task, fd)), 'close');
+  }
+
+  /** read(2): up to `max` bytes; an empty array is end of file. */
+  async read(fd: number, max = 65536): Promise<Uint8Array> {
+    const addr = this.scratch.reserve(max);
+    const n = this.check(await this.sys(() => this.kernel.sysRead(this.task, fd, addr, max)), 'read');
+    return this.scratch.bytes().slice(addr, addr + n);
+  }
+
+  /** write(2) until everything is written (a short write continues). */
+  async write(fd: number, data: string | Uint8Array): Promise<number> {
+    const bytes = typeof data === 'string' ? enc.encode(data) : data;
+    let done = 0;
+    while (done < bytes.length || bytes.length === 0) {
+      const chunk = bytes.subarray(done);
+      const addr = this.scratch.reserve(chunk.length);
+      this.scratch.bytes().set(chunk, addr);
+      const n = this.check(await this.sys(() => this.kernel.sysWrite(this.task, fd, addr, chunk.length)), 'write');
+      if (bytes.length === 0) break;
+      if (n === 0) break;
+      done += n;
+    }
+    return done;
+  }
+
+  async lseek(fd: number, offset: number, whence: number): Promise<number> {
+    return this.check(await this.sys(() => this.kernel.sysLseek(this.task, fd, offset, whence)), 'lseek');
+  }
+
+  async ioctl(fd: number, cmd: number, arg = 0): Promise<number> {
+    return this.check(await this.sys(() => this.kernel.sysIoctl(this.task, fd, cmd, arg)), 'ioctl');
+  }
+
+  async dup2(oldfd: number, newfd: number): Promise<void> {
+    this.check(await this.sys(() => this.kernel.sysDup2(this.task, oldfd, newfd)), 'dup2');
+  }
+
+  async dup(oldfd: number, min = 0): Promise<number> {
+    return this.check(await this.sys(() => this.kernel.sysDup(this.task, oldfd, min)), 'dup');
+  }
+
+  async pipe(): Promise<[number, number]> {
+    return this.sys(() => this.kernel.sysPipe(this.task));
+  }
+
+  private vfsCall<T>(name: string, f: () => T): Promise<T> {
+    return this.sys(() => {
+      try {
+        return f();
+      } catch (e) {
+        if (e instanceof Errno) throw new SysError(e.errno, name);
+        throw e;
+      }
+    });
+  }
+
+  stat(path: string): Promise<StatInfo> {
+    return this.vfsCall('stat', () => statOf(this.kernel.vfs.lookup(path, this.task.cwd, this.kernel.cred(this.task)).inode));
+  }
+
+  lstat(path: string): Promise<StatInfo> {
+    return this.vfsCall('lstat', () => statOf(this.kernel.vfs.lookup(path, this.task.cwd, this.kernel.cred(this.task), false).inode));
+  }
+
+  fstat(fd: number): Promise<StatInfo> {
+    return this.vfsCall('fstat', () => {
+      const f = this.kernel.fdGet(this.task, fd);
+      if (!f) throw new Errno(9);
+      return statOf(f.inode);
+    });
+  }
+
+  /** The open file behind a descriptor (for isatty and friends). */
+  file(fd: number): OpenFile | undefined {
+    return this.kernel.fdGet(this.task, fd);
+  }
+
+  isatty(fd: number): boolean {
+    const f = this.file(fd);
+    return !!f && (f.inode.mode & S_IFMT) === 0o020000 && [4, 5].includes(f.inode.rdev >>> 20);
+  }
+
+  readlink(path: string): Promise<string> {
+    return this.vfsCall('readlink', () => {
+      const inode = this.kernel.vfs.lookup(path, this.task.cwd, this.kernel.cred(this.task), false).inode;
+      if (inode.linkTarget === undefined) throw new Errno(22);
+      return inode.linkTarget;
+    });
+  }
+
+  readdir(path: string): Promise<string[]> {
+    return this.vfsCall('opendir', () => {
+      const res = this.kernel.vfs.lookup(path, this.task.cwd, this.kernel.cred(this.task));
+      if (!res.inode.dirOps) throw new Errno(20);
+      if (this.uid !== 0 && !(res.inode.mode & (res.inode.uid === this.uid ? 0o400 : 0o004))) throw new Errno(13);
+      return res.inode.dirOps.list(res.inode).map((e) => e.name).sort();
+    });
+  }
+
+  mkdir(path: string, mode = 0o777): Promise<void> {
+    return this.vfsCall('mkdir', () => this.kernel.vfs.mkdir(path, mode, this.task.cwd, this.kernel.cred(this.task)));
+  }
+  rmdir(path: string): Promise<void> {
+    return this.vfsCall('rmdir', () => this.kernel.vfs.rmdir(path, this.task.cwd, this.kernel.cred(this.task)));
+  }
+  unlink(path: string): Promise<void> {
+    return this.vfsCall('unlink', () => this.kernel.vfs.unlink(path, this.task.cwd, this.kernel.cred(this.task)));
+  }
+  rename(from: string, to: string): Promise<void> {
+    return this.vfsCall('rename', () => this.kernel.vfs.rename(from, to, this.task.cwd, this.kernel.cred(this.task)));
+  }
+  chmod(path: string, mode: number): Promise<void> {
+    return this.vfsCall('chmod', () => this.kernel.vfs.chmod(path, mode, this.task.cwd, this.kernel.cred(this.task)));
+  }
+  chown(path: string, uid: number, gid: number): Promise<void> {
+    return this.vfsCall('chown', () => this.kernel.vfs.chown(path, uid, gid, this.task.cwd, this.kernel.cred(this.task)));
+  }
+  mknod(path: string, mode: number, rdev: number): Promise<void> {
+    return this.vfsCall('mknod', () => this.kernel.vfs.mknod(path, mode, rdev, this.task.cwd, this.kernel.cred(this.task)));
+  }
+  symlink(target: string, path: string): Promise<void> {
+    return this.vfsCall('symlink', () => this.kernel.vfs.symlink(target, path, this.task.cwd, this.kernel.cred(this.task)));
+  }
+
+  async chdir(path: string): Promise<void> {
+    this.check(await this.sys(() => this.kernel.sysChdir(this.task, path)), 'chdir');
+    this.task.env.set('PWD', this.task.cwd);
+  }
+
+  // ---- convenience: whole files and stdio ----------------------------------------------
+
+  async readFile(path: string): Promise<Uint8Array> {
+    const fd = await this.open(path, O_RDONLY);
+    try {
+      return await this.readAll(fd);
+    } finally {
+      await this.close(fd);
+    }
+  }
+
+  async readAll(fd: number): Promise<Uint8Array> {
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const b = await this.read(fd, 65536);
+      if (b.length === 0) break;
+      parts.push(b);
+      total += b.length;
+    }
+    const out = new Uint8Array(total);
+    let off = 0;
+    for (const p of parts) { out.set(p, off); off += p.length; }
+    return out;
+  }
+
+  async readText(path: string): Promise<string> {
+    return dec.decode(await this.readFile(path));
+  }
+
+  async writeFile(path: string, data: string | Uint8Array, append = false, mode = 0o666): Promise<void> {
+    const fd = await this.open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC), mode);
+    try {
+      if ((typeof data === 'string' ? data.length : data.length) > 0) await this.write(fd, data);
+    } finally {
+      await this.close(fd);
+    }
+  }
+
+  async exists(path: string): Promise<boolean> {
+    try { await this.stat(path); return true; } catch { return false; }
+  }
+
+  out(text: string): Promise<number> { return this.write(1, text); }
+  err(text: string): Promise<number> { return this.write(2, text); }
+
+  /** Reports an error like a Linux tool: "prog: what: strerror". */
+  async fail(prog: string, what: string, e: unknown): Promise<number> {
+    if (e instanceof SysError) { await this.err(`${prog}: ${what}${what ? ': ' : ''}${e.message}\n`); return 1; }
+    throw e;
+  }
+
+  // ---- processes -------------------------------------------------------------------------
+
+  /** fork+exec: starts argv[0] with the given descriptors; returns the child's pid. */
+  async spawn(argv: string[], opts: { fds?: number[]; cwd?: string; env?: Map<string, string>; pgid?: number; uid?: number } = {}): Promise<number> {
+    this.kernel.enter(this.task);
+    const fdList = (opts.fds ?? [0, 1, 2]).map((fd) => this.kernel.fdGet(this.task, fd));
+    const cred = opts.uid !== undefined ? { uid: opts.uid, gid: opts.uid, euid: opts.uid, egid: opts.uid } : undefined;
+    const child = await this.kernel.spawn(this.task, argv, { fds: fdList, cwd: opts.cwd, env: opts.env, pgid: opts.pgid, cred });
+    if (typeof child === 'number') throw new SysError(-child, 'execve');
+    return child.pid;
+  }
+
+  /** waitpid: resolves the child's wait status (exit code << 8, or the signal number). */
+  async waitpid(pid: number): Promise<{ pid: number; status: number }> {
+    const r = await this.sys(() => this.kernel.waitChild(this.task, pid));
+    if (typeof r === 'number') throw new SysError(-r === 512 ? 4 : -r, 'waitpid');
+    return r;
+  }
+
+  async kill(pid: number, sig: number): Promise<void> {
+    this.check(await this.sys(() => this.kernel.sysKill(this.task, pid, sig)), 'kill');
+  }
+
+  async sleep(ns: number): Promise<void> {
+    const r = await this.sys(() => this.kernel.sleepNs(ns));
+    if (r < 0) this.kernel.deliverSignals(this.task);
+  }
+}
+
+/** Adapts a libc-style program to the kernel's ProgramMain. */
+export function program(main: Program, kernel: Kernel): ProgramMain {
+  return (task, argv) => main(new Proc(kernel, task), argv);
+}
+
+/** exit status from a wait status, as the shell reports it ($?). */
+export function exitStatus(status: number): number {
+  return (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
+}

@@ -1,0 +1,46 @@
+// ESLint flat config. The layering rule of ARCHITECTURE.md lives here (and in
+// emulator/tsconfig.json, which has no Node or DOM types): emulator/ is pure
+// TypeScript and reaches files, workers and the compiler only through its Host.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const forbiddenInEmulator = {
+  patterns: [
+    { group: ['node:*'], message: 'emulator/ must not import Node modules; use the Host interface (emulator/host.ts).' },
+    { group: ['electron', 'electron/*'], message: 'emulator/ must not import Electron.' },
+    { group: ['react', 'react-dom', 'react/*', '@xterm/*'], message: 'emulator/ must not import UI code.' },
+    { group: ['fs', 'path', 'os', 'child_process', 'worker_threads', 'url', 'crypto', 'module'], message: 'emulator/ must not import Node built-ins; use the Host interface.' },
+    { group: ['../main/*', '../../main/*', '../../../main/*', '**/main/**', '**/renderer/**'], message: 'emulator/ must not depend on main/ or renderer/.' },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'renderer/dist/**', '**/*.d.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-constant-condition': ['error', { checkLoops: false }],
+    },
+  },
+  {
+    files: ['emulator/**/*.ts'],
+    ignores: ['emulator/**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', forbiddenInEmulator] },
+  },
+  {
+    files: ['emulator/hw/**/*.ts'],
+    ignores: ['emulator/hw/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [...forbiddenInEmulator.patterns,
+          { group: ['../kernel/*', '../../kernel/*', '**/kernel/**', '**/userland/**', '**/toolchain/**'], message: 'hw/ knows nothing of the kernel (ARCHITECTURE.md dependency rule).' }],
+      }],
+    },
+  },
+  {
+    files: ['bin/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+);

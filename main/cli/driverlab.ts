@@ -1,0 +1,139 @@
+// `driverlab`: the terminal face of DriverLab (ARCHITECTURE.md decision 8).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Machine, type MachineConfig } from '../../emulator/machine.js';
+import { createNodeHost } from '../host/node-host.js';
+import type { Personality } from '../../emulator/kernel/kernel.js';
+
+const USAGE = `Usage: driverlab <command> [options]
+
+Commands:
+  shell [options]              boot a virtual PC and attach this terminal to its shell
+  sh [options] -c 'commands'   boot a fresh virtual PC, run the commands in its shell,
+  sh [options] FILE            print what the terminal shows, exit with the last status
+
+Options (shell and sh):
+  --workspace DIR   host folder mounted at /home/lab (default: the current directory)
+  --kernel 2.2|modern   kernel personality (default: modern)
+  --seed N          scheduler seed (default: 1)
+  --show-boot       show the kernel's boot messages (sh hides them by default)
+  --realtime        pace virtual time to the wall clock (default for shell)
+
+In "driverlab shell", Ctrl-C goes to the virtual machine; type "exit" or Ctrl-D to leave.
+`;
+
+interface Options {
+  workspace: string;
+  personality: Personality;
+  seed: number;
+  showBoot: boolean;
+  realtime?: boolean;
+  script?: string;
+  file?: string;
+}
+
+class UsageError extends Error {}
+
+function parseOptions(args: string[]): Options {
+  const o: Options = { workspace: process.cwd(), personality: 'modern', seed: 1, showBoot: false };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const value = () => {
+      const v = args[++i];
+      if (v === undefined) throw new UsageError(`option ${a} needs a value`);
+      return v;
+    };
+    if (a === '--workspace' || a === '-w') o.workspace = value();
+    else if (a.startsWith('--workspace=')) o.workspace = a.slice(12);
+    else if (a === '--kernel') {
+      const k = value();
+      if (k !== 'modern' && k !== '2.2') throw new UsageError(`unknown kernel '${k}': use --kernel 2.2 or --kernel modern`);
+      o.personality = k;
+    } else if (a === '--seed') {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 0) throw new UsageError('--seed needs a non-negative integer');
+      o.seed = n;
+    } else if (a === '--show-boot') o.showBoot = true;
+    else if (a === '--realtime') o.realtime = true;
+    else if (a === '-c') o.script = value();
+    else if (!a.startsWith('-') && o.file === undefined && o.script === undefined) o.file = a;
+    else throw new UsageError(`unknown option '${a}'`);
+  }
+  if (!fs.existsSync(o.workspace) || !fs.statSync(o.workspace).isDirectory()) {
+    throw new UsageError(`workspace '${o.workspace}' is not a directory: create it or pass --workspace DIR`);
+  }
+  return o;
+}
+
+/** Terminal bytes for a non-terminal stdout: the tty's \r\n back to \n. */
+function forStdout(text: string): string {
+  return process.stdout.isTTY ? text : text.replace(/\r\n/g, '\n');
+}
+
+export async function runScript(o: Options, write: (text: string) => void): Promise<number> {
+  let script = o.script;
+  if (script === undefined) {
+    if (!o.file) throw new UsageError("sh needs -c 'commands' or a script FILE");
+    script = fs.readFileSync(o.file, 'utf8');
+  }
+  let booted = false;
+  const host = createNodeHost({ workspace: o.workspace });
+  const config: MachineConfig = { personality: o.personality, seed: o.seed, pacing: o.realtime ? 'realtime' : 'fast' };
+  const machine = new Machine(host, config, (text) => { if (booted || o.showBoot) write(text); });
+  machine.boot();
+  booted = true;
+  machine.endInput();
+  return machine.runShell(script);
+}
+
+async function runInteractive(o: Options): Promise<number> {
+  const host = createNodeHost({ workspace: o.workspace });
+  const machine = new Machine(host, { personality: o.personality, seed: o.seed, pacing: o.realtime === false ? 'fast' : 'realtime' }, (text) => process.stdout.write(text));
+  machine.boot();
+  const stdin = process.stdin;
+  if (stdin.isTTY) stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  const onData = (data: string) => machine.input(data);
+  stdin.on('data', onData);
+  stdin.on('end', () => machine.endInput());
+  const onResize = () => { machine.kernel.console.columns = process.stdout.columns ?? 80; machine.kernel.console.rows = process.stdout.rows ?? 24; };
+  process.stdout.on('resize', onResize);
+  onResize();
+  try {
+    return await machine.runShell();
+  } finally {
+    stdin.off('data', onData);
+    if (stdin.isTTY) stdin.setRawMode(false);
+    stdin.pause();
+    process.stdout.off('resize', onResize);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'sh':
+        return await runScript(parseOptions(rest), (t) => process.stdout.write(forStdout(t)));
+      case 'shell':
+        return await runInteractive(parseOptions(rest));
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        process.stderr.write(`driverlab: unknown command '${command}'\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`driverlab ${command}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+export { path };

@@ -1,0 +1,169 @@
+// The Node implementation of the emulator's Host: real files for the learner's
+// workspace, the real clang (WebAssembly, @yowasp/clang) kept warm in-process.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CompileResult, FileTree, Host, HostCompiler, HostDirectory, HostStat } from '../../emulator/host.js';
+
+/** The package root (two levels above dist/main/host or main/host). */
+export function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('DriverLab: cannot find the package root');
+    dir = up;
+  }
+  return dir;
+}
+
+type YowaspCommand = (args: string[], files: FileTree, options: object) => Promise<FileTree>;
+interface Yowasp { runClang: YowaspCommand; runLLVM: YowaspCommand }
+
+let yowasp: Promise<Yowasp> | undefined;
+function loadYowasp(): Promise<Yowasp> {
+  yowasp ??= import('@yowasp/clang') as unknown as Promise<Yowasp>;
+  return yowasp;
+}
+
+function collectOutputs(before: FileTree, after: FileTree, prefix: string, out: Map<string, Uint8Array>): void {
+  for (const [name, value] of Object.entries(after)) {
+    const p = prefix ? `${prefix}/${name}` : name;
+    const old = before[name];
+    if (value instanceof Uint8Array || typeof value === 'string') {
+      if (old === undefined) out.set(p, typeof value === 'string' ? new TextEncoder().encode(value) : value);
+    } else {
+      collectOutputs(old && typeof old === 'object' && !(old instanceof Uint8Array) ? old : {}, value, p, out);
+    }
+  }
+}
+
+/**
+ * clang and wasm-ld from @yowasp/clang. The LLVM WebAssembly is compiled once
+ * per process (the first call takes ~2-3 s) and reused; calls are serialised
+ * because the toolchain instance is not re-entrant.
+ */
+export class YowaspCompiler implements HostCompiler {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  clang(args: string[], files: FileTree): Promise<CompileResult> {
+    return this.run('clang', args, files);
+  }
+
+  wasmLd(args: string[], files: FileTree): Promise<CompileResult> {
+    return this.run('wasm-ld', args, files);
+  }
+
+  /** Loads and runs the toolchain once so that the next compile is warm. */
+  async warm(): Promise<void> {
+    await this.clang(['--target=wasm32', '-c', 'warm.c', '-o', 'warm.o'], { 'warm.c': 'int warm;\n' });
+  }
+
+  private run(tool: 'clang' | 'wasm-ld', args: string[], files: FileTree): Promise<CompileResult> {
+    const job = this.queue.then(() => this.runNow(tool, args, files));
+    this.queue = job.catch(() => undefined);
+    return job;
+  }
+
+  private async runNow(tool: 'clang' | 'wasm-ld', args: string[], files: FileTree): Promise<CompileResult> {
+    const { runClang, runLLVM } = await loadYowasp();
+    const stderr: Uint8Array[] = [];
+    const stdout: Uint8Array[] = [];
+    const options = {
+      stdout: (b: Uint8Array | null) => { if (b) stdout.push(b.slice()); },
+      stderr: (b: Uint8Array | null) => { if (b) stderr.push(b.slice()); },
+      fetchProgress: () => undefined,
+    };
+    let status = 0;
+    let tree: FileTree = files;
+    try {
+      tree = tool === 'clang' ? await runClang(['clang', ...args], files, options) : await runLLVM(['wasm-ld', ...args], files, options);
+    } catch (e) {
+      const err = e as { code?: number; files?: FileTree; message?: string };
+      if (typeof err.code !== 'number') throw e;
+      status = err.code;
+      tree = err.files ?? files;
+    }
+    const outputs = new Map<string, Uint8Array>();
+    collectOutputs(files, tree, '', outputs);
+    const dec = new TextDecoder();
+    return { status, stderr: dec.decode(Buffer.concat(stderr)), stdout: dec.decode(Buffer.concat(stdout)), outputs };
+  }
+}
+
+/** The learner's workspace: a real host folder; every write is synchronous and complete. */
+export class NodeDirectory implements HostDirectory {
+  constructor(readonly root: string) {}
+
+  private real(p: string): string {
+    const norm = path.posix.normalize('/' + p);
+    if (norm.split('/').includes('..')) throw new Error(`path escapes the workspace: ${p}`);
+    return path.join(this.root, norm);
+  }
+
+  stat(p: string): HostStat | undefined {
+    try {
+      const s = fs.lstatSync(this.real(p));
+      const kind = s.isFile() ? 'file' : s.isDirectory() ? 'dir' : s.isSymbolicLink() ? 'symlink' : 'other';
+      return { kind, size: s.size, mode: s.mode & 0o7777, mtimeMs: s.mtimeMs };
+    } catch {
+      return undefined;
+    }
+  }
+  readdir(p: string): string[] { return fs.readdirSync(this.real(p)).sort(); }
+  readFile(p: string): Uint8Array { return fs.readFileSync(this.real(p)); }
+  writeFile(p: string, data: Uint8Array): void {
+    // Write-then-rename keeps the previous good copy if the host disk fills up.
+    const target = this.real(p);
+    const tmp = `${target}.driverlab-tmp`;
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.writeSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, target);
+  }
+  mkdir(p: string): void { fs.mkdirSync(this.real(p)); }
+  unlink(p: string): void { fs.unlinkSync(this.real(p)); }
+  rmdir(p: string): void { fs.rmdirSync(this.real(p)); }
+  rename(from: string, to: string): void { fs.renameSync(this.real(from), this.real(to)); }
+  chmod(p: string, mode: number): void { fs.chmodSync(this.real(p), mode); }
+}
+
+function readTree(dir: string, prefix: string, out: Map<string, Uint8Array>): void {
+  for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, ent.name);
+    const rel = prefix ? `${prefix}/${ent.name}` : ent.name;
+    if (ent.isDirectory()) readTree(full, rel, out);
+    else out.set(rel, fs.readFileSync(full));
+  }
+}
+
+let sharedCompiler: YowaspCompiler | undefined;
+/** One compiler per process: loading clang costs seconds, keeping it costs nothing. */
+export function processCompiler(): YowaspCompiler {
+  sharedCompiler ??= new YowaspCompiler();
+  return sharedCompiler;
+}
+
+const treeCache = new Map<string, Map<string, Uint8Array>>();
+
+export function createNodeHost(options: { workspace?: string }): Host {
+  const root = packageRoot();
+  return {
+    compiler: processCompiler(),
+    workspace: options.workspace ? new NodeDirectory(path.resolve(options.workspace)) : undefined,
+    systemTree(name) {
+      let tree = treeCache.get(name);
+      if (!tree) {
+        tree = new Map();
+        readTree(path.join(root, 'emulator', name), '', tree);
+        treeCache.set(name, tree);
+      }
+      return tree;
+    },
+    wallNow: () => performance.now(),
+    sleepWall: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+}
