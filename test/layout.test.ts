@@ -20,7 +20,7 @@ describe('struct layouts shared by C headers and the kernel', () => {
         else checks.push(`_Static_assert(__builtin_offsetof(struct ${struct}, ${field}) == ${off}, "${struct}.${field}");`);
       }
     }
-    const src = `#include <linux/fs.h>\n#include <linux/proc_fs.h>\n${checks.join('\n')}\n`;
+    const src = `#include <linux/fs.h>\n#include <linux/proc_fs.h>\n#include <linux/cdev.h>\n#include <linux/mutex.h>\n${checks.join('\n')}\n`;
     const tree = toFileTree(new Map([['/t/layout.c', new TextEncoder().encode(src)]]));
     Object.assign(tree, headerTree(m.kernel).tree, { t: tree.t });
     const r = await host.compiler.clang([...moduleCflags(m.kernel, 'layout', 'layout'), '-c', '/t/layout.c', '-o', '/t/layout.o'], tree);

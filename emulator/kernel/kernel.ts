@@ -7,6 +7,7 @@ import type { DualPic } from '../hw/intc/i8259.js';
 import type { Host } from '../host.js';
 import { Errno, EBADF, ECHILD, EINTR, EINVAL, EISDIR, ENOENT, ENOEXEC, ENOTDIR, EPERM, ESRCH, ESPIPE, EPIPE, EAGAIN, strerror } from './errno.js';
 import { KernelLog, formatTimestamp } from './printk.js';
+import { formatC, type FormatArgs } from './format.js';
 import { Vfs, normalizePath, type Cred as VfsCred } from './fs/vfs.js';
 import { RamFs, type FsContext } from './fs/ramfs.js';
 import { ProcFs } from './fs/procfs.js';
@@ -19,7 +20,7 @@ import { Scheduler, Task, TaskKilled, WaitQueue, SIGKILL, SIGPIPE, SIGCHLD, SIGC
 import { Tty } from './tty.js';
 import { Pipe } from './pipe.js';
 import { ScratchMemory, copyFromUser, copyToUser, type UserMemory } from './uaccess.js';
-import { then, type Maybe } from './maybe.js';
+import { andThen, type Maybe } from './maybe.js';
 import type { ModuleLoader } from './module.js';
 import { registerProcFiles } from './procfiles.js';
 
@@ -600,7 +601,7 @@ export class Kernel {
 
   sysOpen(task: Task, path: string, flags: number, mode = 0o666): Maybe<number> {
     if (path === '') return -ENOENT;
-    return then(this.vfs.open(path, flags, mode, task.cwd, this.cred(task)), (r) =>
+    return andThen(this.vfs.open(path, flags, mode, task.cwd, this.cred(task)), (r) =>
       typeof r === 'number' ? r : this.fdInstall(task, r));
   }
 
@@ -644,7 +645,7 @@ export class Kernel {
     const old = task.fds[newfd];
     f.refs++;
     task.fds[newfd] = f;
-    if (old) return then(this.closeFile(old), () => newfd);
+    if (old) return andThen(this.closeFile(old), () => newfd);
     return newfd;
   }
 
@@ -831,9 +832,40 @@ export class Kernel {
     this.halted = message;
   }
 
+  vsprintf(fmt: string, args: FormatArgs): string {
+    return formatC(fmt, args);
+  }
+
+  /**
+   * The mode udev gives a new device node: 0600 unless a rule in
+   * /etc/udev/rules.d/*.rules with KERNEL=="name" sets MODE="0666".
+   */
+  udevMode(name: string): { mode: number } {
+    let mode = 0o600;
+    try {
+      const dir = this.vfs.lookup('/etc/udev/rules.d', '/', { uid: 0, gid: 0 }).inode;
+      for (const { name: file, inode } of dir.dirOps!.list(dir).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        if (!file.endsWith('.rules') || !inode.data) continue;
+        for (const line of new TextDecoder().decode(inode.data).split('\n')) {
+          if (line.trim().startsWith('#')) continue;
+          const kernelMatch = /KERNEL=="([^"]*)"/.exec(line);
+          const modeMatch = /MODE="?(0?[0-7]{3,4})"?/.exec(line);
+          if (kernelMatch && modeMatch && globMatch(kernelMatch[1]!, name)) mode = parseInt(modeMatch[1]!, 8);
+        }
+      }
+    } catch { /* no rules */ }
+    return { mode };
+  }
+
   strerror(errno: number): string {
     return strerror(errno);
   }
+}
+
+/** udev's KERNEL== glob: * and ? only. */
+function globMatch(pattern: string, text: string): boolean {
+  const re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  return re.test(text);
 }
 
 const NO_MEMORY: UserMemory = { bytes: () => new Uint8Array(0) };

@@ -2,6 +2,6 @@
 // the fast path, a Promise only when the C code slept (ARCHITECTURE.md decision 3).
 export type Maybe<T> = T | Promise<T>;
 
-export function then<T, U>(v: Maybe<T>, f: (t: T) => Maybe<U>): Maybe<U> {
+export function andThen<T, U>(v: Maybe<T>, f: (t: T) => Maybe<U>): Maybe<U> {
   return v instanceof Promise ? v.then(f) : f(v);
 }

@@ -11,11 +11,13 @@ import { stringApi } from './kapi/string.js';
 import { uaccessApi } from './kapi/uaccess.js';
 import { slabApi } from './kapi/slab.js';
 import { procApi } from './kapi/proc.js';
+import { chrdevApi } from './kapi/chrdev.js';
+import { syncApi } from './kapi/sync.js';
 
 export type KapiProvider = (m: ModuleContext) => KapiTable;
 
 /** The kernel API areas, one file each under kapi/ (ARCHITECTURE.md). */
-export const KAPI_PROVIDERS: KapiProvider[] = [printkApi, stringApi, uaccessApi, slabApi, procApi];
+export const KAPI_PROVIDERS: KapiProvider[] = [printkApi, stringApi, uaccessApi, slabApi, procApi, chrdevApi, syncApi];
 
 const MODULE_MEMORY_LIMIT = 64 << 20;
 const WASM_PAGE = 65536;
@@ -187,6 +189,10 @@ export class ModuleLoader {
     const names = new Set<string>();
     for (const p of KAPI_PROVIDERS) for (const n of Object.keys(p(probe))) names.add(n);
     return [...names].sort();
+  }
+
+  get(name: string): LoadedModule | undefined {
+    return this.modules.get(name);
   }
 
   list(): LoadedModule[] {

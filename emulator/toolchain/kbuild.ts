@@ -23,6 +23,14 @@ export function headersDir(kernel: Kernel): string {
   return `/usr/src/linux-headers-${kernel.release.release}`;
 }
 
+/**
+ * Where the compiler sees the kernel headers: the build symlink's path, because
+ * the toolchain's own sysroot occupies /usr inside the compiler.
+ */
+export function compilerIncludeDir(kernel: Kernel): string {
+  return `/lib/modules/${kernel.release.release}/build/include`;
+}
+
 /** The kernel headers as a compiler file tree, built once per machine. */
 export function headerTree(kernel: Kernel): { key: string; tree: FileTree } {
   let t = headerTrees.get(kernel);
@@ -30,7 +38,7 @@ export function headerTree(kernel: Kernel): { key: string; tree: FileTree } {
     const files: SourceFiles = new Map();
     const prefix = `${kernel.personality}/`;
     for (const [path, data] of kernel.host.systemTree('include')) {
-      if (path.startsWith(prefix)) files.set(`${headersDir(kernel)}/include/${path.slice(prefix.length)}`, data);
+      if (path.startsWith(prefix)) files.set(`${compilerIncludeDir(kernel)}/${path.slice(prefix.length)}`, data);
     }
     t = { key: `${kernel.personality}:${fnv1a64([...files.values()])}`, tree: toFileTree(files) };
     headerTrees.set(kernel, t);
@@ -50,7 +58,7 @@ export function moduleCflags(kernel: Kernel, modname: string, basename: string):
   return [
     '--target=wasm32', '-std=gnu11', '-O2', '-g', '-ffreestanding', '-nostdlib', '-fno-common', '-fno-strict-aliasing',
     '-fno-builtin-printf', '-D__KERNEL__', '-DMODULE', `-DKBUILD_MODNAME="${modname}"`, `-DKBUILD_BASENAME="${basename}"`,
-    `-I${headersDir(kernel)}/include`, '-Wall', '-Wundef', '-Werror=implicit-function-declaration', '-Werror=implicit-int',
+    `-I${compilerIncludeDir(kernel)}`, '-Wall', '-Wundef', '-Werror=implicit-function-declaration', '-Werror=implicit-int',
     '-Werror=return-type', '-Wno-unused-function', '-Wno-gnu-variable-sized-type-not-at-end',
   ];
 }

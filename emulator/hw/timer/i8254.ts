@@ -183,10 +183,7 @@ export class Pit {
 
   /** Cancels the scheduled OUT events (machine teardown); the counts still read back. */
   stop(): void {
-    for (let index = 0; index < 3; index++) {
-      this.cancelEvent(index);
-      this.state[index]!.nextEventCycle = null;
-    }
+    for (let index = 0; index < 3; index++) this.cancelEvent(index);
   }
 
   saveState(): PitSnapshot {

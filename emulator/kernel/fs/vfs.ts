@@ -1,7 +1,7 @@
 // The virtual file system switch: mount table, path lookup with symlinks and
 // permission checks, and the file-level operations behind the system calls.
 import { EACCES, EBADF, EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, ENOTTY, EPERM, ESPIPE, EXDEV, EROFS, Errno } from '../errno.js';
-import { then, type Maybe } from '../maybe.js';
+import { andThen, type Maybe } from '../maybe.js';
 import { type FileOperations, type Inode, type OpenFile, FMODE_READ, FMODE_WRITE, FMODE_LSEEK, O_ACCMODE,
   O_CREAT, O_DIRECTORY, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, S_IFREG, isDir, isLnk, isReg } from './types.js';
 
@@ -162,7 +162,7 @@ export class Vfs {
     const file: OpenFile = { inode, path: res.path, flags, fmode, pos: 0, fops, refs: 1 };
     if ((flags & O_TRUNC) && isReg(inode.mode) && acc !== O_RDONLY) inode.truncate?.(0);
     if (!fops.open) return file;
-    return then(fops.open(inode, file), (r) => (r < 0 ? r : file));
+    return andThen(fops.open(inode, file), (r) => (r < 0 ? r : file));
   }
 
   read(file: OpenFile, ubuf: number, count: number): Maybe<number> {

@@ -5,5 +5,8 @@
 export const MODERN = {
   file: { size: 40, f_inode: 0, f_op: 4, f_flags: 8, f_mode: 12, f_pos: 16, private_data: 24, f_dentry: 28, f_count: 32 },
   inode: { size: 48, i_mode: 0, i_uid: 4, i_gid: 8, i_flags: 12, i_ino: 16, i_rdev: 20, i_size: 24, i_private: 32, i_cdev: 36, i_count: 40 },
+  file_operations: { owner: 0, llseek: 4, read: 8, write: 12, read_iter: 16, write_iter: 20, iopoll: 24, iterate_shared: 28, poll: 32, unlocked_ioctl: 36, compat_ioctl: 40, mmap: 44, mmap_supported_flags: 48, open: 52, flush: 56, release: 60, fsync: 64 },
+  cdev: { size: 24, owner: 0, ops: 4, dev: 8, count: 12, list: 16 },
+  mutex: { size: 16, owner: 0, count: 4, wait_next: 8, magic: 12 },
   proc_ops: { proc_flags: 0, proc_open: 4, proc_read: 8, proc_read_iter: 12, proc_write: 16, proc_lseek: 20, proc_release: 24, proc_poll: 28, proc_ioctl: 32, proc_mmap: 36 },
 } as const;

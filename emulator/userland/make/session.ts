@@ -10,13 +10,14 @@ import { makeflagsValue, mflagsValue, type MakeOptions } from './options.js';
 import { hasGlobChars, resolvePath } from './paths.js';
 import { MakefileReader } from './reader.js';
 import { matchPattern, parsePattern, splitWords, substituteStem } from './text.js';
-import { MakeFatal, type Loc, type MakeEnv } from './types.js';
+import type { Loc, MakeEnv } from './types.js';
 import { isExportableName, outranks, Scope, type ExportState, type Origin, type Variable } from './variables.js';
 
 export interface MissingInclude {
   name: string;
   optional: boolean;
-  loc: Loc;
+  /** The include line; undefined for a -f makefile that does not exist. */
+  loc: Loc | undefined;
 }
 
 /** What stays the same across re-reads of the makefiles (after an included file is remade). */
@@ -331,7 +332,7 @@ export class Session implements ExpansionHost {
       this.db.addPatternRule([`%${pair.target}`], [`%${pair.source}`], [], node.recipe, false);
     }
     if (this.options.noBuiltinRules) return;
-    const builtinLoc: Loc = { file: '(builtin)', line: 0 };
+    const builtinLoc: Loc = { file: '<builtin>', line: 0 };
     for (const rule of BUILTIN_RULES) {
       if (!this.suffixes.includes(rule.source)) continue;
       if (rule.target !== '' && !this.suffixes.includes(rule.target)) continue;

@@ -73,9 +73,9 @@ describe('evaluateArithmetic', () => {
   it('reports errors with bash wording', () => {
     expect(() => evaluate('1 / 0')).toThrow(new ExpansionError('1 / 0: division by 0 (error token is "0")'));
     expect(() => evaluate('5 % 0')).toThrow('division by 0');
-    expect(() => evaluate('1 +')).toThrow('1 +: syntax error: operand expected (error token is "")');
+    expect(() => evaluate('1 +')).toThrow('1 +: syntax error: operand expected (error token is "+")');
     expect(() => evaluate('(1')).toThrow("missing `)'");
-    expect(() => evaluate('1 2')).toThrow('syntax error: invalid arithmetic operator (error token is "2")');
+    expect(() => evaluate('1 2')).toThrow('1 2: syntax error in expression (error token is "2")');
     expect(() => evaluate('2 ** -1')).toThrow('exponent less than 0');
   });
 

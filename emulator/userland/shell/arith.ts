@@ -121,7 +121,9 @@ class ArithParser {
   parse(): Node {
     const node = this.comma();
     const extra = this.tokens[this.index];
-    if (extra !== undefined) throw syntaxError(this.text, extra.at, 'invalid arithmetic operator');
+    if (extra !== undefined) {
+      throw new ExpansionError(`${this.text}: syntax error in expression (error token is "${this.text.slice(extra.at)}")`);
+    }
     return node;
   }
 
@@ -138,8 +140,10 @@ class ArithParser {
     return null;
   }
 
+  /** bash names the token it choked on: the next one, or at the end the last one read. */
   private operandExpected(): ExpansionError {
-    return syntaxError(this.text, this.peek()?.at ?? this.text.length, 'operand expected');
+    const at = this.peek()?.at ?? this.tokens[this.tokens.length - 1]?.at ?? this.text.length;
+    return syntaxError(this.text, at, 'operand expected');
   }
 
   private comma(): Node {

@@ -215,7 +215,7 @@ describe('arithmetic expansion', () => {
 
   it('reports errors as ExpansionError', async () => {
     await expect(args('$((1 / 0))')).rejects.toThrow(ExpansionError);
-    await expect(args('$((1 +))')).rejects.toThrow('1 +: syntax error: operand expected (error token is "")');
+    await expect(args('$((1 +))')).rejects.toThrow('1 +: syntax error: operand expected (error token is "+")');
   });
 });
 

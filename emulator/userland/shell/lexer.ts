@@ -72,14 +72,27 @@ const PARAM_ARG_ESCAPABLE = '$`"\\\n}';
 const HEREDOC_ESCAPABLE = '$`\\\n';
 const SPECIAL_PARAMS = '@*#?-$!';
 
+const META = 1;
+const WORD_SPECIAL = 2;
+/** Character classes by char code (ASCII only; everything else is plain word text). */
+const CHAR_CLASS = new Uint8Array(128);
+for (const c of ' \t\n|&;<>()') CHAR_CLASS[c.charCodeAt(0)] = META | WORD_SPECIAL;
+for (const c of '\\\'"$`') CHAR_CLASS[c.charCodeAt(0)] = WORD_SPECIAL;
+
+/** Characters that end a word: blanks, newline and the operator characters. */
 function isMeta(c: string): boolean {
-  return c === ' ' || c === '\t' || c === '\n' || c === '|' || c === '&' || c === ';'
-    || c === '<' || c === '>' || c === '(' || c === ')';
+  const code = c.charCodeAt(0);
+  return code < 128 && ((CHAR_CLASS[code] ?? 0) & META) !== 0;
 }
 
-/** Characters that end a run of plain text inside an unquoted word. */
-function isWordSpecial(c: string): boolean {
-  return isMeta(c) || c === '\\' || c === "'" || c === '"' || c === '$' || c === '`';
+/** Index of the first character at or after `from` that ends a run of plain unquoted word text. */
+function endOfPlainText(src: string, from: number): number {
+  let i = from;
+  for (; i < src.length; i++) {
+    const code = src.charCodeAt(i);
+    if (code < 128 && ((CHAR_CLASS[code] ?? 0) & WORD_SPECIAL) !== 0) break;
+  }
+  return i;
 }
 
 function isNameStart(c: string | undefined): boolean {
@@ -233,10 +246,6 @@ export class Lexer {
     return pending;
   }
 
-  addPendingHereDocs(pending: PendingHereDoc[]): void {
-    this.pendingHereDocs.push(...pending);
-  }
-
   next(): Token {
     this.skipBlanksAndComments();
     const start = this.pos;
@@ -338,9 +347,18 @@ export class Lexer {
   // ---- words ----
 
   private readWord(): Word {
-    const start = this.pos;
-    const out = new PartsBuilder();
     const src = this.src;
+    const start = this.pos;
+    const plainEnd = endOfPlainText(src, start);
+    this.pos = plainEnd;
+    const plain = src.slice(start, plainEnd);
+    if (plainEnd >= src.length || isMeta(src[plainEnd] as string)) {
+      // Most words are plain text: skip the general machinery.
+      const parts: WordPart[] = [{ type: 'Literal', value: plain, quoted: false }];
+      return this.makeWord(plain.startsWith('~') ? withTildes(parts, false) : parts, start);
+    }
+    const out = new PartsBuilder();
+    out.literal(plain, false);
     while (this.pos < src.length) {
       const c = src[this.pos] as string;
       if (isMeta(c)) break;
@@ -361,8 +379,7 @@ export class Lexer {
           this.readBackquote(out, false);
           break;
         default: {
-          let end = this.pos + 1;
-          while (end < src.length && !isWordSpecial(src[end] as string)) end++;
+          const end = endOfPlainText(src, this.pos + 1);
           out.literal(src.slice(this.pos, end), false);
           this.pos = end;
         }
@@ -654,6 +671,8 @@ export class Lexer {
       } else if (c === ')') {
         if (depth > 0) depth--;
         else if (src[i + 1] === ')') break;
+        // `$((x)` at the end of input: more input decides which it is, and both need more.
+        else if (i + 1 >= src.length) throw unmatched(')', this.base + open);
         else return false;
       } else if (c === '\\') {
         i++;

@@ -96,6 +96,10 @@ describe('quoting', () => {
     expect(parts("echo $'a\\tb\\n\\x41\\101\\''")).toEqual([lit("a\tb\nAA'", true)]);
   });
 
+  it("treats bash's $\"...\" as plain double quotes", () => {
+    expect(parts('echo $"hi $x"')).toEqual([lit('hi ', true), param('x', true)]);
+  });
+
   it('removes backslash-newline (line continuation) in and between words', () => {
     expect(simple(firstCommand('ec\\\nho a \\\n b')).words.map(text)).toEqual(['echo', 'a', 'b']);
   });
@@ -392,6 +396,14 @@ describe('here-documents', () => {
     expect(text(heredoc('cat <<EOF\n\\$HOME \\"q\\" a\\\nb\nEOF').body)).toBe('$HOME \\"q\\" ab\n');
   });
 
+  it('reads the body after the line when the << is inside $(...)', () => {
+    const script = parse('echo $(cat <<EOF) tail\nbody\nEOF\necho next');
+    expect(script.body).toHaveLength(2);
+    const [part] = at(simple(at(script.body, 0).first.commands[0]).words, 1).parts;
+    const inner = simple((part as { script: Script }).script.body[0]?.first.commands[0]);
+    expect(text((inner.redirects[0] as HereDoc).body)).toBe('body\n');
+  });
+
   it('works inside command substitution', () => {
     const [part] = parts('echo $(cat <<EOF\ninside\nEOF\n)');
     const inner = simple((part as { script: Script }).script.body[0]?.first.commands[0]);
@@ -517,6 +529,7 @@ describe('incomplete input (for the PS2 prompt)', () => {
     ['echo $(uname\n', "unexpected EOF while looking for matching `)'"],
     ['echo $(if true', "unexpected EOF while looking for matching `)'"],
     ['echo $((1 +', "unexpected EOF while looking for matching `)'"],
+    ['echo $((1 + (2)', "unexpected EOF while looking for matching `)'"],
     ['echo ${x:-abc', "unexpected EOF while looking for matching `}'"],
     ['make &&', 'syntax error: unexpected end of file'],
     ['make &&\n', 'syntax error: unexpected end of file'],

@@ -82,14 +82,15 @@ describe('parser robustness', () => {
       'EOF',
     ];
     const script = Array.from({ length: 1000 }, (_, i) => lines[i % lines.length]).join('\n');
-    expect(parseScript(script).ok).toBe(true);
+    // The first parses include V8 compiling and optimising the parser itself; measure it warm.
+    for (let run = 0; run < 15; run++) expect(parseScript(script).ok).toBe(true);
     const times: number[] = [];
-    for (let run = 0; run < 5; run++) {
+    for (let run = 0; run < 7; run++) {
       const started = performance.now();
       parseScript(script);
       times.push(performance.now() - started);
     }
     times.sort((a, b) => a - b);
-    expect(times[2]).toBeLessThan(50);
+    expect(times[3]).toBeLessThan(50);
   });
 });

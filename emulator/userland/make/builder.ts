@@ -1,0 +1,422 @@
+// Bringing goals up to date: walk the prerequisites depth first, compare timestamps, find
+// implicit rules, and run recipes line by line through the shell, with GNU make's messages.
+
+import type { FileNode, Recipe, TargetVariable } from './database.js';
+import type { ExpandContext } from './expand.js';
+import { ImplicitSearch, type ImplicitMatch } from './implicit.js';
+import { splitCommandLines } from './lines.js';
+import { directoryOf, notdirPart, resolvePath } from './paths.js';
+import type { Session } from './session.js';
+import { matchPattern, splitWords } from './text.js';
+import { MakeFatal, MakeStop, type Loc } from './types.js';
+import { outranks, Scope, type Origin, type Variable } from './variables.js';
+
+/** "No rule to make target": a fatal error the makefile-remaking step words differently. */
+export class NoRuleError extends MakeFatal {
+  constructor(readonly target: string, text: string) {
+    super(undefined, text);
+    this.name = 'NoRuleError';
+  }
+}
+
+type Status = 'ok' | 'failed';
+
+interface FileState {
+  status: 'running' | Status;
+  /** The timestamp dependents compare with: Infinity once remade, or when it does not exist. */
+  time: number;
+  /** A recipe was found for it (its own or an implicit rule's). */
+  hadRecipe: boolean;
+  phony: boolean;
+}
+
+interface AutomaticValues {
+  prereqs: string[];
+  orderOnly: string[];
+  newer: string[];
+  stem: string;
+}
+
+interface LineFlags {
+  silent: boolean;
+  ignore: boolean;
+  force: boolean;
+}
+
+export interface BuilderMode {
+  /** Remaking makefiles: -n/-q/-t do not apply and no "Nothing to be done" message is given. */
+  makefiles: boolean;
+}
+
+export class Builder {
+  private readonly states = new Map<string, FileState>();
+  private readonly mtimes = new Map<string, number | undefined>();
+  /** Rules chosen for intermediate files while searching for their dependent's rule. */
+  private readonly chains = new Map<string, ImplicitMatch>();
+  /** Intermediate files made by this run, deleted at the end as GNU does. */
+  private readonly intermediates: string[] = [];
+  private readonly search: ImplicitSearch;
+  private readonly phony: Set<string>;
+  private readonly silentTargets: Set<string>;
+  private readonly ignoreTargets: Set<string>;
+  private readonly keptIntermediates: Set<string>;
+  private readonly silentAll: boolean;
+  private readonly ignoreAll: boolean;
+  private readonly keepAllIntermediates: boolean;
+  private readonly dryRun: boolean;
+  private readonly question: boolean;
+  private readonly touch: boolean;
+  /** Recipe lines started (or printed under -n); GNU's "commands_started". */
+  commandsRun = 0;
+  /** A target could not be made (with -k, make goes on and exits 2 at the end). */
+  failed = false;
+  /** -q found something out of date. */
+  outOfDate = false;
+
+  constructor(
+    private readonly session: Session,
+    private readonly mode: BuilderMode = { makefiles: false },
+  ) {
+    const db = session.db;
+    this.search = new ImplicitSearch({ db, suffixes: session.suffixes, exists: async (name) => (await this.stat(name)) !== undefined });
+    this.phony = db.special('.PHONY');
+    this.silentTargets = db.special('.SILENT');
+    this.ignoreTargets = db.special('.IGNORE');
+    this.keptIntermediates = new Set([...db.special('.SECONDARY'), ...db.special('.PRECIOUS')]);
+    this.silentAll = db.isSpecialForAll('.SILENT');
+    this.ignoreAll = db.isSpecialForAll('.IGNORE');
+    this.keepAllIntermediates = db.isSpecialForAll('.SECONDARY');
+    const options = session.options;
+    this.dryRun = options.dryRun && !mode.makefiles;
+    this.question = options.question && !mode.makefiles;
+    this.touch = options.touch && !mode.makefiles;
+  }
+
+  private get program(): string {
+    return this.session.program;
+  }
+
+  /** Updates each goal in turn; prints "Nothing to be done" / "is up to date" as GNU does. */
+  async updateGoals(goals: readonly string[]): Promise<void> {
+    try {
+      for (const goal of goals) {
+        const before = this.commandsRun;
+        const status = await this.update(goal, undefined, this.session.globals, 0, undefined);
+        if (status !== 'ok' || this.commandsRun !== before || this.mode.makefiles) continue;
+        if (this.session.options.silent || this.question) continue;
+        const state = this.states.get(goal);
+        const nothing = state === undefined || state.phony || !state.hadRecipe;
+        this.session.env.stdout(
+          nothing ? `${this.program}: Nothing to be done for '${goal}'.\n` : `${this.program}: '${goal}' is up to date.\n`,
+        );
+      }
+    } finally {
+      await this.removeIntermediates();
+    }
+  }
+
+  /** Whether the file was remade with a new timestamp (for makefile remaking). */
+  timeOf(name: string): number | undefined {
+    return this.states.get(name)?.time;
+  }
+
+  private async stat(name: string): Promise<number | undefined> {
+    if (this.mtimes.has(name)) return this.mtimes.get(name);
+    const time = await this.session.env.mtime(resolvePath(this.session.cwd, name));
+    this.mtimes.set(name, time);
+    return time;
+  }
+
+  private async update(
+    name: string,
+    parent: string | undefined,
+    inherited: Scope,
+    depth: number,
+    parentTime: number | undefined,
+  ): Promise<Status | 'dropped'> {
+    const known = this.states.get(name);
+    if (known !== undefined) {
+      if (known.status !== 'running') return known.status;
+      this.session.env.stderr(`${this.program}: Circular ${parent ?? name} <- ${name} dependency dropped.\n`);
+      return 'dropped';
+    }
+    const phony = this.phony.has(name);
+    const state: FileState = { status: 'running', time: Infinity, hadRecipe: false, phony };
+    this.states.set(name, state);
+
+    const node = this.session.db.files.get(name);
+    const ownTime = phony ? undefined : await this.stat(name);
+    let recipe = node?.recipe;
+    let stem = node?.stem;
+    let implicitPrereqs: string[] = [];
+    let implicitOrderOnly: string[] = [];
+    const chained = this.chains.get(name);
+    if (recipe === undefined && !phony) {
+      const match = chained ?? (await this.search.find(name));
+      if (match !== undefined) {
+        recipe = match.rule.recipe;
+        stem = match.stem;
+        implicitPrereqs = match.prereqs;
+        implicitOrderOnly = match.orderOnly;
+        for (const [file, sub] of match.intermediates) this.chains.set(file, sub);
+      }
+    }
+    if (recipe === undefined && !phony && node?.isTarget !== true && ownTime === undefined) {
+      recipe = this.session.db.files.get('.DEFAULT')?.recipe;
+      if (recipe === undefined) return this.noRule(name, parent, state);
+    }
+    state.hadRecipe = recipe !== undefined;
+
+    const scope = this.targetScope(name, node, inherited);
+    const prereqs = [...implicitPrereqs, ...(node?.prereqs ?? [])];
+    const orderOnly = [...implicitOrderOnly, ...(node?.orderOnly ?? [])];
+    const times = new Map<string, number>();
+    let prereqFailed = false;
+    for (const prereq of unique([...prereqs, ...orderOnly])) {
+      const result = await this.update(prereq, name, scope, depth + 1, ownTime);
+      if (result === 'failed') prereqFailed = true;
+      else if (result === 'ok') times.set(prereq, (this.states.get(prereq) as FileState).time);
+    }
+    if (prereqFailed) {
+      state.status = 'failed';
+      this.failed = true;
+      if (depth === 0 && this.session.options.keepGoing && !this.dryRun && !this.question) {
+        this.session.env.stderr(`${this.program}: Target '${name}' not remade because of errors.\n`);
+      }
+      return 'failed';
+    }
+
+    const orderOnlySet = new Set(orderOnly.filter((p) => !prereqs.includes(p)));
+    const normal = unique(prereqs).filter((p) => !orderOnlySet.has(p));
+    const newer = normal.filter((p) => {
+      const time = times.get(p);
+      return time !== undefined && (ownTime === undefined || time > ownTime);
+    });
+
+    // GNU leaves a missing intermediate file missing when what needs it is newer than its sources.
+    if (chained !== undefined && ownTime === undefined && parentTime !== undefined) {
+      const newest = Math.max(-Infinity, ...normal.map((p) => times.get(p) ?? -Infinity));
+      if (newest <= parentTime) {
+        state.status = 'ok';
+        state.time = newest;
+        return 'ok';
+      }
+    }
+
+    const mustMake = this.session.options.alwaysMake || phony || ownTime === undefined || newer.length > 0;
+    if (!mustMake) {
+      state.status = 'ok';
+      state.time = ownTime;
+      return 'ok';
+    }
+    if (this.question) {
+      this.outOfDate = true;
+      state.status = 'ok';
+      state.time = Infinity;
+      return 'ok';
+    }
+    if (recipe === undefined) {
+      state.status = 'ok';
+      state.time = ownTime ?? Infinity;
+      return 'ok';
+    }
+
+    const run = this.touch && !phony
+      ? await this.touchFile(name)
+      : await this.runRecipe(name, recipe, scope, { prereqs, orderOnly, newer, stem: stem ?? this.suffixStem(name) });
+    if (!run.ok) {
+      state.status = 'failed';
+      this.failed = true;
+      return 'failed';
+    }
+    this.mtimes.delete(name);
+    if (phony || (this.dryRun && !run.allRecursive)) state.time = Infinity;
+    else state.time = (await this.stat(name)) ?? Infinity;
+    if (chained !== undefined && ownTime === undefined && !this.isKept(name)) this.intermediates.push(name);
+    state.status = 'ok';
+    return 'ok';
+  }
+
+  private noRule(name: string, parent: string | undefined, state: FileState): Status {
+    const text = parent === undefined ? `No rule to make target '${name}'` : `No rule to make target '${name}', needed by '${parent}'`;
+    if (!this.session.options.keepGoing || this.mode.makefiles) throw new NoRuleError(name, text);
+    this.session.env.stderr(`${this.program}: *** ${text}.\n`);
+    state.status = 'failed';
+    this.failed = true;
+    return 'failed';
+  }
+
+  private isKept(name: string): boolean {
+    return this.keepAllIntermediates || this.keptIntermediates.has(name);
+  }
+
+  /** $* of an explicit rule: the name without a known suffix, or empty. */
+  private suffixStem(name: string): string {
+    const suffix = this.session.suffixes.find((s) => name.endsWith(s) && name.length > s.length);
+    return suffix === undefined ? '' : name.slice(0, name.length - suffix.length);
+  }
+
+  // --- target-specific variables -------------------------------------------------------------
+
+  private targetScope(name: string, node: FileNode | undefined, inherited: Scope): Scope {
+    const assignments: TargetVariable[] = [];
+    for (const { pattern, variable } of this.session.db.patternVariables) {
+      if (matchPattern(pattern, name) !== undefined) assignments.push(variable);
+    }
+    assignments.push(...(node?.variables ?? []));
+    if (assignments.length === 0) return inherited;
+    const scope = new Scope(inherited);
+    for (const assignment of assignments) this.applyTargetVariable(scope, assignment);
+    return scope;
+  }
+
+  private applyTargetVariable(scope: Scope, assignment: TargetVariable): void {
+    const origin: Origin = assignment.override ? 'override' : 'file';
+    const existing = scope.lookup(assignment.name);
+    if (existing !== undefined && outranks(existing.origin, origin)) return;
+    if (assignment.op === '?=' && existing !== undefined) return;
+    let value = assignment.value;
+    let flavor: Variable['flavor'] = assignment.op === ':=' || assignment.op === '::=' ? 'simple' : 'recursive';
+    if (assignment.op === '+=' && existing !== undefined) {
+      // A simple variable's addition is expanded when it is read in GNU; here, when first used.
+      flavor = existing.flavor;
+      value = existing.value === '' ? value : `${existing.value} ${value}`;
+    }
+    scope.setLocal({
+      name: assignment.name,
+      value,
+      flavor,
+      origin,
+      exportState: assignment.exported ? 'export' : (existing?.exportState ?? 'default'),
+      loc: assignment.loc,
+    });
+  }
+
+  // --- recipes -------------------------------------------------------------------------------
+
+  private async runRecipe(
+    name: string,
+    recipe: Recipe,
+    scope: Scope,
+    values: AutomaticValues,
+  ): Promise<{ ok: boolean; allRecursive: boolean }> {
+    const { env, expander, options, cwd } = this.session;
+    const automatic = new Scope(scope);
+    bindAutomatic(automatic, name, values);
+    // GNU expands every line of a recipe before running the first.
+    const lines: Array<{ raw: string; expanded: string; loc: Loc }> = [];
+    for (const [index, raw] of recipe.lines.entries()) {
+      const loc = { file: recipe.loc.file, line: recipe.loc.line + index };
+      lines.push({ raw, expanded: await expander.expand(raw, { scope: automatic, loc }), loc });
+    }
+    const environment = await this.environment(automatic);
+    const targetSilent = options.silent || this.silentAll || this.silentTargets.has(name);
+    const targetIgnores = options.ignoreErrors || this.ignoreAll || this.ignoreTargets.has(name);
+    let allRecursive = true;
+    for (const line of lines) {
+      const lineFlags = leadingFlags(line.raw, { silent: false, ignore: false, force: false }).flags;
+      const mentionsMake = /\$[({]MAKE[)}]/.test(line.raw);
+      for (const piece of splitCommandLines(line.expanded)) {
+        const { command, flags } = leadingFlags(piece, lineFlags);
+        if (command === '') continue;
+        const recursive = flags.force || mentionsMake;
+        if (!recursive) allRecursive = false;
+        if ((this.dryRun && !recursive) || (!flags.silent && !targetSilent)) env.stdout(`${command}\n`);
+        this.commandsRun++;
+        if (this.dryRun && !recursive) continue;
+        const status = await env.runRecipe(command, cwd, environment);
+        if (status === 0) continue;
+        const where = `[${locText(line.loc)}: ${name}] Error ${status}`;
+        if (flags.ignore || targetIgnores) {
+          env.stderr(`${this.program}: ${where} (ignored)\n`);
+          continue;
+        }
+        env.stderr(`${this.program}: *** ${where}\n`);
+        if (!options.keepGoing) throw new MakeStop();
+        return { ok: false, allRecursive };
+      }
+    }
+    return { ok: true, allRecursive };
+  }
+
+  private async touchFile(name: string): Promise<{ ok: boolean; allRecursive: boolean }> {
+    const { env, options, cwd } = this.session;
+    if (!options.silent) env.stdout(`touch ${name}\n`);
+    const status = await env.runRecipe(`touch ${shellQuote(name)}`, cwd, { ...env.environment });
+    return { ok: status === 0, allRecursive: false };
+  }
+
+  /** The environment of a recipe: make's own, plus exported variables, MAKELEVEL+1 and MAKEFLAGS. */
+  private async environment(scope: Scope): Promise<Record<string, string>> {
+    const { env, expander, globals, invocation } = this.session;
+    const result: Record<string, string> = { ...env.environment };
+    const chain: Scope[] = [];
+    for (let s: Scope | undefined = scope; s !== undefined; s = s.parent) chain.unshift(s);
+    const visible = new Map<string, Variable>();
+    for (const s of chain) for (const variable of s.locals()) visible.set(variable.name, variable);
+    const ctx: ExpandContext = { scope, loc: undefined };
+    for (const variable of visible.values()) {
+      if (this.session.isExported(variable)) {
+        // Variables straight from the environment go back unchanged, as in GNU.
+        const fromEnvironment = variable.origin === 'environment' || variable.origin === 'environment override';
+        result[variable.name] = fromEnvironment ? variable.value : await expander.expandVariable(variable, ctx);
+      } else if (variable.exportState === 'noexport') {
+        delete result[variable.name];
+      }
+    }
+    result.MAKELEVEL = String(invocation.makelevel + 1);
+    result.MAKEFLAGS = globals.lookup('MAKEFLAGS')?.value ?? '';
+    result.MFLAGS = globals.lookup('MFLAGS')?.value ?? '';
+    return result;
+  }
+
+  private async removeIntermediates(): Promise<void> {
+    if (this.intermediates.length === 0) return;
+    const { env, options, cwd } = this.session;
+    const names = this.intermediates.splice(0);
+    if (!options.silent) env.stdout(`rm ${names.join(' ')}\n`);
+    if (!this.dryRun) await env.runRecipe(`rm -f ${names.map(shellQuote).join(' ')}`, cwd, { ...env.environment });
+  }
+}
+
+/** Strips the leading blanks and `@`, `-`, `+` of a recipe line, adding their meaning to `base`. */
+function leadingFlags(text: string, base: LineFlags): { command: string; flags: LineFlags } {
+  const flags = { ...base };
+  let i = 0;
+  for (; i < text.length; i++) {
+    const c = text[i];
+    if (c === '@') flags.silent = true;
+    else if (c === '-') flags.ignore = true;
+    else if (c === '+') flags.force = true;
+    else if (c !== ' ' && c !== '\t') break;
+  }
+  return { command: text.slice(i), flags };
+}
+
+function bindAutomatic(scope: Scope, target: string, values: AutomaticValues): void {
+  const set = (name: string, value: string): void => {
+    scope.bind(name, value);
+    const words = splitWords(value);
+    scope.bind(`${name}D`, words.map(directoryOf).join(' '));
+    scope.bind(`${name}F`, words.map(notdirPart).join(' '));
+  };
+  set('@', target);
+  set('<', values.prereqs[0] ?? '');
+  set('^', unique(values.prereqs).join(' '));
+  set('+', values.prereqs.join(' '));
+  set('?', unique(values.newer).join(' '));
+  set('|', unique(values.orderOnly).join(' '));
+  set('*', values.stem);
+}
+
+function unique(names: readonly string[]): string[] {
+  return [...new Set(names)];
+}
+
+function locText(loc: Loc): string {
+  return loc.line > 0 ? `${loc.file}:${loc.line}` : loc.file;
+}
+
+function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
