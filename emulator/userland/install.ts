@@ -8,10 +8,12 @@ import { insmod, rmmod, lsmod, modinfo } from './commands/kmod.js';
 import { dmesg, uname, sudo, id, whoami, hostname, clear, help } from './commands/system.js';
 import { makeProgram } from './commands/make.js';
 import { buildModules, cleanModules, headersDir, installHeaders } from '../toolchain/kbuild.js';
+import { gccProgram, installUserHeaders } from '../toolchain/gcc.js';
+import { wasiLoader } from './wasi.js';
 
 const BIN_DIRS: Record<string, string> = {
   insmod: '/sbin', rmmod: '/sbin', lsmod: '/sbin', modinfo: '/sbin', sudo: '/usr/bin', make: '/usr/bin', id: '/usr/bin',
-  whoami: '/usr/bin', clear: '/usr/bin', help: '/usr/bin',
+  whoami: '/usr/bin', clear: '/usr/bin', help: '/usr/bin', gcc: '/usr/bin', cc: '/usr/bin',
 };
 
 export function installUserland(k: Kernel): void {
@@ -21,11 +23,14 @@ export function installUserland(k: Kernel): void {
     insmod: insmod(k), rmmod: rmmod(k), lsmod: lsmod(k), modinfo: modinfo(k),
     dmesg: dmesg(k), uname: uname(k), sudo, id, whoami, hostname: hostname(k), clear, help,
     make: makeProgram(k),
+    gcc: gccProgram(k), cc: gccProgram(k),
   };
   for (const [name, main] of Object.entries(programs)) {
     k.installProgram(`${BIN_DIRS[name] ?? '/bin'}/${name}`, program(main, k));
   }
   k.vfs.symlink('sh', '/bin/bash', '/', { uid: 0, gid: 0 });
+  k.execLoaders.push(wasiLoader(k));
+  installUserHeaders(k);
   installBuildTree(k);
 }
 

@@ -2,6 +2,8 @@
 // workspace, the real clang (WebAssembly, @yowasp/clang) kept warm in-process.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as crypto from 'node:crypto';
+import * as os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { CompileResult, FileTree, Host, HostCompiler, HostDirectory, HostStat } from '../../emulator/host.js';
 
@@ -21,7 +23,10 @@ interface Yowasp { runClang: YowaspCommand; runLLVM: YowaspCommand }
 
 let yowasp: Promise<Yowasp> | undefined;
 function loadYowasp(): Promise<Yowasp> {
-  yowasp ??= import('@yowasp/clang') as unknown as Promise<Yowasp>;
+  // runLLVM(null) only fetches the toolchain's resources; done here once and
+  // quietly, since clang's internal `-###` run would otherwise print progress.
+  yowasp ??= (import('@yowasp/clang') as unknown as Promise<Yowasp & { runLLVM: (a: null, f: object, o: object) => Promise<unknown> }>)
+    .then(async (mod) => { await mod.runLLVM(null, {}, { fetchProgress: () => undefined }); return mod; });
   return yowasp;
 }
 
@@ -45,6 +50,13 @@ function collectOutputs(before: FileTree, after: FileTree, prefix: string, out: 
 export class YowaspCompiler implements HostCompiler {
   private queue: Promise<unknown> = Promise.resolve();
 
+  /**
+   * `cacheDir`: successful results are kept on disk by a hash of the tool, its
+   * arguments and every input byte, so an unchanged file never compiles twice,
+   * even across processes (each `driverlab sh` is a new process).
+   */
+  constructor(private readonly cacheDir?: string) {}
+
   clang(args: string[], files: FileTree): Promise<CompileResult> {
     return this.run('clang', args, files);
   }
@@ -59,9 +71,31 @@ export class YowaspCompiler implements HostCompiler {
   }
 
   private run(tool: 'clang' | 'wasm-ld', args: string[], files: FileTree): Promise<CompileResult> {
-    const job = this.queue.then(() => this.runNow(tool, args, files));
+    const job = this.queue.then(() => this.runCached(tool, args, files));
     this.queue = job.catch(() => undefined);
     return job;
+  }
+
+  private async runCached(tool: 'clang' | 'wasm-ld', args: string[], files: FileTree): Promise<CompileResult> {
+    if (!this.cacheDir) return this.runNow(tool, args, files);
+    const hash = crypto.createHash('sha256');
+    hash.update(`${tool}\0${args.join('\0')}\0`);
+    hashTree(hash, files, '');
+    const file = path.join(this.cacheDir, `${hash.digest('hex')}.json`);
+    try {
+      const cached = JSON.parse(fs.readFileSync(file, 'utf8')) as { stderr: string; stdout: string; outputs: [string, string][] };
+      return { status: 0, stderr: cached.stderr, stdout: cached.stdout, outputs: new Map(cached.outputs.map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])) };
+    } catch { /* not cached yet */ }
+    const result = await this.runNow(tool, args, files);
+    if (result.status === 0) {
+      try {
+        fs.mkdirSync(this.cacheDir, { recursive: true });
+        const tmp = `${file}.${process.pid}.tmp`;
+        fs.writeFileSync(tmp, JSON.stringify({ stderr: result.stderr, stdout: result.stdout, outputs: [...result.outputs].map(([k, v]) => [k, Buffer.from(v).toString('base64')]) }));
+        fs.renameSync(tmp, file);
+      } catch { /* a cache that cannot be written is only slower */ }
+    }
+    return result;
   }
 
   private async runNow(tool: 'clang' | 'wasm-ld', args: string[], files: FileTree): Promise<CompileResult> {
@@ -131,6 +165,15 @@ export class NodeDirectory implements HostDirectory {
   chmod(p: string, mode: number): void { fs.chmodSync(this.real(p), mode); }
 }
 
+function hashTree(hash: crypto.Hash, tree: FileTree, prefix: string): void {
+  for (const name of Object.keys(tree).sort()) {
+    const value = tree[name]!;
+    const p = `${prefix}/${name}`;
+    if (value instanceof Uint8Array || typeof value === 'string') { hash.update(`${p}\0`); hash.update(value); hash.update('\0'); }
+    else hashTree(hash, value, p);
+  }
+}
+
 function readTree(dir: string, prefix: string, out: Map<string, Uint8Array>): void {
   for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, ent.name);
@@ -143,8 +186,15 @@ function readTree(dir: string, prefix: string, out: Map<string, Uint8Array>): vo
 let sharedCompiler: YowaspCompiler | undefined;
 /** One compiler per process: loading clang costs seconds, keeping it costs nothing. */
 export function processCompiler(): YowaspCompiler {
-  sharedCompiler ??= new YowaspCompiler();
+  sharedCompiler ??= new YowaspCompiler(compileCacheDir());
   return sharedCompiler;
+}
+
+/** ~/.cache/driverlab/compile, or $DRIVERLAB_CACHE; DRIVERLAB_CACHE=off disables it. */
+export function compileCacheDir(): string | undefined {
+  const env = process.env.DRIVERLAB_CACHE;
+  if (env === 'off') return undefined;
+  return env ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'driverlab', 'compile');
 }
 
 const treeCache = new Map<string, Map<string, Uint8Array>>();

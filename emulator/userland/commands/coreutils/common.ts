@@ -252,11 +252,12 @@ export interface Line {
 }
 
 /** Reads a descriptor line by line, as it arrives (so `yes | grep -m1 y` ends). */
-export async function* readLines(p: Proc, fd: number, chunkSize = 65536): AsyncGenerator<Line> {
+export async function* readLines(p: Proc, fd: number, chunkSize = 65536, onChunk?: (chunk: Uint8Array) => void): AsyncGenerator<Line> {
   let pending: Uint8Array = new Uint8Array(0);
   for (;;) {
     const chunk = await p.read(fd, chunkSize);
     if (chunk.length === 0) break;
+    onChunk?.(chunk);
     const data = pending.length ? concatBytes([pending, chunk]) : chunk;
     let start = 0;
     for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
