@@ -4,12 +4,14 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const nodeBuiltins = ['fs', 'fs/promises', 'path', 'os', 'child_process', 'worker_threads', 'url', 'crypto', 'module', 'process', 'buffer', 'events', 'stream', 'util', 'net', 'http', 'https'];
+
 const forbiddenInEmulator = {
+  paths: nodeBuiltins.map((name) => ({ name, message: 'emulator/ must not import Node built-ins; use the Host interface (emulator/host.ts).' })),
   patterns: [
     { group: ['node:*'], message: 'emulator/ must not import Node modules; use the Host interface (emulator/host.ts).' },
     { group: ['electron', 'electron/*'], message: 'emulator/ must not import Electron.' },
     { group: ['react', 'react-dom', 'react/*', '@xterm/*'], message: 'emulator/ must not import UI code.' },
-    { group: ['fs', 'path', 'os', 'child_process', 'worker_threads', 'url', 'crypto', 'module'], message: 'emulator/ must not import Node built-ins; use the Host interface.' },
     { group: ['../main/*', '../../main/*', '../../../main/*', '**/main/**', '**/renderer/**'], message: 'emulator/ must not depend on main/ or renderer/.' },
   ],
 };
@@ -34,6 +36,7 @@ export default tseslint.config(
     ignores: ['emulator/hw/**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', {
+        paths: forbiddenInEmulator.paths,
         patterns: [...forbiddenInEmulator.patterns,
           { group: ['../kernel/*', '../../kernel/*', '**/kernel/**', '**/userland/**', '**/toolchain/**'], message: 'hw/ knows nothing of the kernel (ARCHITECTURE.md dependency rule).' }],
       }],

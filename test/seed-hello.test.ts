@@ -53,7 +53,7 @@ describe('seed §1: the /proc hello module', () => {
   it('shows a compile error with clang\'s file:line:col, make fails, and the shell goes on', async () => {
     const broken = HELLO_C.replace('return count;\n}\n\n// proc 파일 쓰기', 'return count\n}\n\n// proc 파일 쓰기');
     const r = await runSh('make; echo "make exited $?"', { files: { 'hello.c': broken, Makefile: MAKEFILE } });
-    expect(r.output).toMatch(/\/home\/lab\/hello\.c:33:17: error: expected ';' after return statement/);
+    expect(r.output).toMatch(/\/home\/lab\/hello\.c:31:17: error: expected ';' after return statement/);
     expect(r.output).toMatch(/make\[2\]: \*\*\* \[scripts\/Makefile\.build:\d+: \/home\/lab\/hello\.o\] Error 1/);
     expect(r.output).toMatch(/make: \*\*\* \[Makefile:8: all\] Error 2\nmake exited 2\n$/);
   });

@@ -126,17 +126,21 @@ export class Kernel {
       inputReady: () => this.wakeAll(this.ttyWait),
       signal: (pgid, sig) => this.killPgrp(pgid, sig),
     });
-    const kernel = this;
     this.fsctx = {
       now: () => this.wallTimeNs(),
       nextIno: () => this.inoCounter++,
-      toUser: (uaddr, src) => copyToUser(kernel.currentMm(), uaddr, src),
-      fromUser: (uaddr, len) => copyFromUser(kernel.currentMm(), uaddr, len),
+      toUser: (uaddr, src) => copyToUser(this.currentMm(), uaddr, src),
+      fromUser: (uaddr, len) => copyFromUser(this.currentMm(), uaddr, len),
     };
     this.rootfs = new RamFs(this.fsctx, 'rootfs', 1);
     this.vfs = new Vfs(this.rootfs.root);
     this.vfs.openDevice = (inode) => this.openDevice(inode);
     this.procfs = new ProcFs(this.fsctx, 3);
+  }
+
+  /** For operation tables whose methods need the kernel (object-literal methods rebind `this`). */
+  private self(): Kernel {
+    return this;
   }
 
   // ---- time -------------------------------------------------------------------
@@ -335,6 +339,9 @@ export class Kernel {
     this.writeSystemFile('/etc/group', 'root:x:0:\nuser:x:1000:\n');
     this.writeSystemFile('/etc/os-release', 'PRETTY_NAME="DriverLab Linux"\nNAME="DriverLab"\nID=driverlab\n');
     this.writeSystemFile('/var/log/messages', '');
+    // The tutorial machine's udev rule: its advanced_dev node is world-writable, as in the seed's ls -l.
+    this.writeSystemFile('/etc/udev/rules.d/99-driverlab-tutorial.rules',
+      '# Device nodes of the kernel-module tutorial, readable and writable by everyone.\nKERNEL=="advanced_dev", MODE="0666"\n');
     this.log.listeners.add((rec) => this.appendMessages(rec.timeNs, rec.text));
     for (const rec of this.log.read(false)) this.appendMessages(rec.timeNs, rec.text);
     this.makeDeviceNodes();
@@ -409,7 +416,7 @@ export class Kernel {
   }
 
   private ttyFileOps(): FileOperations {
-    const kernel = this;
+    const kernel: Kernel = this.self();
     return {
       read(file, ubuf, count) {
         const tryRead = (): Maybe<number> => {
@@ -660,7 +667,7 @@ export class Kernel {
   sysPipe(task: Task): [number, number] {
     const pipe = new Pipe();
     const wq = new WaitQueue('pipe_read');
-    const kernel = this;
+    const kernel: Kernel = this.self();
     const inode = this.rootfs.newInode(0o010000 | 0o600, task.cred.euid, task.cred.egid);
     const readOps: FileOperations = {
       read(_file, ubuf, count) {

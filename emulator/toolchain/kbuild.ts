@@ -190,7 +190,7 @@ export async function buildModules(kernel: Kernel, p: Proc, dir: string): Promis
 }
 
 /** The generated <mod>.mod.c: the module's name, vermagic and struct module. */
-export function modSource(kernel: Kernel, mod: string): string {
+export function modSource(kernel: Kernel, _mod: string): string {
   return `#include <linux/module.h>
 
 MODULE_INFO(name, KBUILD_MODNAME);

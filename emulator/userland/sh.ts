@@ -333,6 +333,7 @@ export class Shell {
       const v = await expandWord(a.value, ctx);
       assigns.push([a.name, a.append ? (this.vars.get(a.name) ?? '') + v : v]);
     }
+    if (argv.length === 1 && argv[0] === 'exec') return this.execRedirects(cmd.redirects, io);
     if (argv.length === 0) {
       for (const [n, v] of assigns) this.vars.set(n, v);
       return this.withRedirects(cmd.redirects, io, async () => this.status);
@@ -355,6 +356,25 @@ export class Shell {
       }
       return this.runExternal(argv, assigns, rio);
     });
+  }
+
+  /** `exec 3</dev/x`: redirections that stay in effect for the shell itself. */
+  private async execRedirects(redirects: Redirect[], io: Io): Promise<number> {
+    const opened: number[] = [];
+    try {
+      const rio = await this.applyRedirects(redirects, io, opened);
+      for (const r of redirects) {
+        const src = rio[r.fd];
+        if (src === undefined || src < 0) await this.p.close(r.fd).catch(() => undefined);
+        else if (src !== r.fd) await this.p.dup2(src, r.fd);
+      }
+      return 0;
+    } catch (e) {
+      if (e instanceof RedirectError) { await this.p.write(io[2] ?? 2, `${this.name}: ${e.message}\n`); return 1; }
+      throw e;
+    } finally {
+      for (const fd of opened) if (!redirects.some((r) => r.fd === fd)) await this.p.close(fd).catch(() => undefined);
+    }
   }
 
   private async runExternal(argv: string[], assigns: [string, string][], io: Io): Promise<number> {

@@ -3,7 +3,7 @@
 // memory is the process's address space (ARCHITECTURE.md decision 2).
 import type { Kernel, ProgramMain } from '../kernel/kernel.js';
 import type { Task } from '../kernel/sched.js';
-import { TaskKilled, SIGABRT, SIGSEGV, SIGFPE, SIGILL } from '../kernel/sched.js';
+import { TaskKilled, SIGSEGV, SIGFPE } from '../kernel/sched.js';
 import type { Inode } from '../kernel/fs/types.js';
 import { ENOEXEC, Errno } from '../kernel/errno.js';
 import { O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, S_IFMT, S_IFDIR, S_IFCHR, S_IFREG, S_IFLNK, S_IFIFO } from '../kernel/fs/types.js';
@@ -64,10 +64,10 @@ export function wasiLoader(k: Kernel) {
 }
 
 async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: string[]): Promise<number> {
-  let memory!: WebAssembly.Memory;
-  const mm: UserMemory = { bytes: () => new Uint8Array(memory.buffer) };
-  const view = () => new DataView(memory.buffer);
-  const u8 = () => new Uint8Array(memory.buffer);
+  const memory: { current?: WebAssembly.Memory } = {};
+  const mm: UserMemory = { bytes: () => new Uint8Array(memory.current!.buffer) };
+  const view = () => new DataView(memory.current!.buffer);
+  const u8 = () => new Uint8Array(memory.current!.buffer);
   const enc = new TextEncoder();
   const dec = new TextDecoder();
   const str = (ptr: number, len: number) => dec.decode(u8().subarray(ptr, ptr + len));
@@ -385,7 +385,7 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
     }
   }
   const instance = new WebAssembly.Instance(module, imports);
-  memory = instance.exports.memory as WebAssembly.Memory;
+  memory.current = instance.exports.memory as WebAssembly.Memory;
   task.mm = mm;
   try {
     (instance.exports._start as () => void)();
@@ -402,7 +402,7 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
 /** The signal a real CPU would have raised for this trap. */
 function signalForTrap(message: string): number {
   if (/divide by zero|integer overflow/i.test(message)) return SIGFPE;
-  if (/unreachable/i.test(message)) return SIGILL === 4 ? SIGSEGV : SIGSEGV;
+  // unreachable (our NULL-dereference check), out-of-bounds memory, bad indirect calls.
   return SIGSEGV;
 }
 

@@ -69,7 +69,7 @@ export class RamFs {
     this.sb = { type, readOnly: false, dev };
     this.fileOps = memoryFileOps(ctx);
     const children = (dir: Inode) => dir.priv as Map<string, Inode>;
-    const self = this;
+    const self: RamFs = this.self();
     this.dirOps = {
       lookup: (dir, name) => children(dir).get(name),
       list: (dir) => [...children(dir)].map(([name, inode]): DirEntry => ({ name, inode })),
@@ -118,6 +118,10 @@ export class RamFs {
       },
     };
     this.root = this.newInode(S_IFDIR | 0o755, 0, 0);
+  }
+
+  private self(): RamFs {
+    return this;
   }
 
   private checkFree(dir: Inode, name: string): void {

@@ -101,7 +101,7 @@ export class Builder {
     try {
       for (const goal of goals) {
         const before = this.commandsRun;
-        const status = await this.update(goal, undefined, this.session.globals, 0, undefined);
+        const status = await this.update(goal, undefined, this.session.globals, 0);
         if (status !== 'ok' || this.commandsRun !== before || this.mode.makefiles) continue;
         if (this.session.options.silent || this.question) continue;
         const state = this.states.get(goal);
@@ -132,7 +132,6 @@ export class Builder {
     parent: string | undefined,
     inherited: Scope,
     depth: number,
-    parentTime: number | undefined,
   ): Promise<Status | 'dropped'> {
     const known = this.states.get(name);
     if (known !== undefined) {
@@ -171,44 +170,44 @@ export class Builder {
     const prereqs = [...implicitPrereqs, ...(node?.prereqs ?? [])];
     const orderOnly = [...implicitOrderOnly, ...(node?.orderOnly ?? [])];
     const times = new Map<string, number>();
+    const intermediates: string[] = [];
+    let intermediatesNeeded = false;
     let prereqFailed = false;
-    for (const prereq of unique([...prereqs, ...orderOnly])) {
-      const result = await this.update(prereq, name, scope, depth + 1, ownTime);
+    const record = (prereq: string, result: Status | 'dropped'): void => {
       if (result === 'failed') prereqFailed = true;
       else if (result === 'ok') times.set(prereq, (this.states.get(prereq) as FileState).time);
-    }
-    if (prereqFailed) {
-      state.status = 'failed';
-      this.failed = true;
-      if (depth === 0 && this.session.options.keepGoing && !this.dryRun && !this.question) {
-        this.session.env.stderr(`${this.program}: Target '${name}' not remade because of errors.\n`);
+    };
+    for (const prereq of unique([...prereqs, ...orderOnly])) {
+      if (await this.isMissingIntermediate(prereq)) {
+        intermediates.push(prereq);
+        const needed = await this.intermediateNeeded(prereq, scope, depth + 1, ownTime);
+        if (needed === 'failed') prereqFailed = true;
+        else intermediatesNeeded ||= needed;
+        continue;
       }
-      return 'failed';
+      record(prereq, await this.update(prereq, name, scope, depth + 1));
     }
+    if (prereqFailed) return this.prerequisiteFailed(name, state, depth);
 
     const orderOnlySet = new Set(orderOnly.filter((p) => !prereqs.includes(p)));
     const normal = unique(prereqs).filter((p) => !orderOnlySet.has(p));
-    const newer = normal.filter((p) => {
-      const time = times.get(p);
-      return time !== undefined && (ownTime === undefined || time > ownTime);
-    });
+    const newerThanTarget = (): string[] =>
+      normal.filter((p) => {
+        const time = times.get(p);
+        return time !== undefined && (ownTime === undefined || time > ownTime);
+      });
 
-    // GNU leaves a missing intermediate file missing when what needs it is newer than its sources.
-    if (chained !== undefined && ownTime === undefined && parentTime !== undefined) {
-      const newest = Math.max(-Infinity, ...normal.map((p) => times.get(p) ?? -Infinity));
-      if (newest <= parentTime) {
-        state.status = 'ok';
-        state.time = newest;
-        return 'ok';
-      }
-    }
-
-    const mustMake = this.session.options.alwaysMake || phony || ownTime === undefined || newer.length > 0;
+    const mustMake =
+      this.session.options.alwaysMake || phony || ownTime === undefined || intermediatesNeeded || newerThanTarget().length > 0;
     if (!mustMake) {
       state.status = 'ok';
       state.time = ownTime;
       return 'ok';
     }
+    // GNU makes a missing intermediate file only once it knows the target needing it must be made.
+    for (const prereq of intermediates) record(prereq, await this.update(prereq, name, scope, depth + 1));
+    if (prereqFailed) return this.prerequisiteFailed(name, state, depth);
+    const newer = newerThanTarget();
     if (this.question) {
       this.outOfDate = true;
       state.status = 'ok';
@@ -235,6 +234,44 @@ export class Builder {
     if (chained !== undefined && ownTime === undefined && !this.isKept(name)) this.intermediates.push(name);
     state.status = 'ok';
     return 'ok';
+  }
+
+  private prerequisiteFailed(name: string, state: FileState, depth: number): Status {
+    state.status = 'failed';
+    this.failed = true;
+    if (depth === 0 && this.session.options.keepGoing && !this.dryRun && !this.question) {
+      this.session.env.stderr(`${this.program}: Target '${name}' not remade because of errors.\n`);
+    }
+    return 'failed';
+  }
+
+  /** A file an implicit rule chain needs that does not exist (GNU's intermediate file). */
+  private async isMissingIntermediate(name: string): Promise<boolean> {
+    return this.chains.has(name) && !this.states.has(name) && (await this.stat(name)) === undefined;
+  }
+
+  /**
+   * Whether a missing intermediate file must be made for a target last changed at `targetTime`:
+   * only if something it is made from is newer (GNU's check_dep). Its sources are updated.
+   */
+  private async intermediateNeeded(name: string, scope: Scope, depth: number, targetTime: number | undefined): Promise<boolean | 'failed'> {
+    const match = this.chains.get(name);
+    if (match === undefined) return true;
+    for (const [file, sub] of match.intermediates) this.chains.set(file, sub);
+    let needed = targetTime === undefined;
+    for (const prereq of unique(match.prereqs)) {
+      if (await this.isMissingIntermediate(prereq)) {
+        const deeper = await this.intermediateNeeded(prereq, scope, depth + 1, targetTime);
+        if (deeper === 'failed') return 'failed';
+        needed ||= deeper;
+        continue;
+      }
+      const result = await this.update(prereq, name, scope, depth + 1);
+      if (result === 'failed') return 'failed';
+      const time = this.states.get(prereq)?.time;
+      if (result === 'ok' && time !== undefined && (targetTime === undefined || time > targetTime)) needed = true;
+    }
+    return needed;
   }
 
   private noRule(name: string, parent: string | undefined, state: FileState): Status {
@@ -321,7 +358,8 @@ export class Builder {
         if (command === '') continue;
         const recursive = flags.force || mentionsMake;
         if (!recursive) allRecursive = false;
-        if ((this.dryRun && !recursive) || (!flags.silent && !targetSilent)) env.stdout(`${command}\n`);
+        // Under -n every line is shown, even `@` ones and the recursive ones that still run.
+        if (this.dryRun || (!flags.silent && !targetSilent)) env.stdout(`${command}\n`);
         this.commandsRun++;
         if (this.dryRun && !recursive) continue;
         const status = await env.runRecipe(command, cwd, environment);
@@ -370,10 +408,15 @@ export class Builder {
     return result;
   }
 
+  /** GNU deletes the intermediate files it made (those that exist; all of them under -n). */
   private async removeIntermediates(): Promise<void> {
-    if (this.intermediates.length === 0) return;
     const { env, options, cwd } = this.session;
-    const names = this.intermediates.splice(0);
+    const names: string[] = [];
+    for (const name of this.intermediates.splice(0)) {
+      this.mtimes.delete(name);
+      if (this.dryRun || (await this.stat(name)) !== undefined) names.push(name);
+    }
+    if (names.length === 0) return;
     if (!options.silent) env.stdout(`rm ${names.join(' ')}\n`);
     if (!this.dryRun) await env.runRecipe(`rm -f ${names.map(shellQuote).join(' ')}`, cwd, { ...env.environment });
   }

@@ -141,7 +141,7 @@ export class Expander {
       if ((c >= 97 && c <= 122) || c === 45) i++;
       else break;
     }
-    if (i === start || !isBlank(text[i])) return undefined;
+    if (i === start || (i < text.length && !isBlank(text[i]))) return undefined;
     const name = text.slice(start, i);
     if (!FUNCTIONS.has(name)) return undefined;
     while (isBlank(text[i]) || text[i] === '\n') i++;

@@ -175,3 +175,26 @@ function parent(path: string): string {
   const slash = path.lastIndexOf('/');
   return slash <= 0 ? '/' : path.slice(0, slash);
 }
+
+export interface FakeRun {
+  status: number;
+  machine: FakeMachine;
+}
+
+/**
+ * Runs `make args` in /home/lab of a fresh machine holding `makefile` as /home/lab/Makefile
+ * (none if undefined); `setup` may add files first.
+ */
+export async function makeIn(
+  makefile: string | undefined,
+  args: string[] = [],
+  setup?: (machine: FakeMachine) => void,
+  environment: Record<string, string> = {},
+): Promise<FakeRun> {
+  const machine = new FakeMachine();
+  machine.mkdir('/home/lab');
+  if (makefile !== undefined) machine.write('/home/lab/Makefile', makefile);
+  setup?.(machine);
+  const status = await runMake(args, machine.env('/home/lab', environment));
+  return { status, machine };
+}

@@ -114,12 +114,13 @@ function defaultGoal(session: Session): string[] {
 
 /** `MAKEFLAGS += -s` in a makefile takes effect once the makefiles are read, as in GNU. */
 function applyMakeflagsFromMakefile(session: Session): void {
-  const variable = session.globals.lookup('MAKEFLAGS');
-  if (variable === undefined || variable.origin === 'environment') return;
+  const value = session.globals.lookup('MAKEFLAGS')?.value ?? '';
+  if (value === session.makeflags) return;
   const options: MakeOptions = session.options;
-  const goals = options.goals;
-  const overrides = options.overrides;
-  parseArguments(makeflagsArguments(stripSpace(variable.value)), options);
+  const goals = [...options.goals];
+  const overrides = [...options.overrides];
+  const switches = makeflagsArguments(stripSpace(value)).filter((word) => word.startsWith('-') && word !== '--');
+  parseArguments(switches, options);
   options.goals = goals;
   options.overrides = overrides;
   session.updateMakeflags();

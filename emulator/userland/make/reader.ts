@@ -57,6 +57,7 @@ interface PendingRule {
   pattern: boolean;
   /** `targets: target-pattern: prereq-patterns` */
   staticPattern: string | undefined;
+  loc: Loc;
   recipeLines: string[];
   recipeLoc: Loc | undefined;
 }
@@ -163,8 +164,6 @@ export class MakefileReader {
         this.recordRule();
         await this.include(rest, word !== 'include', loc);
         return;
-      case 'endef':
-        throw new MakeFatal(loc, "extraneous 'endef'");
     }
     if (raw.startsWith('\t')) throw new MakeFatal(loc, 'recipe commences before first target');
     await this.ruleLine(collapsed, raw, loc);
@@ -260,8 +259,8 @@ export class MakefileReader {
   private async evaluate(word: string, rest: string, loc: Loc): Promise<boolean> {
     if (word === 'ifdef' || word === 'ifndef') {
       const words = splitWords(await this.expand(rest, loc));
-      if (words.length !== 1) throw new MakeFatal(loc, 'invalid syntax in conditional');
-      const value = this.session.globals.lookup(words[0] as string)?.value ?? '';
+      if (words.length > 1) throw new MakeFatal(loc, 'invalid syntax in conditional');
+      const value = this.session.globals.lookup(words[0] ?? '')?.value ?? '';
       return (value !== '') === (word === 'ifdef');
     }
     const args = parseComparison(rest);
@@ -282,6 +281,7 @@ export class MakefileReader {
   // --- rules ---------------------------------------------------------------------------------
 
   private async ruleLine(collapsed: string, raw: string, loc: Loc): Promise<void> {
+    this.recordRule();
     this.noTargets = false;
     let ruleText: string;
     let inlineRecipe: string | undefined;
@@ -333,6 +333,7 @@ export class MakefileReader {
     if (secondColon >= 0) {
       const patternText = afterExpanded ? afterColon.slice(0, secondColon) : await this.expand(afterColon.slice(0, secondColon), loc);
       staticPattern = splitWords(patternText)[0] ?? '';
+      if (typeof parsePattern(staticPattern) === 'string') throw new MakeFatal(loc, "target pattern contains no '%'");
       afterColon = afterColon.slice(secondColon + 1);
     }
     const prereqText = afterExpanded ? afterColon : await this.expand(afterColon, loc);
@@ -341,10 +342,14 @@ export class MakefileReader {
     const orderOnly = bar < 0 ? [] : await this.session.expandFileNames(prereqText.slice(bar + 1));
 
     const patterns = targets.filter((t) => typeof parsePattern(t) !== 'string');
-    const pattern = staticPattern === undefined && patterns.length > 0;
-    if (pattern && patterns.length !== targets.length) throw new MakeFatal(loc, 'mixed implicit and normal rules');
+    let pattern = staticPattern === undefined && patterns.length > 0;
+    if (pattern && patterns.length !== targets.length) {
+      // GNU 4.3 complains (without stopping) and reads the line as ordinary rules.
+      this.session.warn(loc, '*** mixed implicit and normal rules: deprecated syntax');
+      pattern = false;
+    }
 
-    this.rule = { targets, prereqs, orderOnly, pattern, staticPattern, recipeLines: [], recipeLoc: undefined };
+    this.rule = { targets, prereqs, orderOnly, pattern, staticPattern, loc, recipeLines: [], recipeLoc: undefined };
     if (inlineRecipe !== undefined) {
       this.rule.recipeLoc = loc;
       this.rule.recipeLines.push(inlineRecipe);
@@ -374,7 +379,7 @@ export class MakefileReader {
       return;
     }
     for (const target of rule.targets) {
-      this.session.addExplicitRule(target, rule.prereqs, rule.orderOnly, recipe, rule.staticPattern, this.file);
+      this.session.addExplicitRule(target, rule.prereqs, rule.orderOnly, recipe, rule.staticPattern, rule.loc);
     }
   }
 }

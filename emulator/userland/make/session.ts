@@ -43,6 +43,8 @@ export class Session implements ExpansionHost {
   /** Every makefile read, in order, as MAKEFILE_LIST names them. */
   readonly makefiles: string[] = [];
   private readonly cancelledBuiltins = new Set<string>();
+  /** MAKEFLAGS as make set it: a makefile that changes it changes make's switches. */
+  makeflags = '';
 
   constructor(readonly invocation: Invocation) {
     this.expander = new Expander(this);
@@ -118,6 +120,7 @@ export class Session implements ExpansionHost {
   updateMakeflags(): void {
     const { options, printDirectory } = this.invocation;
     const flags = makeflagsValue(options, printDirectory);
+    this.makeflags = flags;
     this.globals.setLocal({ name: 'MAKEFLAGS', value: flags, flavor: 'simple', origin: 'file', exportState: 'default', loc: undefined });
     this.globals.setLocal({
       name: 'MFLAGS',
@@ -261,7 +264,7 @@ export class Session implements ExpansionHost {
     orderOnly: string[],
     recipe: Recipe | undefined,
     staticPattern: string | undefined,
-    file: string,
+    loc: Loc,
   ): void {
     const node = this.db.file(target);
     if (!node.isTarget) this.db.targetOrder.push(target);
@@ -271,7 +274,7 @@ export class Session implements ExpansionHost {
       const pattern = parsePattern(staticPattern);
       const stem = typeof pattern === 'string' ? (pattern === target ? '' : undefined) : matchPattern(pattern, target);
       if (stem === undefined) {
-        this.warn(recipe?.loc ?? { file, line: 0 }, `target '${target}' doesn't match the target pattern`);
+        this.warn(loc, `target '${target}' doesn't match the target pattern`);
         ownPrereqs = [];
       } else {
         node.stem = stem;
@@ -288,8 +291,14 @@ export class Session implements ExpansionHost {
       this.globals.bind('SUFFIXES', this.suffixes.join(' '), 'default');
     }
     if (target === '.EXPORT_ALL_VARIABLES') this.exportAll = true;
-    node.prereqs.push(...ownPrereqs);
-    node.orderOnly.push(...orderOnly);
+    // GNU puts the prerequisites of the rule with the recipe first ($< is one of them).
+    if (recipe !== undefined) {
+      node.prereqs.unshift(...ownPrereqs);
+      node.orderOnly.unshift(...orderOnly);
+    } else {
+      node.prereqs.push(...ownPrereqs);
+      node.orderOnly.push(...orderOnly);
+    }
     for (const name of [...ownPrereqs, ...orderOnly]) this.db.file(name).isPrereq = true;
     if (recipe !== undefined) {
       if (node.recipe !== undefined && node.recipe !== recipe) {

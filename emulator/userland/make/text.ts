@@ -1,11 +1,19 @@
 // Words and `%` patterns, the two ways make looks at text.
 
-const SPACE = /[ \t\n\r\f\v]+/;
-
 /** Whitespace-separated words, as every make function sees its list arguments. */
 export function splitWords(text: string): string[] {
-  const trimmed = text.replace(/^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g, '');
-  return trimmed === '' ? [] : trimmed.split(SPACE);
+  const words: string[] = [];
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    if (isSpace(text[i])) {
+      if (start >= 0) words.push(text.slice(start, i));
+      start = -1;
+    } else if (start < 0) {
+      start = i;
+    }
+  }
+  if (start >= 0) words.push(text.slice(start));
+  return words;
 }
 
 export function isBlank(c: string | undefined): boolean {

@@ -1,6 +1,7 @@
 // chmod, chown and chgrp.
 import type { Proc, StatInfo } from '../../libc.js';
-import { S_IFDIR, S_IFLNK, S_IFMT } from '../../../kernel/fs/types.js';
+import { SysError } from '../../libc.js';
+import { S_IFDIR, S_IFLNK, S_IFMT } from './sys-stat.js';
 import { Tool, UserDb, errorText, joinPath, quote, quoteAlways, type LongOption } from './common.js';
 import { compileMode, modeString, type ModeSpec } from './mode.js';
 import { umaskOf } from './create.js';
@@ -71,7 +72,11 @@ async function walk(p: Proc, t: Tool, paths: readonly string[], w: Walk, visit: 
     } catch (e) {
       if (w.quiet) { t.status = 1; continue; }
       let dangling = false;
-      try { dangling = ((await p.lstat(path)).mode & S_IFMT) === S_IFLNK; } catch { /* not there at all */ }
+      try {
+        dangling = ((await p.lstat(path)).mode & S_IFMT) === S_IFLNK;
+      } catch (inner) {
+        if (!(inner instanceof SysError)) throw inner;
+      }
       await t.error(dangling ? `cannot operate on dangling symlink ${quoteAlways(path)}` : `cannot access ${quoteAlways(path)}: ${errorText(e)}`);
       continue;
     }
@@ -206,7 +211,7 @@ async function parseOwnerSpec(users: UserDb, spec: string): Promise<{ uid: numbe
   return { uid, gid };
 }
 
-async function changeOwners(p: Proc, t: Tool, parsed: { options: { key: string }[]; operands: string[] }, spec: string, ids: { uid: number; gid: number }): Promise<number> {
+async function changeOwners(p: Proc, t: Tool, parsed: { options: { key: string }[]; operands: string[] }, ids: { uid: number; gid: number }): Promise<number> {
   const keys = new Set(parsed.options.map((o) => o.key));
   const quiet = keys.has('f');
   const users = new UserDb(p);
@@ -235,7 +240,6 @@ async function changeOwners(p: Proc, t: Tool, parsed: { options: { key: string }
         : `${noun} of ${quoteAlways(path)} retained as ${await describe(uid, gid)}\n`);
     }
   });
-  void spec;
   return t.status;
 }
 
@@ -249,7 +253,7 @@ export async function chown(p: Proc, argv: string[]): Promise<number> {
   if (!operands.length) return t.usage(`missing operand after ${quote(spec)}`);
   const ids = await parseOwnerSpec(new UserDb(p), spec);
   if (typeof ids === 'string') { await t.warn(ids); return 1; }
-  return changeOwners(p, t, { options: parsed.options, operands }, spec, ids);
+  return changeOwners(p, t, { options: parsed.options, operands }, ids);
 }
 
 export async function chgrp(p: Proc, argv: string[]): Promise<number> {
@@ -262,5 +266,5 @@ export async function chgrp(p: Proc, argv: string[]): Promise<number> {
   if (!operands.length) return t.usage(`missing operand after ${quote(group)}`);
   const gid = await resolveGroup(new UserDb(p), group);
   if (gid === undefined) { await t.warn(`invalid group: ${quote(group)}`); return 1; }
-  return changeOwners(p, t, { options: parsed.options, operands }, group, { uid: -1, gid });
+  return changeOwners(p, t, { options: parsed.options, operands }, { uid: -1, gid });
 }

@@ -151,6 +151,12 @@ export class Tool {
     await this.error(`${what}${what ? ': ' : ''}${errorText(e)}`, status);
   }
 
+  /** Just the "Try" line, after errors already reported (GNU's usage(EXIT_FAILURE)). */
+  async tryHelp(status = 1): Promise<number> {
+    await this.p.err(`Try '${this.name} --help' for more information.\n`);
+    return status;
+  }
+
   /** A usage error: the message, the "Try" line, and the status to exit with. */
   async usage(message: string, status = 1): Promise<number> {
     await this.p.err(`${this.name}: ${message}\nTry '${this.name} --help' for more information.\n`);
@@ -236,7 +242,19 @@ export async function openInput(p: Proc, name: string): Promise<number> {
 }
 
 export async function closeInput(p: Proc, fd: number): Promise<void> {
-  if (fd !== 0) await p.close(fd).catch(() => undefined);
+  if (fd !== 0) await ignoreSysError(p.close(fd));
+}
+
+/**
+ * Awaits a system call whose failure does not matter (closing after an error). Only
+ * SysError is ignored: a signal that kills the process must still end it.
+ */
+export async function ignoreSysError(call: Promise<unknown>): Promise<void> {
+  try {
+    await call;
+  } catch (e) {
+    if (!(e instanceof SysError)) throw e;
+  }
 }
 
 /** The display name GNU uses for an input operand. */

@@ -1,8 +1,8 @@
 // cp and mv.
 import type { Proc, StatInfo } from '../../libc.js';
 import { O_CREAT, O_TRUNC, O_WRONLY, SysError } from '../../libc.js';
-import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT } from '../../../kernel/fs/types.js';
-import { Tool, baseName, errnoOf, errorText, joinPath, quoteAlways, type LongOption, type ParsedArgs } from './common.js';
+import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT } from './sys-stat.js';
+import { Tool, ignoreSysError, baseName, errnoOf, errorText, joinPath, quoteAlways, type LongOption, type ParsedArgs } from './common.js';
 
 const ENOENT = 2, EXDEV = 18;
 
@@ -270,7 +270,7 @@ async function copyData(p: Proc, t: Tool, source: string, dest: string, st: Stat
     await t.error(`cannot create regular file ${quoteAlways(dest)}: ${errorText(e)}`);
     return false;
   } finally {
-    await p.close(input).catch(() => undefined);
+    await ignoreSysError(p.close(input));
   }
 }
 
@@ -280,7 +280,7 @@ async function preserve(p: Proc, t: Tool, dest: string, st: StatInfo): Promise<v
   } catch (e) {
     await t.error(`preserving permissions for ${quoteAlways(dest)}: ${errorText(e)}`);
   }
-  if (p.uid === 0) await p.chown(dest, st.uid, st.gid).catch(() => undefined);
+  if (p.uid === 0) await ignoreSysError(p.chown(dest, st.uid, st.gid));
 }
 
 export async function mv(p: Proc, argv: string[]): Promise<number> {
@@ -326,7 +326,7 @@ export async function mv(p: Proc, argv: string[]): Promise<number> {
       // Across file systems: copy everything, then remove the original.
       const before = t.status;
       t.status = 0;
-      if (destSt) await p.unlink(dest).catch(() => undefined);
+      if (destSt) await ignoreSysError(p.unlink(dest));
       await copyAny(p, t, source, dest, st, { recursive: true, dereference: 'never', preserve: true, force: true, noClobber: false, verbose: false });
       if (t.status === 0) await removeTree(p, t, source);
       t.status = Math.max(before, t.status);

@@ -1,9 +1,10 @@
 // Commands that create names: mkdir, mknod, ln, touch.
 import type { Proc } from '../../libc.js';
 import { O_CREAT, O_WRONLY, SysError } from '../../libc.js';
-import { MKDEV, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFMT } from '../../../kernel/fs/types.js';
-import { Tool, baseName, errnoOf, errorText, joinPath, quote, quoteAlways, quoteIfNeeded, type LongOption } from './common.js';
+import { MKDEV, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFMT } from './sys-stat.js';
+import { Tool, baseName, errnoOf, errorText, joinPath, quote, quoteAlways, quoteIfNeeded } from './common.js';
 import { compileMode, type ModeSpec } from './mode.js';
+import { parseDate } from './date.js';
 
 const EEXIST = 17, ENOENT = 2, EACCES = 13, EPERM = 1;
 
@@ -279,19 +280,6 @@ A FILE argument that does not exist is created empty, unless -c is supplied.
       --version     output version information and exit
 `;
 
-/** -d: "@SECONDS", ISO 8601 dates ("2025-01-15 10:30[:00]"), or what Date.parse reads (UTC). */
-function parseDate(text: string): number | undefined {
-  const at = /^@(-?\d+(?:\.\d+)?)$/.exec(text.trim());
-  if (at) return Number(at[1]) * 1e9;
-  const iso = /^(\d{4})-(\d\d)-(\d\d)(?:[ T](\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?)?$/.exec(text.trim());
-  if (iso) {
-    const [, y, mo, d, h = '0', mi = '0', s = '0'] = iso;
-    return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) * 1e6;
-  }
-  const ms = Date.parse(`${text} UTC`);
-  return Number.isNaN(ms) ? undefined : ms * 1e6;
-}
-
 /** -t [[CC]YY]MMDDhhmm[.ss] */
 function parseStamp(text: string, nowNs: number): number | undefined {
   const m = /^(\d{2}|\d{4})?(\d\d)(\d\d)(\d\d)(\d\d)(?:\.(\d\d))?$/.exec(text);
@@ -339,7 +327,7 @@ export async function touch(p: Proc, argv: string[]): Promise<number> {
   let timeNs: number | undefined;
   for (const o of parsed.options) {
     if (o.key === 'd') {
-      timeNs = parseDate(o.value!);
+      timeNs = parseDate(o.value!, p.kernel.wallTimeNs());
       if (timeNs === undefined) { await t.warn(`invalid date format ${quote(o.value!)}`); return 1; }
     } else if (o.key === 't') {
       timeNs = parseStamp(o.value!, p.kernel.wallTimeNs());

@@ -55,16 +55,17 @@ export function parseList(list: string, fields: boolean): Range[] {
       throw new ListError(fields ? `invalid field value ${quote(part)}` : `invalid byte/character position ${quote(part)}`);
     }
     const [, from, dash, to] = m;
+    const numberedFromOne = fields ? 'fields are numbered from 1' : 'byte/character positions are numbered from 1';
     if (!dash) {
       const n = Number(from);
-      if (n === 0) throw new ListError('fields and positions are numbered from 1');
+      if (n === 0) throw new ListError(numberedFromOne);
       ranges.push({ lo: n, hi: n });
       continue;
     }
     if (!from && !to) throw new ListError('invalid range with no endpoint: -');
     const lo = from ? Number(from) : 1;
     const hi = to ? Number(to) : Infinity;
-    if (lo === 0 || (to && Number(to) === 0)) throw new ListError('fields and positions are numbered from 1');
+    if (lo === 0 || (to && Number(to) === 0)) throw new ListError(numberedFromOne);
     if (hi < lo) throw new ListError('invalid decreasing range');
     ranges.push({ lo, hi });
   }

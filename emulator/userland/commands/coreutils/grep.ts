@@ -2,7 +2,7 @@
 // context lines, counts, file names, recursion; status 0 selected, 1 none, 2 trouble).
 import type { Proc } from '../../libc.js';
 import { SysError } from '../../libc.js';
-import { Tool, closeInput, concatBytes, decodeUtf8, encodeUtf8, errorText, joinPath, openInput, readLines, type LongOption } from './common.js';
+import { Tool, closeInput, concatBytes, decodeUtf8, encodeUtf8, errorText, joinPath, readLines, type LongOption } from './common.js';
 import { RegexError, fixedToRegex, posixToRegex } from './regex.js';
 
 const HELP = `Usage: PROG [OPTION]... PATTERNS [FILE]...
@@ -200,8 +200,10 @@ export async function grep(p: Proc, argv: string[]): Promise<number> {
   }
 
   let matchers: RegExp[];
+  const warnings: string[] = [];
   try {
-    matchers = patterns.map((pat) => compilePattern(pat, syntax, ignoreCase, word, line));
+    matchers = patterns.map((pat) => compilePattern(pat, syntax, ignoreCase, word, line, (w) => warnings.push(w)));
+    for (const w of warnings) await t.warn(`warning: ${w}`);
   } catch (e) {
     if (e instanceof RegexError) { await t.warn(e.message); return TROUBLE; }
     throw e;
@@ -227,8 +229,8 @@ async function isDirectory(p: Proc, path: string): Promise<boolean> {
   try { return (await p.stat(path)).isDir; } catch (e) { if (e instanceof SysError) return false; throw e; }
 }
 
-function compilePattern(pattern: string, syntax: 'G' | 'E' | 'F' | 'P', ignoreCase: boolean, word: boolean, line: boolean): RegExp {
-  let source = syntax === 'F' ? fixedToRegex(pattern) : syntax === 'P' ? pattern : posixToRegex(pattern, syntax === 'E');
+function compilePattern(pattern: string, syntax: 'G' | 'E' | 'F' | 'P', ignoreCase: boolean, word: boolean, line: boolean, warn: (w: string) => void): RegExp {
+  let source = syntax === 'F' ? fixedToRegex(pattern) : syntax === 'P' ? pattern : posixToRegex(pattern, syntax === 'E', warn);
   if (word) source = `(?<![A-Za-z0-9_])(?:${source})(?![A-Za-z0-9_])`;
   if (line) source = `^(?:${source})$`;
   try {
@@ -340,7 +342,10 @@ class Search {
       fd = path === '-' ? 0 : await this.p.open(path);
       if (path !== '-' && (await this.p.fstat(fd)).isDir) {
         await closeInput(this.p, fd);
-        if (!o.recursive) await this.fileError(name, new SysError(21));
+        if (o.recursive) return;
+        await this.fileError(name, new SysError(21));
+        if (o.count) await this.emit(`${o.withFilename ? name + ':' : ''}0\n`);
+        await this.flush();
         return;
       }
     } catch (e) {
@@ -418,3 +423,14 @@ class Search {
     await this.flush();
   }
 }
+
+/** egrep and fgrep: the obsolescent names, with grep 3.8's warning. */
+function legacyGrep(name: string, flag: string) {
+  return async (p: Proc, argv: string[]): Promise<number> => {
+    await p.err(`${name}: warning: ${name} is obsolescent; using grep ${flag}\n`);
+    return grep(p, ['grep', flag, ...argv.slice(1)]);
+  };
+}
+
+export const egrep = legacyGrep('egrep', '-E');
+export const fgrep = legacyGrep('fgrep', '-F');

@@ -2,7 +2,7 @@
 // in place of the size for devices), one name per line to pipes, columns to a terminal.
 import type { Proc, StatInfo } from '../../libc.js';
 import { SysError } from '../../libc.js';
-import { MAJOR, MINOR, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK } from '../../../kernel/fs/types.js';
+import { MAJOR, MINOR, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK } from './sys-stat.js';
 import { MONTHS, Tool, UserDb, errorText, humanSize, joinPath, nowNs, pad2, quoteAlways, quoteIfNeeded, type LongOption } from './common.js';
 import { modeString } from './mode.js';
 
@@ -318,7 +318,7 @@ class Lister {
   }
 
   private async longLines(entries: Entry[]): Promise<string[]> {
-    const rows = [];
+    const rows: LongRow[] = [];
     for (const e of entries) {
       const st = e.st;
       const type = st ? st.mode & S_IFMT : 0;
@@ -340,7 +340,7 @@ class Lister {
           : this.indicator(e.st)),
       });
     }
-    const width = (f: (r: (typeof rows)[number]) => string) => Math.max(0, ...rows.map((r) => f(r).length));
+    const width = (f: (r: LongRow) => string) => Math.max(0, ...rows.map((r) => f(r).length));
     const inodeW = width((r) => r.inode), blocksW = width((r) => r.blocks), nlinkW = width((r) => r.nlink);
     const ownerW = width((r) => r.owner), groupW = width((r) => r.group);
     const majorW = width((r) => (r.device ? r.major : '')), minorW = width((r) => (r.device ? r.minor : ''));
@@ -359,6 +359,22 @@ class Lister {
       return `${line}${r.time} ${r.name}\n`;
     });
   }
+}
+
+/** The fields of one `ls -l` line, before the columns are aligned. */
+interface LongRow {
+  inode: string;
+  blocks: string;
+  mode: string;
+  nlink: string;
+  owner: string;
+  group: string;
+  major: string;
+  minor: string;
+  size: string;
+  device: boolean;
+  time: string;
+  name: string;
 }
 
 /** 1K blocks a file occupies, as on a tmpfs with 4K pages (devices and links take none). */

@@ -1,8 +1,7 @@
 // File modes as text: `ls -l`'s "crw-rw-rw-", and the modes chmod, mkdir -m and mknod -m
 // accept (octal or symbolic "u+x,go-w,a=r"), with gnulib's modechange semantics.
-import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK } from '../../../kernel/fs/types.js';
+import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID, S_ISUID, S_ISVTX } from './sys-stat.js';
 
-const S_ISUID = 0o4000, S_ISGID = 0o2000, S_ISVTX = 0o1000;
 const S_IRWXU = 0o700, S_IRWXG = 0o070, S_IRWXO = 0o007;
 const ALL_BITS = 0o7777;
 const READ = 0o444, WRITE = 0o222, EXEC = 0o111;

@@ -43,6 +43,8 @@ function bracket(re: string, start: number): [string, number] {
   let i = start;
   let negated = false;
   if (re[i] === '^') { negated = true; i++; }
+  // GNU grep words a bracket cut off right after '[' or '[^' differently from other cases.
+  if (i >= re.length) throw new RegexError('Invalid regular expression');
   const items: string[] = [];
   let first = true;
   const unmatched = () => new RegexError('Unmatched [, [^, [:, [., or [=');
@@ -87,7 +89,7 @@ function bracket(re: string, start: number): [string, number] {
  * Translates a POSIX basic (`extended` false) or extended regular expression to JavaScript.
  * Capturing groups stay in order, so back-references \1..\9 keep their numbers.
  */
-export function posixToRegex(re: string, extended: boolean): string {
+export function posixToRegex(re: string, extended: boolean, warn: (message: string) => void = () => undefined): string {
   const bracketMisuse = /^\[:[a-z]+:\]$/.exec(re);
   if (bracketMisuse) throw new RegexError(`character class syntax is [[:space:]], not [:space:]`);
   let out = '';
@@ -125,7 +127,11 @@ export function posixToRegex(re: string, extended: boolean): string {
   };
   const endGroup = () => {
     const g = open.pop();
-    if (!g) throw new RegexError('Unmatched ) or \\)');
+    if (!g) {
+      // An unmatched ')' is an ordinary character in GNU's extended syntax.
+      if (extended) { atom('\\)'); return; }
+      throw new RegexError('Unmatched ) or \\)');
+    }
     out += ')';
     closed.add(g.number);
     atomStart = g.outStart;
@@ -172,7 +178,7 @@ export function posixToRegex(re: string, extended: boolean): string {
       if (!extended && e === ')') { endGroup(); continue; }
       if (!extended && e === '|') { alternate(); continue; }
       if (!extended && e === '{') {
-        if (atomStart < 0) throw new RegexError('Invalid preceding regular expression');
+        if (atomStart < 0) { atom('\\{'); continue; }
         const iv = interval(i)!;
         quantify(iv[0]);
         i = iv[1];
@@ -209,8 +215,9 @@ export function posixToRegex(re: string, extended: boolean): string {
     }
     if (c === '.') { atom('.'); i++; continue; }
     if (c === '*') {
-      if (atomStart < 0) atom('\\*');
-      else quantify('*');
+      if (atomStart >= 0) quantify('*');
+      else if (extended) warn('* at start of expression');
+      else atom('\\*');
       i++;
       continue;
     }
@@ -230,15 +237,19 @@ export function posixToRegex(re: string, extended: boolean): string {
       if (c === '(') { beginGroup(); i++; continue; }
       if (c === ')') { endGroup(); i++; continue; }
       if (c === '|') { alternate(); i++; continue; }
+      // A repetition with nothing before it repeats the empty string (grep warns).
       if (c === '+' || c === '?') {
-        if (atomStart < 0) atom(escapeLiteral(c));
+        if (atomStart < 0) warn(`${c} at start of expression`);
         else quantify(c);
         i++;
         continue;
       }
       if (c === '{') {
-        const iv = atomStart < 0 ? undefined : interval(i + 1);
-        if (iv) { quantify(iv[0]); i = iv[1]; } else { atom('\\{'); i++; }
+        const iv = interval(i + 1);
+        if (!iv) { atom('\\{'); i++; continue; }
+        if (atomStart < 0) warn('{...} at start of expression');
+        else quantify(iv[0]);
+        i = iv[1];
         continue;
       }
     }

@@ -1,6 +1,6 @@
 // rm and rmdir.
 import type { Proc } from '../../libc.js';
-import { S_IFDIR, S_IFMT } from '../../../kernel/fs/types.js';
+import { S_IFDIR, S_IFMT } from './sys-stat.js';
 import { Tool, baseName, errnoOf, errorText, joinPath, quoteAlways, type LongOption } from './common.js';
 
 const ENOENT = 2, ENOTEMPTY = 39;

@@ -2,7 +2,7 @@
 // with one write() per output, so a /proc or device write handler sees what echo wrote.
 import type { Proc } from '../../libc.js';
 import { O_APPEND, O_CREAT, O_TRUNC, O_WRONLY } from '../../libc.js';
-import { Tool, errorText, quoteIfNeeded, type LongOption } from './common.js';
+import { Tool, ignoreSysError, errorText, quoteIfNeeded, type LongOption } from './common.js';
 
 const HELP = `Usage: PROG [OPTION]... [FILE]...
 Copy standard input to each FILE, and also to standard output.
@@ -55,7 +55,7 @@ export async function tee(p: Proc, argv: string[]): Promise<number> {
           // A failed output is reported once and dropped; the others go on.
           await t.error(`${quoteIfNeeded(out.name)}: ${errorText(e)}`);
           outputs.splice(i--, 1);
-          if (out.fd > 2) await p.close(out.fd).catch(() => undefined);
+          if (out.fd > 2) await ignoreSysError(p.close(out.fd));
         }
       }
       if (!outputs.length) break;

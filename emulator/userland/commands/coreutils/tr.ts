@@ -54,7 +54,6 @@ const LONGS: LongOption[] = [
 ];
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-const codes = (s: string) => [...s].map((c) => c.charCodeAt(0));
 
 const CLASSES: Readonly<Record<string, number[]>> = {
   alnum: [...range(48, 57), ...range(65, 90), ...range(97, 122)],
@@ -174,7 +173,7 @@ export async function tr(p: Proc, argv: string[]): Promise<number> {
     return t.usage(`missing operand after ${quote(args[args.length - 1]!)}\n${why}`);
   }
   if (args.length > max) {
-    const why = args.length === 2 ? '\nOnly one string may be given when deleting without squeezing repeated characters.' : '';
+    const why = args.length === 2 ? '\nOnly one string may be given when deleting without squeezing repeats.' : '';
     return t.usage(`extra operand ${quote(args[max]!)}${why}`);
   }
   const translating = !del && args.length === 2;

@@ -1,6 +1,6 @@
 // wc: newline, word and byte counts, in GNU's column layout.
 import type { Proc, StatInfo } from '../../libc.js';
-import { S_IFMT, S_IFREG } from '../../../kernel/fs/types.js';
+import { S_IFMT, S_IFREG } from './sys-stat.js';
 import { SysError } from '../../libc.js';
 import { Tool, closeInput, errorText, openInput, quoteIfNeeded, type LongOption } from './common.js';
 
