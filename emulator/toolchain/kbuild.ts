@@ -56,7 +56,7 @@ export function installHeaders(kernel: Kernel): void {
 
 export function moduleCflags(kernel: Kernel, modname: string, basename: string): string[] {
   return [
-    '--target=wasm32', '-std=gnu11', '-O2', '-g', '-ffreestanding', '-nostdlib', '-fno-common', '-fno-strict-aliasing',
+    '--target=wasm32', '-std=gnu11', '-O2', '-gline-tables-only', '-ffreestanding', '-nostdlib', '-fno-common', '-fno-strict-aliasing',
     '-fno-builtin-printf', '-D__KERNEL__', '-DMODULE', `-DKBUILD_MODNAME="${modname}"`, `-DKBUILD_BASENAME="${basename}"`,
     `-I${compilerIncludeDir(kernel)}`, '-Wall', '-Wundef', '-Werror=implicit-function-declaration', '-Werror=implicit-int',
     '-Werror=return-type', '-Wno-unused-function', '-Wno-gnu-variable-sized-type-not-at-end',

@@ -346,7 +346,7 @@ export class Builder {
       const loc = { file: recipe.loc.file, line: recipe.loc.line + index };
       lines.push({ raw, expanded: await expander.expand(raw, { scope: automatic, loc }), loc });
     }
-    const environment = await this.environment(automatic);
+    let environment: Record<string, string> | undefined;
     const targetSilent = options.silent || this.silentAll || this.silentTargets.has(name);
     const targetIgnores = options.ignoreErrors || this.ignoreAll || this.ignoreTargets.has(name);
     let allRecursive = true;
@@ -362,6 +362,7 @@ export class Builder {
         if (this.dryRun || (!flags.silent && !targetSilent)) env.stdout(`${command}\n`);
         this.commandsRun++;
         if (this.dryRun && !recursive) continue;
+        environment ??= await this.environment(automatic);
         const status = await env.runRecipe(command, cwd, environment);
         if (status === 0) continue;
         const where = `[${locText(line.loc)}: ${name}] Error ${status}`;
