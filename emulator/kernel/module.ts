@@ -216,19 +216,7 @@ export class ModuleLoader {
     }
     if (this.modules.has(name)) return { status: -EEXIST };
     const mod = new LoadedModule(k, name, module, info, bytes.length);
-    const license = mod.license;
-    if (!license) k.printk(`\x014${name}: module license unspecified taints kernel.\n`);
-    else if (!GPL_COMPATIBLE.has(license)) k.printk(`\x014${name}: module license '${license}' taints kernel.\n`);
-    if (!license || !GPL_COMPATIBLE.has(license)) {
-      if (!k.tainted.has('P')) k.printk('\x014Disabling lock debugging due to kernel taint\n');
-      k.tainted.add('P');
-    }
-    k.tainted.add('O');
-    if (!k.tainted.has('E') && !info.fields.has('signature')) {
-      if (!this.signatureWarned) k.printk(`\x014${name}: loading out-of-tree module taints kernel.\n`);
-      this.signatureWarned = true;
-    }
-
+    if (k.personality === 'modern') this.taint(mod);
     const table: Record<string, unknown> = {};
     for (const p of KAPI_PROVIDERS) Object.assign(table, p(mod));
     const imports: Record<string, WebAssembly.ImportValue> = {};
@@ -275,6 +263,21 @@ export class ModuleLoader {
     return { status: 0 };
   }
   private signatureWarned = false;
+
+  /** Linux's taint messages for a module without a GPL-compatible license, and for any out-of-tree module. */
+  private taint(mod: LoadedModule): void {
+    const k = this.kernel;
+    const { name, license } = mod;
+    if (!license) k.printk(`\x014${name}: module license unspecified taints kernel.\n`);
+    else if (!GPL_COMPATIBLE.has(license)) k.printk(`\x014${name}: module license '${license}' taints kernel.\n`);
+    if (!license || !GPL_COMPATIBLE.has(license)) {
+      if (!k.tainted.has('P')) k.printk('\x014Disabling lock debugging due to kernel taint\n');
+      k.tainted.add('P');
+    }
+    if (!this.signatureWarned) k.printk(`\x014${name}: loading out-of-tree module taints kernel.\n`);
+    this.signatureWarned = true;
+    k.tainted.add('O');
+  }
 
   /** A trap inside module code: the kernel's oops report (the full version comes with step 5). */
   oops(mod: LoadedModule, e: unknown): number {

@@ -99,6 +99,9 @@ export interface KbuildResult { status: number }
 /** `make -C <headers> M=dir modules`: builds every obj-m module in `dir`. */
 export async function buildModules(kernel: Kernel, p: Proc, dir: string): Promise<number> {
   const svc = compileService(kernel);
+  // kbuild's quiet_cmd_* lines are silenced by `make -s`, which reaches sub-makes through MAKEFLAGS.
+  const silent = /^-?\w*s/.test((p.getenv('MAKEFLAGS') ?? '').trim().split(/\s+/)[0] ?? '');
+  const log = (line: string) => (silent ? Promise.resolve(0) : p.out(line));
   const headers = headerTree(kernel);
   let makefile = '';
   for (const name of ['Kbuild', 'Makefile', 'makefile']) {
@@ -120,7 +123,7 @@ export async function buildModules(kernel: Kernel, p: Proc, dir: string): Promis
         await p.err(`make[2]: *** No rule to make target '${dir}/${obj}.o', needed by '${dir}/${mod}.o'.  Stop.\n`);
         return 2;
       }
-      await p.out(`  CC [M]  ${dir}/${obj}.o\n`);
+      await log(`  CC [M]  ${dir}/${obj}.o\n`);
       const r = await svc.run('clang', [...moduleCflags(kernel, mod, obj), '-c', src, '-o', `${dir}/${obj}.o`], sources, headers);
       kernel.charge(180_000_000);
       if (r.stderr) await p.err(r.stderr);
@@ -134,7 +137,7 @@ export async function buildModules(kernel: Kernel, p: Proc, dir: string): Promis
     }
   }
 
-  await p.out(`  MODPOST ${dir}/Module.symvers\n`);
+  await log(`  MODPOST ${dir}/Module.symvers\n`);
   let symvers = '';
   for (const mod of modules) {
     const undefinedSyms = new Set<string>();
@@ -158,14 +161,14 @@ export async function buildModules(kernel: Kernel, p: Proc, dir: string): Promis
   for (const mod of modules) {
     const modc = modSource(kernel, mod);
     await p.writeFile(`${dir}/${mod}.mod.c`, modc);
-    await p.out(`  CC [M]  ${dir}/${mod}.mod.o\n`);
+    await log(`  CC [M]  ${dir}/${mod}.mod.o\n`);
     const files: SourceFiles = new Map([[`${dir}/${mod}.mod.c`, enc.encode(modc)]]);
     const r = await svc.run('clang', [...moduleCflags(kernel, mod, `${mod}.mod`), '-c', `${dir}/${mod}.mod.c`, '-o', `${dir}/${mod}.mod.o`], files, headers);
     if (r.status !== 0) { await p.err(r.stderr); return 2; }
     const modo = r.outputs.get(`${dir}/${mod}.mod.o`.slice(1))!;
     await p.writeFile(`${dir}/${mod}.mod.o`, modo);
 
-    await p.out(`  LD [M]  ${dir}/${mod}.ko\n`);
+    await log(`  LD [M]  ${dir}/${mod}.ko\n`);
     const objs = (parts.get(mod) ?? [mod]).map((o) => `${dir}/${o}.o`);
     const linkFiles: SourceFiles = new Map(objs.map((o, i) => [o, objects.get((parts.get(mod) ?? [mod])[i]!)!]));
     linkFiles.set(`${dir}/${mod}.mod.o`, modo);
@@ -191,10 +194,11 @@ export async function buildModules(kernel: Kernel, p: Proc, dir: string): Promis
 
 /** The generated <mod>.mod.c: the module's name, vermagic and struct module. */
 export function modSource(kernel: Kernel, _mod: string): string {
+  const info = kernel.personality === '2.2' ? '__MODULE_INFO' : 'MODULE_INFO';
   return `#include <linux/module.h>
 
-MODULE_INFO(name, KBUILD_MODNAME);
-MODULE_INFO(vermagic, "${kernel.release.release} SMP preempt mod_unload");
+${info}(name, KBUILD_MODNAME);
+${info}(vermagic, "${kernel.release.release}${kernel.personality === '2.2' ? '' : ' SMP preempt mod_unload'}");
 
 struct module __this_module = {
 	.name = KBUILD_MODNAME,

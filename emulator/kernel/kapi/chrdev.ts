@@ -5,63 +5,69 @@ import type { FileOperations, OpenFile } from '../fs/types.js';
 import { MAJOR, MINOR, MKDEV, S_IFCHR } from '../fs/types.js';
 import { EBUSY, EINVAL, ENOMEM } from '../errno.js';
 import type { KapiTable, ModuleContext } from './context.js';
-import { MODERN } from './layout.js';
-import { kernelFileStructs } from './proc.js';
+import { MODERN, V2_2 } from './layout.js';
+import { fposOffset, freeFileStructs, kernelFileStructs } from './proc.js';
 import { andThen, type Maybe } from '../maybe.js';
 
 const L = MODERN;
 /** ERR_PTR values, as IS_ERR() sees them (the top 4095 addresses). */
 export const ERR_PTR = (errno: number) => (-errno) >>> 0;
 
+/** Offsets of struct file_operations members that differ between personalities. */
+function fopsLayout(m: ModuleContext) {
+  if (m.kernel.personality === '2.2') {
+    const F = V2_2.file_operations;
+    return { owner: -1, llseek: F.llseek, read: F.read, write: F.write, ioctl: F.ioctl, open: F.open, release: F.release, ioctlTakesInode: true };
+  }
+  const F = L.file_operations;
+  return { owner: F.owner, llseek: F.llseek, read: F.read, write: F.write, ioctl: F.unlocked_ioctl, open: F.open, release: F.release, ioctlTakesInode: false };
+}
+
 /**
  * Kernel-side FileOperations that call a module's struct file_operations.
  * The module's struct file lives in its memory for as long as the file is open.
+ * A module that set .owner = THIS_MODULE is pinned while a file is open, as
+ * fops_get()/try_module_get() do in Linux.
  */
 export function moduleFileOps(m: ModuleContext, fopsPtr: number): FileOperations {
+  const F = fopsLayout(m);
   const fn = (off: number) => m.view().getUint32(fopsPtr + off, true);
-  const structs = new WeakMap<OpenFile, { filp: number; inodep: number }>();
-  const setPos = (file: OpenFile, filp: number) => m.view().setBigInt64(filp + L.file.f_pos, BigInt(file.pos), true);
-  const getPos = (file: OpenFile, filp: number) => { file.pos = Number(m.view().getBigInt64(filp + L.file.f_pos, true)); };
-  const ownerPtr = () => fn(L.file_operations.owner);
-  const module = m;
+  const fpos = fposOffset(m);
+  const structs = new WeakMap<OpenFile, ReturnType<typeof kernelFileStructs>>();
+  const setPos = (file: OpenFile, filp: number) => m.view().setBigInt64(filp + fpos, BigInt(file.pos), true);
+  const getPos = (file: OpenFile, filp: number) => { file.pos = Number(m.view().getBigInt64(filp + fpos, true)); };
+  const pinned = () => F.owner >= 0 && fn(F.owner) !== 0;
+  const mod = () => m.kernel.modules.get(m.name);
+  const rw = (which: 'read' | 'write') => (file: OpenFile, ubuf: number, count: number): number => {
+    const f = fn(F[which]);
+    if (!f) return -EINVAL;
+    const s = structs.get(file)!;
+    setPos(file, s.filp);
+    const r = Number(m.call(f, s.filp, ubuf, count, s.filp + fpos));
+    getPos(file, s.filp);
+    return r;
+  };
   return {
     open(inode, file): Maybe<number> {
-      if (ownerPtr()) m.kernel.modules.get(module.name)!.refcount++;
+      if (pinned()) mod()!.refcount++;
       const s = kernelFileStructs(m, file);
-      m.view().setUint32(s.filp + L.file.f_op, fopsPtr, true);
+      m.view().setUint32(s.filp + (m.kernel.personality === '2.2' ? V2_2.file.f_op : L.file.f_op), fopsPtr, true);
       structs.set(file, s);
-      const open = fn(L.file_operations.open);
+      const open = fn(F.open);
       if (!open) return 0;
       const r = Number(m.call(open, s.inodep, s.filp));
       if (r < 0) {
         structs.delete(file);
-        m.heap.free(s.filp);
-        m.heap.free(s.inodep);
-        if (ownerPtr()) m.kernel.modules.get(module.name)!.refcount--;
+        freeFileStructs(m, s);
+        if (pinned()) mod()!.refcount--;
       }
       void inode;
       return r;
     },
-    read(file, ubuf, count) {
-      const read = fn(L.file_operations.read);
-      if (!read) return -EINVAL;
-      const s = structs.get(file)!;
-      setPos(file, s.filp);
-      const r = Number(m.call(read, s.filp, ubuf, count, s.filp + L.file.f_pos));
-      getPos(file, s.filp);
-      return r;
-    },
-    write(file, ubuf, count) {
-      const write = fn(L.file_operations.write);
-      if (!write) return -EINVAL;
-      const s = structs.get(file)!;
-      setPos(file, s.filp);
-      const r = Number(m.call(write, s.filp, ubuf, count, s.filp + L.file.f_pos));
-      getPos(file, s.filp);
-      return r;
-    },
+    read: rw('read'),
+    write: rw('write'),
     llseek(file, offset, whence) {
-      const llseek = fn(L.file_operations.llseek);
+      const llseek = fn(F.llseek);
       const s = structs.get(file)!;
       if (!llseek) {
         // default_llseek(): SEEK_SET/SEEK_CUR on the file position (no size known).
@@ -76,19 +82,20 @@ export function moduleFileOps(m: ModuleContext, fopsPtr: number): FileOperations
       return r;
     },
     ioctl(file, cmd, arg) {
-      const ioctl = fn(L.file_operations.unlocked_ioctl);
+      const ioctl = fn(F.ioctl);
       if (!ioctl) return -25;
-      return Number(m.call(ioctl, structs.get(file)!.filp, cmd, arg));
+      const s = structs.get(file)!;
+      return Number(F.ioctlTakesInode ? m.call(ioctl, s.inodep, s.filp, cmd, arg) : m.call(ioctl, s.filp, cmd, arg));
     },
     release(inode, file) {
       const s = structs.get(file);
       if (!s) return 0;
-      const release = fn(L.file_operations.release);
+      const release = fn(F.release);
       const done = (r: number) => {
-        m.heap.free(s.filp);
-        m.heap.free(s.inodep);
+        freeFileStructs(m, s);
         structs.delete(file);
-        if (ownerPtr()) { const mod = m.kernel.modules.get(module.name); if (mod && mod.refcount > 0) mod.refcount--; }
+        const owner = mod();
+        if (pinned() && owner && owner.refcount > 0) owner.refcount--;
         return r;
       };
       void inode;
@@ -137,7 +144,17 @@ export function chrdevApi(m: ModuleContext): KapiTable {
       k.chrdevs.cdevDel(MKDEV(major, 0));
       if (!k.chrdevs.unregisterRegion(major, 0, 256)) k.printk(`\x014unregister_chrdev: major ${major} was not registered\n`);
       m.untrack('chrdev', `${major}`);
+      return 0;
     },
+    // Linux 2.2's use count: MOD_INC_USE_COUNT / MOD_DEC_USE_COUNT.
+    __mod_inc_use_count: () => { const mod = m.kernel.modules.get(m.name); if (mod) mod.refcount++; },
+    __mod_dec_use_count: () => {
+      const mod = m.kernel.modules.get(m.name);
+      if (!mod) return;
+      if (mod.refcount === 0) k.printk(`\x014${m.name}: MOD_DEC_USE_COUNT with a use count of 0\n`);
+      else mod.refcount--;
+    },
+    __mod_in_use: () => (m.kernel.modules.get(m.name)?.refcount ?? 0) > 0 ? 1 : 0,
     alloc_chrdev_region: (devp: number, baseminor: number, count: number, namep: number) => {
       const r = k.chrdevs.registerRegion(0, baseminor, count, m.cstring(namep) ?? '', m.name);
       if (r < 0) return r;

@@ -10,3 +10,11 @@ export const MODERN = {
   mutex: { size: 16, owner: 0, count: 4, wait_next: 8, magic: 12 },
   proc_ops: { proc_flags: 0, proc_open: 4, proc_read: 8, proc_read_iter: 12, proc_write: 16, proc_lseek: 20, proc_release: 24, proc_poll: 28, proc_ioctl: 32, proc_mmap: 36 },
 } as const;
+
+/** Linux 2.2 (i386 layouts rebuilt for wasm32): no owner in file_operations, ioctl takes the inode. */
+export const V2_2 = {
+  inode: { size: 28, i_dev: 0, i_ino: 4, i_mode: 8, i_nlink: 10, i_uid: 12, i_gid: 14, i_rdev: 16, i_size: 20, u_generic_ip: 24 },
+  dentry: { size: 8, d_inode: 0, d_parent: 4 },
+  file: { size: 40, f_dentry: 0, f_op: 4, f_mode: 8, f_pos: 16, f_count: 24, f_flags: 28, private_data: 32 },
+  file_operations: { llseek: 0, read: 4, write: 8, readdir: 12, poll: 16, ioctl: 20, mmap: 24, open: 28, flush: 32, release: 36, fsync: 40, fasync: 44, check_media_change: 48, revalidate: 52, lock: 56 },
+} as const;

@@ -2,29 +2,66 @@
 // proc_ops called through the module's function table.
 import type { FileOperations, Inode, OpenFile } from '../fs/types.js';
 import type { KapiTable, ModuleContext } from './context.js';
-import { MODERN } from './layout.js';
+import { MODERN, V2_2 } from './layout.js';
+import { MAJOR, MINOR } from '../fs/types.js';
 
 interface Pde { parent: Inode; name: string; inode: Inode; handle: number }
 
 const L = MODERN;
 
-/** Allocates struct file/struct inode in module memory for a call into the module. */
-export function kernelFileStructs(m: ModuleContext, file: OpenFile): { filp: number; inodep: number } {
+/**
+ * Allocates struct file and struct inode (and for 2.2 the dentry between them)
+ * in module memory for calls into the module, laid out for its personality.
+ */
+export function kernelFileStructs(m: ModuleContext, file: OpenFile): { filp: number; inodep: number; extra: number[] } {
+  const v = () => m.view();
+  if (m.kernel.personality === '2.2') {
+    const O = V2_2;
+    const inodep = m.heap.alloc(O.inode.size, true, 'kernel');
+    const dentryp = m.heap.alloc(O.dentry.size, true, 'kernel');
+    const filp = m.heap.alloc(O.file.size, true, 'kernel');
+    const kdev = (dev: number) => ((MAJOR(dev) & 0xff) << 8) | (MINOR(dev) & 0xff);
+    v().setUint16(inodep + O.inode.i_dev, 0x0301, true);
+    v().setUint32(inodep + O.inode.i_ino, file.inode.ino, true);
+    v().setUint16(inodep + O.inode.i_mode, file.inode.mode, true);
+    v().setUint16(inodep + O.inode.i_nlink, file.inode.nlink, true);
+    v().setUint16(inodep + O.inode.i_uid, file.inode.uid, true);
+    v().setUint16(inodep + O.inode.i_gid, file.inode.gid, true);
+    v().setUint16(inodep + O.inode.i_rdev, kdev(file.inode.rdev), true);
+    v().setUint32(dentryp + O.dentry.d_inode, inodep, true);
+    v().setUint32(filp + O.file.f_dentry, dentryp, true);
+    v().setUint16(filp + O.file.f_mode, file.fmode & 3, true);
+    v().setBigInt64(filp + O.file.f_pos, BigInt(file.pos), true);
+    v().setUint32(filp + O.file.f_count, 1, true);
+    v().setUint32(filp + O.file.f_flags, file.flags, true);
+    return { filp, inodep, extra: [dentryp] };
+  }
   const inodep = m.heap.alloc(L.inode.size, true, 'kernel');
   const filp = m.heap.alloc(L.file.size, true, 'kernel');
-  const v = m.view();
-  v.setUint16(inodep + L.inode.i_mode, file.inode.mode, true);
-  v.setUint32(inodep + L.inode.i_uid, file.inode.uid, true);
-  v.setUint32(inodep + L.inode.i_gid, file.inode.gid, true);
-  v.setUint32(inodep + L.inode.i_ino, file.inode.ino, true);
-  v.setUint32(inodep + L.inode.i_rdev, file.inode.rdev, true);
-  v.setUint32(inodep + L.inode.i_count, 1, true);
-  v.setUint32(filp + L.file.f_inode, inodep, true);
-  v.setUint32(filp + L.file.f_flags, file.flags, true);
-  v.setUint32(filp + L.file.f_mode, file.fmode, true);
-  v.setBigInt64(filp + L.file.f_pos, BigInt(file.pos), true);
-  v.setUint32(filp + L.file.f_count, 1, true);
-  return { filp, inodep };
+  v().setUint16(inodep + L.inode.i_mode, file.inode.mode, true);
+  v().setUint32(inodep + L.inode.i_uid, file.inode.uid, true);
+  v().setUint32(inodep + L.inode.i_gid, file.inode.gid, true);
+  v().setUint32(inodep + L.inode.i_ino, file.inode.ino, true);
+  v().setUint32(inodep + L.inode.i_rdev, file.inode.rdev, true);
+  v().setUint32(inodep + L.inode.i_count, 1, true);
+  v().setUint32(filp + L.file.f_inode, inodep, true);
+  v().setUint32(filp + L.file.f_flags, file.flags, true);
+  v().setUint32(filp + L.file.f_mode, file.fmode, true);
+  v().setBigInt64(filp + L.file.f_pos, BigInt(file.pos), true);
+  v().setUint32(filp + L.file.f_count, 1, true);
+  return { filp, inodep, extra: [] };
+}
+
+/** Frees what kernelFileStructs allocated. */
+export function freeFileStructs(m: ModuleContext, s: { filp: number; inodep: number; extra: number[] }): void {
+  m.heap.free(s.filp);
+  m.heap.free(s.inodep);
+  for (const p of s.extra) m.heap.free(p);
+}
+
+/** Where f_pos lives in this personality's struct file. */
+export function fposOffset(m: ModuleContext): number {
+  return m.kernel.personality === '2.2' ? V2_2.file.f_pos : L.file.f_pos;
 }
 
 export function procApi(m: ModuleContext): KapiTable {
@@ -35,7 +72,7 @@ export function procApi(m: ModuleContext): KapiTable {
 
   const fopsFor = (opsPtr: number): FileOperations => {
     const fn = (off: number) => m.view().getUint32(opsPtr + off, true);
-    const structs = new WeakMap<OpenFile, { filp: number; inodep: number }>();
+    const structs = new WeakMap<OpenFile, ReturnType<typeof kernelFileStructs>>();
     const syncPos = (file: OpenFile, filp: number) => { file.pos = Number(m.view().getBigInt64(filp + L.file.f_pos, true)); };
     const setPos = (file: OpenFile, filp: number) => m.view().setBigInt64(filp + L.file.f_pos, BigInt(file.pos), true);
     return {
@@ -45,7 +82,7 @@ export function procApi(m: ModuleContext): KapiTable {
         const open = fn(L.proc_ops.proc_open);
         if (!open) return 0;
         const r = Number(m.call(open, s.inodep, s.filp));
-        if (r < 0) { m.heap.free(s.filp); m.heap.free(s.inodep); structs.delete(file); }
+        if (r < 0) { freeFileStructs(m, s); structs.delete(file); }
         return r;
       },
       read(file, ubuf, count) {
@@ -90,8 +127,7 @@ export function procApi(m: ModuleContext): KapiTable {
         if (!s) return 0;
         const release = fn(L.proc_ops.proc_release);
         const r = release ? Number(m.call(release, s.inodep, s.filp)) : 0;
-        m.heap.free(s.filp);
-        m.heap.free(s.inodep);
+        freeFileStructs(m, s);
         structs.delete(file);
         void inode;
         return r;

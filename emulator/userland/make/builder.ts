@@ -30,6 +30,16 @@ interface FileState {
   phony: boolean;
 }
 
+/** How a file is made, once its own rule and the implicit rule search have been consulted. */
+interface ResolvedRule {
+  recipe: Recipe | undefined;
+  stem: string;
+  prereqs: string[];
+  orderOnly: string[];
+  /** Found for it while searching a rule for something that needs it: an intermediate file. */
+  chained: boolean;
+}
+
 interface AutomaticValues {
   prereqs: string[];
   orderOnly: string[];
@@ -127,12 +137,7 @@ export class Builder {
     return time;
   }
 
-  private async update(
-    name: string,
-    parent: string | undefined,
-    inherited: Scope,
-    depth: number,
-  ): Promise<Status | 'dropped'> {
+  private async update(name: string, parent: string | undefined, inherited: Scope, depth: number): Promise<Status | 'dropped'> {
     const known = this.states.get(name);
     if (known !== undefined) {
       if (known.status !== 'running') return known.status;
@@ -145,52 +150,16 @@ export class Builder {
 
     const node = this.session.db.files.get(name);
     const ownTime = phony ? undefined : await this.stat(name);
-    let recipe = node?.recipe;
-    let stem = node?.stem;
-    let implicitPrereqs: string[] = [];
-    let implicitOrderOnly: string[] = [];
-    const chained = this.chains.get(name);
-    if (recipe === undefined && !phony) {
-      const match = chained ?? (await this.search.find(name));
-      if (match !== undefined) {
-        recipe = match.rule.recipe;
-        stem = match.stem;
-        implicitPrereqs = match.prereqs;
-        implicitOrderOnly = match.orderOnly;
-        for (const [file, sub] of match.intermediates) this.chains.set(file, sub);
-      }
-    }
-    if (recipe === undefined && !phony && node?.isTarget !== true && ownTime === undefined) {
-      recipe = this.session.db.files.get('.DEFAULT')?.recipe;
-      if (recipe === undefined) return this.noRule(name, parent, state);
-    }
-    state.hadRecipe = recipe !== undefined;
+    const rule = await this.ruleFor(name, node, phony, ownTime);
+    if (rule === undefined) return this.noRule(name, parent, state);
+    state.hadRecipe = rule.recipe !== undefined;
 
     const scope = this.targetScope(name, node, inherited);
-    const prereqs = [...implicitPrereqs, ...(node?.prereqs ?? [])];
-    const orderOnly = [...implicitOrderOnly, ...(node?.orderOnly ?? [])];
-    const times = new Map<string, number>();
-    const intermediates: string[] = [];
-    let intermediatesNeeded = false;
-    let prereqFailed = false;
-    const record = (prereq: string, result: Status | 'dropped'): void => {
-      if (result === 'failed') prereqFailed = true;
-      else if (result === 'ok') times.set(prereq, (this.states.get(prereq) as FileState).time);
-    };
-    for (const prereq of unique([...prereqs, ...orderOnly])) {
-      if (await this.isMissingIntermediate(prereq)) {
-        intermediates.push(prereq);
-        const needed = await this.intermediateNeeded(prereq, scope, depth + 1, ownTime);
-        if (needed === 'failed') prereqFailed = true;
-        else intermediatesNeeded ||= needed;
-        continue;
-      }
-      record(prereq, await this.update(prereq, name, scope, depth + 1));
-    }
-    if (prereqFailed) return this.prerequisiteFailed(name, state, depth);
-
-    const orderOnlySet = new Set(orderOnly.filter((p) => !prereqs.includes(p)));
-    const normal = unique(prereqs).filter((p) => !orderOnlySet.has(p));
+    const prerequisites = await this.updatePrerequisites(name, rule, scope, depth, ownTime);
+    if (prerequisites === 'failed') return this.prerequisiteFailed(name, state, depth);
+    const { times, intermediates, intermediatesNeeded } = prerequisites;
+    const orderOnly = new Set(rule.orderOnly.filter((p) => !rule.prereqs.includes(p)));
+    const normal = unique(rule.prereqs).filter((p) => !orderOnly.has(p));
     const newerThanTarget = (): string[] =>
       normal.filter((p) => {
         const time = times.get(p);
@@ -199,41 +168,94 @@ export class Builder {
 
     const mustMake =
       this.session.options.alwaysMake || phony || ownTime === undefined || intermediatesNeeded || newerThanTarget().length > 0;
-    if (!mustMake) {
-      state.status = 'ok';
-      state.time = ownTime;
-      return 'ok';
-    }
+    if (!mustMake) return this.finish(state, ownTime);
     // GNU makes a missing intermediate file only once it knows the target needing it must be made.
-    for (const prereq of intermediates) record(prereq, await this.update(prereq, name, scope, depth + 1));
-    if (prereqFailed) return this.prerequisiteFailed(name, state, depth);
-    const newer = newerThanTarget();
+    for (const prereq of intermediates) {
+      const result = await this.update(prereq, name, scope, depth + 1);
+      if (result === 'failed') return this.prerequisiteFailed(name, state, depth);
+      if (result === 'ok') times.set(prereq, (this.states.get(prereq) as FileState).time);
+    }
     if (this.question) {
       this.outOfDate = true;
-      state.status = 'ok';
-      state.time = Infinity;
-      return 'ok';
+      return this.finish(state, Infinity);
     }
-    if (recipe === undefined) {
-      state.status = 'ok';
-      state.time = ownTime ?? Infinity;
-      return 'ok';
-    }
+    if (rule.recipe === undefined) return this.finish(state, ownTime ?? Infinity);
 
-    const run = this.touch && !phony
-      ? await this.touchFile(name)
-      : await this.runRecipe(name, recipe, scope, { prereqs, orderOnly, newer, stem: stem ?? this.suffixStem(name) });
+    const values = { prereqs: rule.prereqs, orderOnly: rule.orderOnly, newer: newerThanTarget(), stem: rule.stem };
+    const run = this.touch && !phony ? await this.touchFile(name) : await this.runRecipe(name, rule.recipe, scope, values);
     if (!run.ok) {
       state.status = 'failed';
       this.failed = true;
       return 'failed';
     }
     this.mtimes.delete(name);
-    if (phony || (this.dryRun && !run.allRecursive)) state.time = Infinity;
-    else state.time = (await this.stat(name)) ?? Infinity;
-    if (chained !== undefined && ownTime === undefined && !this.isKept(name)) this.intermediates.push(name);
+    if (rule.chained && ownTime === undefined && !this.isKept(name)) this.intermediates.push(name);
+    if (phony || (this.dryRun && !run.allRecursive)) return this.finish(state, Infinity);
+    return this.finish(state, (await this.stat(name)) ?? Infinity);
+  }
+
+  private finish(state: FileState, time: number): Status {
     state.status = 'ok';
+    state.time = time;
     return 'ok';
+  }
+
+  /**
+   * The rule that makes a file: its own recipe, else an implicit rule (whose prerequisites come
+   * first), else .DEFAULT. Undefined when nothing makes a file that does not exist.
+   */
+  private async ruleFor(name: string, node: FileNode | undefined, phony: boolean, ownTime: number | undefined): Promise<ResolvedRule | undefined> {
+    const rule: ResolvedRule = {
+      recipe: node?.recipe,
+      stem: node?.stem ?? this.suffixStem(name),
+      prereqs: [...(node?.prereqs ?? [])],
+      orderOnly: [...(node?.orderOnly ?? [])],
+      chained: false,
+    };
+    if (rule.recipe === undefined && !phony) {
+      const chained = this.chains.get(name);
+      const match = chained ?? (await this.search.find(name));
+      if (match !== undefined) {
+        rule.recipe = match.rule.recipe;
+        rule.stem = match.stem;
+        rule.prereqs.unshift(...match.prereqs);
+        rule.orderOnly.unshift(...match.orderOnly);
+        rule.chained = chained !== undefined;
+        for (const [file, sub] of match.intermediates) this.chains.set(file, sub);
+      }
+    }
+    if (rule.recipe === undefined && !phony && node?.isTarget !== true && ownTime === undefined) {
+      rule.recipe = this.session.db.files.get('.DEFAULT')?.recipe;
+      if (rule.recipe === undefined) return undefined;
+    }
+    return rule;
+  }
+
+  /** Brings the prerequisites up to date; missing intermediate files are only checked, not made. */
+  private async updatePrerequisites(
+    name: string,
+    rule: ResolvedRule,
+    scope: Scope,
+    depth: number,
+    ownTime: number | undefined,
+  ): Promise<{ times: Map<string, number>; intermediates: string[]; intermediatesNeeded: boolean } | 'failed'> {
+    const times = new Map<string, number>();
+    const intermediates: string[] = [];
+    let intermediatesNeeded = false;
+    let failed = false;
+    for (const prereq of unique([...rule.prereqs, ...rule.orderOnly])) {
+      if (await this.isMissingIntermediate(prereq)) {
+        intermediates.push(prereq);
+        const needed = await this.intermediateNeeded(prereq, scope, depth + 1, ownTime);
+        if (needed === 'failed') failed = true;
+        else intermediatesNeeded ||= needed;
+        continue;
+      }
+      const result = await this.update(prereq, name, scope, depth + 1);
+      if (result === 'failed') failed = true;
+      else if (result === 'ok') times.set(prereq, (this.states.get(prereq) as FileState).time);
+    }
+    return failed ? 'failed' : { times, intermediates, intermediatesNeeded };
   }
 
   private prerequisiteFailed(name: string, state: FileState, depth: number): Status {

@@ -292,7 +292,10 @@ function flagParts(options: MakeOptions, printDirectory: boolean): FlagParts {
   const longs: string[] = [];
   if (options.jobs !== undefined) longs.push(`-j${options.jobs}`);
   if (options.noPrintDirectory) longs.push('--no-print-directory');
-  const overrides = [...options.overrides].reverse().map((o) => o.replace(/\\/g, '\\\\').replace(/ /g, '\\ '));
+  // One entry per variable, where it was first given, with its last value; newest first.
+  const byName = new Map<string, string>();
+  for (const override of options.overrides) byName.set(parseVariableDefinition(override)?.name ?? override, override);
+  const overrides = [...byName.values()].reverse().map((o) => o.replace(/\\/g, '\\\\').replace(/ /g, '\\ '));
   return { letters, longs, overrides };
 }
 

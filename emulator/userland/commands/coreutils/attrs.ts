@@ -184,7 +184,7 @@ async function resolveGroup(users: UserDb, name: string): Promise<number | undef
 }
 
 /** OWNER[:GROUP], OWNER: (login group), :GROUP, and the old OWNER.GROUP form. */
-async function parseOwnerSpec(users: UserDb, spec: string): Promise<{ uid: number; gid: number } | string> {
+async function parseOwnerSpec(users: UserDb, spec: string, warnings: string[]): Promise<{ uid: number; gid: number } | string> {
   let user = spec;
   let group: string | undefined;
   const colon = spec.indexOf(':');
@@ -195,6 +195,7 @@ async function parseOwnerSpec(users: UserDb, spec: string): Promise<{ uid: numbe
     const dot = spec.indexOf('.');
     user = spec.slice(0, dot);
     group = spec.slice(dot + 1);
+    warnings.push(`warning: '.' should be ':': ${quote(spec)}`);
   }
   let uid = -1, gid = -1;
   if (user !== '') {
@@ -251,8 +252,10 @@ export async function chown(p: Proc, argv: string[]): Promise<number> {
   const spec = operands.shift();
   if (spec === undefined) return t.usage('missing operand');
   if (!operands.length) return t.usage(`missing operand after ${quote(spec)}`);
-  const ids = await parseOwnerSpec(new UserDb(p), spec);
+  const warnings: string[] = [];
+  const ids = await parseOwnerSpec(new UserDb(p), spec, warnings);
   if (typeof ids === 'string') { await t.warn(ids); return 1; }
+  for (const w of warnings) await t.warn(w);
   return changeOwners(p, t, { options: parsed.options, operands }, ids);
 }
 

@@ -108,8 +108,12 @@ export class Tool {
   status = 0;
   readonly name: string;
 
-  constructor(readonly p: Proc, argv: readonly string[], fallbackName: string, private readonly help = '', private readonly package_ = 'GNU coreutils') {
-    this.name = argv[0] || fallbackName;
+  /**
+   * `programName` is the command's own name (GNU's PROGRAM_NAME, used by --version); messages
+   * use argv[0], as GNU's program_name.
+   */
+  constructor(readonly p: Proc, argv: readonly string[], private readonly programName: string, private readonly help = '', private readonly package_ = 'GNU coreutils') {
+    this.name = argv[0] || programName;
   }
 
   /** Parses options; a number means "exit with this status now" (--help, --version, usage error). */
@@ -132,7 +136,7 @@ export class Tool {
 
   versionText(): string {
     const version = this.package_ === 'GNU grep' ? '3.11' : COREUTILS_VERSION;
-    return `${this.name} (${this.package_}) ${version}\n`;
+    return `${this.programName} (${this.package_}) ${version}\n`;
   }
 
   /** "prog: message" on stderr. */

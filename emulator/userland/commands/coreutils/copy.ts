@@ -92,7 +92,10 @@ async function plan(p: Proc, t: Tool, parsed: ParsedArgs): Promise<{ source: str
   }
   const lastSt = await statOrUndefined(p, last);
   if (lastSt && typeOf(lastSt) === S_IFDIR) return sources.map((s) => ({ source: s, dest: joinPath(last, baseName(s)) }));
-  if (operands.length > 2) { await t.warn(`target ${quoteAlways(last)} is not a directory`); return 1; }
+  if (operands.length > 2) {
+    await t.warn(lastSt ? `target ${quoteAlways(last)} is not a directory` : `target ${quoteAlways(last)}: No such file or directory`);
+    return 1;
+  }
   return [{ source: sources[0]!, dest: last }];
 }
 

@@ -6,7 +6,7 @@ import { Tool, baseName, errnoOf, errorText, joinPath, quote, quoteAlways, quote
 import { compileMode, type ModeSpec } from './mode.js';
 import { parseDate } from './date.js';
 
-const EEXIST = 17, ENOENT = 2, EACCES = 13, EPERM = 1;
+const EEXIST = 17, ENOENT = 2, EACCES = 13, EPERM = 1, ENOTDIR = 20;
 
 /** The process's file mode creation mask. */
 export function umaskOf(p: Proc): number {
@@ -50,6 +50,7 @@ export async function mkdir(p: Proc, argv: string[]): Promise<number> {
   const created = async (dir: string) => { if (verbose) await p.out(`${t.name}: created directory ${quoteAlways(dir)}\n`); };
 
   for (const dir of parsed.operands) {
+    let failed = false;
     if (parents) {
       // Ancestors get u+wx on top of the umask'd default, so the next level can be made.
       const parts = dir.replace(/\/+$/, '').split('/');
@@ -61,10 +62,15 @@ export async function mkdir(p: Proc, argv: string[]): Promise<number> {
           if ((~umask & 0o300) !== 0o300) await p.chmod(ancestor, (0o777 & ~umask) | 0o300);
           await created(ancestor);
         } catch (e) {
-          if (errnoOf(e) !== EEXIST) { await t.error(`cannot create directory ${quoteAlways(ancestor)}: ${errorText(e)}`); break; }
+          const text = errorText(e);
+          if (errnoOf(e) === EEXIST && (await isDirectory(p, ancestor))) continue;
+          await t.error(`cannot create directory ${quoteAlways(ancestor)}: ${errnoOf(e) === EEXIST ? errorText(new SysError(ENOTDIR)) : text}`);
+          failed = true;
+          break;
         }
       }
     }
+    if (failed) continue;
     try {
       await p.mkdir(dir, 0o777);
     } catch (e) {
@@ -128,10 +134,11 @@ export async function mknod(p: Proc, argv: string[]): Promise<number> {
   const [name, type] = args;
   if (name === undefined) return t.usage('missing operand');
   if (type === undefined) return t.usage(`missing operand after ${quote(name)}`);
-  const isFifo = type === 'p';
+  const isFifo = type.startsWith('p');
   const expected = isFifo ? 2 : 4;
   if (args.length < expected) {
-    return t.usage(`missing operand after ${quote(args[args.length - 1]!)}\nSpecial files require major and minor device numbers.`);
+    const why = args.length === 2 ? '\nSpecial files require major and minor device numbers.' : '';
+    return t.usage(`missing operand after ${quote(args[args.length - 1]!)}${why}`);
   }
   if (args.length > expected) {
     return t.usage(`extra operand ${quote(args[expected]!)}${isFifo ? '\nFifos do not have major and minor device numbers.' : ''}`);
@@ -146,7 +153,7 @@ export async function mknod(p: Proc, argv: string[]): Promise<number> {
     if (minor === undefined) { await t.warn(`invalid minor device number ${quote(args[3]!)}`); return 1; }
     if (major >= 1 << 12 || minor >= 1 << 20) { await t.warn(`invalid device ${args[2]} ${args[3]}`); return 1; }
     rdev = MKDEV(major, minor);
-  } else if (isFifo) {
+  } else if (type === 'p') {
     nodeType = S_IFIFO;
   } else {
     return t.usage(`invalid device type ${quote(type)}`);

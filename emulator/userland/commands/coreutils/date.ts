@@ -17,13 +17,13 @@ function dayOfYear(d: Date): number {
   return Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000);
 }
 
-/** ISO 8601 week number and week-based year. */
+/** ISO 8601 week number and week-based year: the week holding the year's first Thursday is 1. */
 function isoWeek(d: Date): { week: number; year: number } {
-  const day = (d.getUTCDay() + 6) % 7;
-  const thursday = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - day + 3));
-  const firstThursday = new Date(Date.UTC(thursday.getUTCFullYear(), 0, 4));
-  const week = 1 + Math.round((thursday.getTime() - firstThursday.getTime()) / 86_400_000 / 7 - ((firstThursday.getUTCDay() + 6) % 7 - 3) / 7);
-  return { week, year: thursday.getUTCFullYear() };
+  const weekday = d.getUTCDay() || 7;
+  const thursday = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 4 - weekday);
+  const year = new Date(thursday).getUTCFullYear();
+  const week = Math.ceil(((thursday - Date.UTC(year, 0, 1)) / 86_400_000 + 1) / 7);
+  return { week, year };
 }
 
 /** strftime in the C locale and UTC, with GNU's flags (- _ 0 ^ #) and field widths. */

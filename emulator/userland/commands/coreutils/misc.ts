@@ -171,10 +171,20 @@ export async function seq(p: Proc, argv: string[]): Promise<number> {
   let out = '';
   let count = 0;
   try {
+    let previous: string | undefined;
     for (let i = 0; ; i++) {
       const v = first.value + i * step.value;
-      if (step.value > 0 ? v > last.value : v < last.value) break;
-      out += (count++ ? separator : '') + render(v);
+      let text = render(v);
+      if (step.value > 0 ? v > last.value : v < last.value) {
+        // Like GNU seq: a value just past LAST by rounding error that prints as LAST is LAST.
+        const lastText = render(last.value);
+        if (text !== lastText || text === previous) break;
+        text = lastText;
+        i = Infinity;
+      }
+      previous = text;
+      out += (count++ ? separator : '') + text;
+      if (i === Infinity) break;
       if (out.length >= 8192) { await p.out(out); out = ''; }
     }
     if (count) out += '\n';

@@ -308,10 +308,10 @@ class Printer implements Sink {
         continue;
       }
       if (format[i + 1] === '%') { this.text += '%'; i += 2; continue; }
-      const m = /^%([-+ #0']*)(\*|\d+)?(?:\.(\*|\d*))?(hh|h|ll|l|j|z|t|L|q)?(.?)/s.exec(format.slice(i))!;
+      const m = /^%([-+ #0']*)(\*|\d+)?(?:\.(\*|\d*))?(hh|h|ll|l|j|z|t|L)?(.?)/s.exec(format.slice(i))!;
       const [whole, flags, widthText, precisionText, , conversion] = m;
       if (!conversion || !'diouxXfFeEgGaAcsbq'.includes(conversion)) {
-        throw new PrintfFatal(`${quote(whole)}: invalid conversion specification`);
+        throw new PrintfFatal(`${whole}: invalid conversion specification`);
       }
       i += whole.length;
       const spec: Spec = { flags: flags!, conversion };

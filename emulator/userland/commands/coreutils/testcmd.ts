@@ -63,7 +63,7 @@ EXPRESSION is true or false and sets exit status.  It is one of:
   -x FILE     FILE exists and the user has execute (or search) access
 `;
 
-const UNARY = 'abcdefgGhkLnOprsStuwxz';
+const UNARY = 'abcdefgGhkLnNOprsStuwxz';
 const BINARY = new Set(['=', '==', '!=', '<', '>', '-nt', '-ot', '-ef', '-eq', '-ne', '-lt', '-le', '-gt', '-ge']);
 
 class TestSyntaxError extends Error {}
@@ -281,6 +281,7 @@ class Evaluator {
       case 'k': return (st.mode & 0o1000) !== 0;
       case 'O': return st.uid === this.p.uid;
       case 'G': return st.gid === this.p.task.cred.egid;
+      case 'N': return false; // No access times here, so never modified since last read.
       case 'r': return this.access(st, 4);
       case 'w': return this.access(st, 2);
       default: return this.access(st, 1);
