@@ -342,8 +342,8 @@ export class Kernel {
     // The tutorial machine's udev rule: its advanced_dev node is world-writable, as in the seed's ls -l.
     this.writeSystemFile('/etc/udev/rules.d/99-driverlab-tutorial.rules',
       '# Device nodes of the kernel-module tutorial, readable and writable by everyone.\nKERNEL=="advanced_dev", MODE="0666"\n');
-    this.log.listeners.add((rec) => this.appendMessages(rec.timeNs, rec.text));
-    for (const rec of this.log.read(false)) this.appendMessages(rec.timeNs, rec.text);
+    this.log.listeners.add((rec) => this.appendMessages(rec.timeNs, rec.text, rec.level));
+    for (const rec of this.log.read(false)) this.appendMessages(rec.timeNs, rec.text, rec.level);
     this.makeDeviceNodes();
     registerProcFiles(this);
     this.vfs.mount('/proc', this.procfs.root, 'proc', 'rw,nosuid,nodev,noexec,relatime');
@@ -356,19 +356,33 @@ export class Kernel {
     }
   }
 
-  private appendMessages(timeNs: number, text: string): void {
-    const dir = this.rootfs.root.dirOps!.lookup(this.rootfs.root, 'var');
-    const log = dir && dir.dirOps!.lookup(dir, 'log');
-    const f = log && log.dirOps!.lookup(log, 'messages');
-    if (!f) return;
-    const date = syslogDate(this.epochMs + timeNs / 1e6);
-    const line = new TextEncoder().encode(`${date} ${this.hostname} kernel: ${formatTimestamp(timeNs)} ${text}\n`);
-    const old = f.data ?? new Uint8Array(0);
-    const next = new Uint8Array(old.length + line.length);
-    next.set(old);
-    next.set(line, old.length);
-    f.data = next.length > 1 << 20 ? next.slice(next.length - (1 << 19)) : next;
+  /**
+   * klogd/rsyslog: kernel messages of level warning, notice and info go to
+   * /var/log/messages (Debian's "*.=info;*.=notice;*.=warn" rule; debug does not).
+   * The file grows by doubling so a printk flood stays linear.
+   */
+  private appendMessages(timeNs: number, text: string, level: number): void {
+    if (level < 4 || level > 6) return;
+    const f = this.messagesInode ??= this.vfs.lookup('/var/log/messages', '/', { uid: 0, gid: 0 }).inode;
+    const line = new TextEncoder().encode(`${syslogDate(this.epochMs + timeNs / 1e6)} ${this.hostname} kernel: ${formatTimestamp(timeNs)} ${text}\n`);
+    const used = f.data?.length ?? 0;
+    if (this.messagesBuffer.length < used + line.length) {
+      const next = new Uint8Array(Math.max(used + line.length, this.messagesBuffer.length * 2, 4096));
+      next.set(f.data ?? new Uint8Array(0));
+      this.messagesBuffer = next;
+    }
+    this.messagesBuffer.set(line, used);
+    f.data = this.messagesBuffer.subarray(0, used + line.length);
+    if (f.data.length > MESSAGES_LIMIT) {
+      // logrotate in miniature: keep the newer half.
+      const keep = f.data.slice(f.data.length - MESSAGES_LIMIT / 2);
+      this.messagesBuffer = new Uint8Array(MESSAGES_LIMIT);
+      this.messagesBuffer.set(keep);
+      f.data = this.messagesBuffer.subarray(0, keep.length);
+    }
   }
+  private messagesInode: Inode | undefined;
+  private messagesBuffer = new Uint8Array(0);
 
   // ---- devices ------------------------------------------------------------------------
 
@@ -874,6 +888,8 @@ function globMatch(pattern: string, text: string): boolean {
   const re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
   return re.test(text);
 }
+
+const MESSAGES_LIMIT = 1 << 20;
 
 const NO_MEMORY: UserMemory = { bytes: () => new Uint8Array(0) };
 

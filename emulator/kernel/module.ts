@@ -117,8 +117,19 @@ export class LoadedModule implements ModuleContext {
   }
 
   memory(): WebAssembly.Memory { return this.mem; }
-  u8(): Uint8Array { return new Uint8Array(this.mem.buffer); }
-  view(): DataView { return new DataView(this.mem.buffer); }
+  // Views are cached per ArrayBuffer: memory.grow() replaces the buffer, and only then are new views made.
+  private viewBuffer: ArrayBuffer | undefined;
+  private cachedU8!: Uint8Array;
+  private cachedView!: DataView;
+  private refreshViews(): void {
+    const buffer = this.mem.buffer;
+    if (buffer === this.viewBuffer) return;
+    this.viewBuffer = buffer;
+    this.cachedU8 = new Uint8Array(buffer);
+    this.cachedView = new DataView(buffer);
+  }
+  u8(): Uint8Array { this.refreshViews(); return this.cachedU8; }
+  view(): DataView { this.refreshViews(); return this.cachedView; }
 
   cstring(ptr: number, max = 65536): string | undefined {
     if (ptr === 0) return undefined;

@@ -52,7 +52,9 @@ export interface ConsoleSink {
 }
 
 export class KernelLog {
+  /** The ring: records[head..] are live; the dead prefix is compacted in bulk, not shifted per record. */
   private records: LogRecord[] = [];
+  private head = 0;
   private bytes = 0;
   private nextSeq = 0;
   /** The first sequence number `dmesg -c` has not cleared. */
@@ -102,9 +104,13 @@ export class KernelLog {
     const rec: LogRecord = { seq: this.nextSeq++, timeNs, level, text };
     this.records.push(rec);
     this.bytes += text.length + 16;
-    while (this.bytes > this.capacityBytes && this.records.length > 1) {
-      const old = this.records.shift()!;
+    while (this.bytes > this.capacityBytes && this.records.length - this.head > 1) {
+      const old = this.records[this.head++]!;
       this.bytes -= old.text.length + 16;
+    }
+    if (this.head > 1024 && this.head * 2 > this.records.length) {
+      this.records = this.records.slice(this.head);
+      this.head = 0;
     }
     if (level < this.consoleLoglevel) this.console(`${formatTimestamp(timeNs)} ${text}\n`);
     for (const l of this.listeners) l(rec);
@@ -113,7 +119,8 @@ export class KernelLog {
   /** Records still in the ring, oldest first; `sinceClear` hides what dmesg -c cleared. */
   read(sinceClear = true): LogRecord[] {
     this.flushPartial();
-    return sinceClear ? this.records.filter((r) => r.seq >= this.clearSeq) : this.records.slice();
+    const live = this.records.slice(this.head);
+    return sinceClear ? live.filter((r) => r.seq >= this.clearSeq) : live;
   }
 
   clear(): void {

@@ -65,9 +65,17 @@ export function wasiLoader(k: Kernel) {
 
 async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: string[]): Promise<number> {
   const memory: { current?: WebAssembly.Memory } = {};
-  const mm: UserMemory = { bytes: () => new Uint8Array(memory.current!.buffer) };
-  const view = () => new DataView(memory.current!.buffer);
-  const u8 = () => new Uint8Array(memory.current!.buffer);
+  // Views are remade only when memory.grow() replaced the buffer.
+  let viewBuffer: ArrayBuffer | undefined;
+  let cachedU8 = new Uint8Array(0);
+  let cachedView = new DataView(new ArrayBuffer(0));
+  const refresh = () => {
+    const buffer = memory.current!.buffer;
+    if (buffer !== viewBuffer) { viewBuffer = buffer; cachedU8 = new Uint8Array(buffer); cachedView = new DataView(buffer); }
+  };
+  const u8 = () => { refresh(); return cachedU8; };
+  const view = () => { refresh(); return cachedView; };
+  const mm: UserMemory = { bytes: u8 };
   const enc = new TextEncoder();
   const dec = new TextDecoder();
   const str = (ptr: number, len: number) => dec.decode(u8().subarray(ptr, ptr + len));

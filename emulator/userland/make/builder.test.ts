@@ -314,6 +314,41 @@ describe('recipes', () => {
   });
 });
 
+describe('other modes and special targets', () => {
+  it('runs a .ONESHELL recipe as one script', async () => {
+    const { machine } = await makeIn('.ONESHELL:\nall:\n\techo a\n\t@echo b\n\t-false\n');
+    expect(machine.recipes.map((r) => r.line)).toEqual(['echo a\necho b\nfalse']);
+    expect(machine.stdout).toBe('echo a\necho b\nfalse\n');
+  });
+
+  it('touches instead of remaking with -t', async () => {
+    const { machine } = await makeIn('all: a.o\na.o: a.c\n\techo build\n', ['-t'], (m) => m.write(`${LAB}/a.c`));
+    expect(machine.terminal).toBe('touch a.o\n');
+    expect(machine.recipes.map((r) => r.line)).toEqual(['touch a.o']);
+  });
+
+  it('answers with its exit status under -q', async () => {
+    const outOfDate = await makeIn('all: a.o\na.o: a.c\n\techo build\n', ['-q'], (m) => m.write(`${LAB}/a.c`));
+    expect(outOfDate.status).toBe(1);
+    expect(outOfDate.machine.terminal).toBe('');
+    const upToDate = await makeIn('a.o: a.c\n\techo build\n', ['-q'], (m) => {
+      m.write(`${LAB}/a.c`);
+      m.write(`${LAB}/a.o`);
+    });
+    expect(upToDate.status).toBe(0);
+  });
+
+  it('uses the .DEFAULT recipe for files without rules', async () => {
+    const { machine } = await makeIn('.DEFAULT:\n\t@echo default for $@\nall: x y\n');
+    expect(machine.terminal).toBe('default for x\ndefault for y\n');
+  });
+
+  it('marks command-line variables for sub-makes as GNU does', async () => {
+    const { machine } = await makeIn('all: ; @true\n', ['A=1']);
+    expect(machine.recipes[0]?.env).toMatchObject({ A: '1', MAKEFLAGS: ' -- A=1', MAKEOVERRIDES: '${-*-command-variables-*-}' });
+  });
+});
+
 describe('performance', () => {
   it('reads and evaluates a 200-line makefile in well under 10 ms', async () => {
     const lines = ['CC = gcc', 'CFLAGS := -Wall -O2', 'SRCS := $(wildcard src/*.c)', 'OBJS := $(patsubst %.c,%.o,$(SRCS))', '.PHONY: all clean'];

@@ -76,6 +76,7 @@ export class Builder {
   private readonly dryRun: boolean;
   private readonly question: boolean;
   private readonly touch: boolean;
+  private readonly oneShell: boolean;
   /** Recipe lines started (or printed under -n); GNU's "commands_started". */
   commandsRun = 0;
   /** A target could not be made (with -k, make goes on and exits 2 at the end). */
@@ -96,6 +97,7 @@ export class Builder {
     this.silentAll = db.isSpecialForAll('.SILENT');
     this.ignoreAll = db.isSpecialForAll('.IGNORE');
     this.keepAllIntermediates = db.isSpecialForAll('.SECONDARY');
+    this.oneShell = db.files.get('.ONESHELL')?.isTarget === true;
     const options = session.options;
     this.dryRun = options.dryRun && !mode.makefiles;
     this.question = options.question && !mode.makefiles;
@@ -363,39 +365,33 @@ export class Builder {
     const automatic = new Scope(scope);
     bindAutomatic(automatic, name, values);
     // GNU expands every line of a recipe before running the first.
-    const lines: Array<{ raw: string; expanded: string; loc: Loc }> = [];
+    const lines: ExpandedLine[] = [];
     for (const [index, raw] of recipe.lines.entries()) {
       const loc = { file: recipe.loc.file, line: recipe.loc.line + index };
       lines.push({ raw, expanded: await expander.expand(raw, { scope: automatic, loc }), loc });
     }
+    const commands = this.oneShell ? oneShellCommand(lines) : commandsOf(lines);
     let environment: Record<string, string> | undefined;
     const targetSilent = options.silent || this.silentAll || this.silentTargets.has(name);
     const targetIgnores = options.ignoreErrors || this.ignoreAll || this.ignoreTargets.has(name);
     let allRecursive = true;
-    for (const line of lines) {
-      const lineFlags = leadingFlags(line.raw, { silent: false, ignore: false, force: false }).flags;
-      const mentionsMake = /\$[({]MAKE[)}]/.test(line.raw);
-      for (const piece of splitCommandLines(line.expanded)) {
-        const { command, flags } = leadingFlags(piece, lineFlags);
-        if (command === '') continue;
-        const recursive = flags.force || mentionsMake;
-        if (!recursive) allRecursive = false;
-        // Under -n every line is shown, even `@` ones and the recursive ones that still run.
-        if (this.dryRun || (!flags.silent && !targetSilent)) env.stdout(`${command}\n`);
-        this.commandsRun++;
-        if (this.dryRun && !recursive) continue;
-        environment ??= await this.environment(automatic);
-        const status = await env.runRecipe(command, cwd, environment);
-        if (status === 0) continue;
-        const where = `[${locText(line.loc)}: ${name}] Error ${status}`;
-        if (flags.ignore || targetIgnores) {
-          env.stderr(`${this.program}: ${where} (ignored)\n`);
-          continue;
-        }
-        env.stderr(`${this.program}: *** ${where}\n`);
-        if (!options.keepGoing) throw new MakeStop();
-        return { ok: false, allRecursive };
+    for (const { text, flags, loc } of commands) {
+      if (!flags.force) allRecursive = false;
+      // Under -n every line is shown, even `@` ones and the recursive ones that still run.
+      if (this.dryRun || (!flags.silent && !targetSilent)) env.stdout(`${text}\n`);
+      this.commandsRun++;
+      if (this.dryRun && !flags.force) continue;
+      environment ??= await this.environment(automatic);
+      const status = await env.runRecipe(text, cwd, environment);
+      if (status === 0) continue;
+      const where = `[${locText(loc)}: ${name}] Error ${status}`;
+      if (flags.ignore || targetIgnores) {
+        env.stderr(`${this.program}: ${where} (ignored)\n`);
+        continue;
       }
+      env.stderr(`${this.program}: *** ${where}\n`);
+      if (!options.keepGoing) throw new MakeStop();
+      return { ok: false, allRecursive };
     }
     return { ok: true, allRecursive };
   }
@@ -403,6 +399,7 @@ export class Builder {
   private async touchFile(name: string): Promise<{ ok: boolean; allRecursive: boolean }> {
     const { env, options, cwd } = this.session;
     if (!options.silent) env.stdout(`touch ${name}\n`);
+    this.commandsRun++;
     const status = await env.runRecipe(`touch ${shellQuote(name)}`, cwd, { ...env.environment });
     return { ok: status === 0, allRecursive: false };
   }
@@ -428,6 +425,8 @@ export class Builder {
     result.MAKELEVEL = String(invocation.makelevel + 1);
     result.MAKEFLAGS = globals.lookup('MAKEFLAGS')?.value ?? '';
     result.MFLAGS = globals.lookup('MFLAGS')?.value ?? '';
+    // GNU's own indirection for the overrides, which it exports alongside them.
+    if (invocation.options.overrides.length > 0) result.MAKEOVERRIDES = '${-*-command-variables-*-}';
     return result;
   }
 
@@ -443,6 +442,53 @@ export class Builder {
     if (!options.silent) env.stdout(`rm ${names.join(' ')}\n`);
     if (!this.dryRun) await env.runRecipe(`rm -f ${names.map(shellQuote).join(' ')}`, cwd, { ...env.environment });
   }
+}
+
+interface ExpandedLine {
+  raw: string;
+  expanded: string;
+  loc: Loc;
+}
+
+/** A command for the shell, its prefixes applied (`force` also marks $(MAKE) lines). */
+interface Command {
+  text: string;
+  flags: LineFlags;
+  loc: Loc;
+}
+
+const NO_FLAGS: LineFlags = { silent: false, ignore: false, force: false };
+
+/**
+ * The commands of a recipe: each line, and each line of a multi-line expansion, is its own
+ * command, with the prefixes of the written line and its own.
+ */
+function commandsOf(lines: readonly ExpandedLine[]): Command[] {
+  const commands: Command[] = [];
+  for (const line of lines) {
+    const written = leadingFlags(line.raw, NO_FLAGS).flags;
+    if (mentionsMake(line.raw)) written.force = true;
+    for (const piece of splitCommandLines(line.expanded)) {
+      const { command, flags } = leadingFlags(piece, written);
+      if (command !== '') commands.push({ text: command, flags, loc: line.loc });
+    }
+  }
+  return commands;
+}
+
+/** Under .ONESHELL the recipe is one script; the first line's prefixes apply to all of it. */
+function oneShellCommand(lines: readonly ExpandedLine[]): Command[] {
+  const first = lines[0];
+  if (first === undefined) return [];
+  const { command, flags } = leadingFlags(first.expanded, leadingFlags(first.raw, NO_FLAGS).flags);
+  if (lines.some((line) => mentionsMake(line.raw))) flags.force = true;
+  const rest = lines.slice(1).map((line) => line.expanded.replace(/^[ \t@+-]+/, ''));
+  const text = [command, ...rest].join('\n');
+  return text.trim() === '' ? [] : [{ text, flags, loc: first.loc }];
+}
+
+function mentionsMake(line: string): boolean {
+  return /\$[({]MAKE[)}]/.test(line);
 }
 
 /** Strips the leading blanks and `@`, `-`, `+` of a recipe line, adding their meaning to `base`. */

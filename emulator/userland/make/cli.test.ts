@@ -125,6 +125,18 @@ describe('options', () => {
   });
 });
 
+describe('reading options', () => {
+  it('evaluates --eval text before the makefiles', async () => {
+    const { machine } = await makeIn('all: ; @echo $(X)\n', ['--eval=X = from-eval']);
+    expect(machine.terminal).toBe('from-eval\n');
+  });
+
+  it('searches -I directories for included files', async () => {
+    const { machine } = await makeIn('include common.mk\nall: ; @echo $(X)\n', ['-I', 'inc'], (m) => m.write('/home/lab/inc/common.mk', 'X = found\n'));
+    expect(machine.terminal).toBe('found\n');
+  });
+});
+
 describe('directories', () => {
   function machineWithSub(): FakeMachine {
     const machine = new FakeMachine();
@@ -157,6 +169,16 @@ describe('directories', () => {
     expect(status).toBe(2);
     expect(machine.terminal).toBe(
       "make: Entering directory '/home/lab/sub'\nfalse\nmake: *** [Makefile:2: all] Error 1\nmake: Leaving directory '/home/lab/sub'\n",
+    );
+  });
+
+  it('reports a directory without a makefile between its messages', async () => {
+    const machine = new FakeMachine();
+    machine.mkdir('/home/lab/empty');
+    const status = await runMake(['-C', 'empty'], machine.env('/home/lab'));
+    expect(status).toBe(2);
+    expect(machine.terminal).toBe(
+      "make: Entering directory '/home/lab/empty'\nmake: *** No targets specified and no makefile found.  Stop.\nmake: Leaving directory '/home/lab/empty'\n",
     );
   });
 

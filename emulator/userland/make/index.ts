@@ -39,15 +39,8 @@ export async function runMake(argv: string[], env: MakeEnv): Promise<number> {
     return 0;
   }
 
-  let cwd = env.cwd;
-  for (const dir of options.directories) {
-    const next = resolvePath(cwd, dir);
-    if ((await env.mtime(next)) === undefined) {
-      env.stderr(`${program}: *** ${dir}: No such file or directory.  Stop.\n`);
-      return 2;
-    }
-    cwd = next;
-  }
+  const cwd = await changeDirectories(options.directories, env, program);
+  if (cwd === undefined) return 2;
 
   const printDirectory =
     !options.noPrintDirectory && (options.printDirectory || ((options.directories.length > 0 || makelevel > 0) && !options.silent));
@@ -66,6 +59,20 @@ export async function runMake(argv: string[], env: MakeEnv): Promise<number> {
   } finally {
     if (printDirectory) env.stdout(`${program}: Leaving directory '${cwd}'\n`);
   }
+}
+
+/** Applies each -C in turn (relative to the previous one); undefined after reporting a missing one. */
+async function changeDirectories(directories: readonly string[], env: MakeEnv, program: string): Promise<string | undefined> {
+  let cwd = env.cwd;
+  for (const dir of directories) {
+    const next = resolvePath(cwd, dir);
+    if ((await env.mtime(next)) === undefined) {
+      env.stderr(`${program}: *** ${dir}: No such file or directory.  Stop.\n`);
+      return undefined;
+    }
+    cwd = next;
+  }
+  return cwd;
 }
 
 async function execute(invocation: Invocation): Promise<number> {

@@ -11,7 +11,7 @@ import { hasGlobChars, resolvePath } from './paths.js';
 import { MakefileReader } from './reader.js';
 import { matchPattern, parsePattern, splitWords, substituteStem } from './text.js';
 import type { Loc, MakeEnv } from './types.js';
-import { isExportableName, outranks, Scope, type ExportState, type Origin, type Variable } from './variables.js';
+import { isExportableName, makeVariable, outranks, Scope, type ExportState, type Flavor, type Origin, type Variable } from './variables.js';
 
 export interface MissingInclude {
   name: string;
@@ -72,8 +72,8 @@ export class Session implements ExpansionHost {
   /** Defines the variables make starts with, weakest origin first. */
   async defineInitialVariables(): Promise<void> {
     const { options, env } = this.invocation;
-    const define = (name: string, value: string, origin: Origin, flavor: 'recursive' | 'simple' = 'recursive'): void => {
-      this.globals.setLocal({ name, value, flavor, origin, exportState: 'default', loc: undefined });
+    const define = (name: string, value: string, origin: Origin, flavor: Flavor = 'recursive'): void => {
+      this.globals.setLocal(makeVariable(name, value, origin, flavor));
     };
     if (!options.noBuiltinVariables) {
       for (const [name, value] of DEFAULT_VARIABLES) define(name, value, 'default');
@@ -88,7 +88,9 @@ export class Session implements ExpansionHost {
     define('.LIBPATTERNS', 'lib%.so lib%.a', 'default');
     define(
       '.FEATURES',
-      'target-specific order-only second-expansion else-if shortest-stem undefine oneshell nocomment grouped-target extra-prereqs',
+      // GNU 4.3's list, as makefiles test it (archives, jobserver and load are not emulated).
+      'target-specific order-only second-expansion else-if shortest-stem undefine oneshell nocomment grouped-target ' +
+        'extra-prereqs archives jobserver output-sync check-symlink load',
       'default',
       'simple',
     );
@@ -97,7 +99,7 @@ export class Session implements ExpansionHost {
     const envOrigin: Origin = options.envOverrides ? 'environment override' : 'environment';
     for (const [name, value] of Object.entries(env.environment)) {
       if (name === 'SHELL' || name === 'MAKEFLAGS' || name === 'MFLAGS' || name === 'MAKELEVEL') continue;
-      this.globals.setLocal({ name, value, flavor: 'recursive', origin: envOrigin, exportState: 'export', loc: undefined });
+      this.globals.setLocal(makeVariable(name, value, envOrigin, 'recursive', 'export'));
     }
     define('MAKELEVEL', String(this.invocation.makelevel), 'environment', 'simple');
     define('CURDIR', this.cwd, 'file', 'simple');
@@ -121,15 +123,8 @@ export class Session implements ExpansionHost {
     const { options, printDirectory } = this.invocation;
     const flags = makeflagsValue(options, printDirectory);
     this.makeflags = flags;
-    this.globals.setLocal({ name: 'MAKEFLAGS', value: flags, flavor: 'simple', origin: 'file', exportState: 'default', loc: undefined });
-    this.globals.setLocal({
-      name: 'MFLAGS',
-      value: mflagsValue(options, printDirectory),
-      flavor: 'simple',
-      origin: 'file',
-      exportState: 'default',
-      loc: undefined,
-    });
+    this.globals.bind('MAKEFLAGS', flags, 'file');
+    this.globals.bind('MFLAGS', mflagsValue(options, printDirectory), 'file');
   }
 
   // --- variables -----------------------------------------------------------------------------
@@ -138,7 +133,7 @@ export class Session implements ExpansionHost {
   async assign(name: string, op: AssignOp, value: string, origin: Origin, loc: Loc | undefined, exportState: ExportState | undefined): Promise<void> {
     const existing = this.globals.getLocal(name);
     const ctx: ExpandContext = { scope: this.globals, loc };
-    let flavor: 'recursive' | 'simple' = 'recursive';
+    let flavor: Flavor = 'recursive';
     let newValue = value;
     switch (op) {
       case '?=':
@@ -314,7 +309,7 @@ export class Session implements ExpansionHost {
     const goal = this.globals.lookup('.DEFAULT_GOAL');
     if (goal !== undefined && goal.value !== '') return;
     if (target.startsWith('.') && !target.includes('/')) return;
-    this.globals.setLocal({ name: '.DEFAULT_GOAL', value: target, flavor: 'simple', origin: 'file', exportState: 'default', loc: undefined });
+    this.globals.bind('.DEFAULT_GOAL', target, 'file');
   }
 
   addPatternRule(targets: string[], prereqs: string[], orderOnly: string[], recipe: Recipe | undefined): void {

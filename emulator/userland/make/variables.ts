@@ -41,6 +41,11 @@ export interface Variable {
   loc: Loc | undefined;
 }
 
+/** A variable as make defines it for itself (no makefile location). */
+export function makeVariable(name: string, value: string, origin: Origin, flavor: Flavor = 'recursive', exportState: ExportState = 'default'): Variable {
+  return { name, value, flavor, origin, exportState, loc: undefined };
+}
+
 /** A set of variables with an optional enclosing scope (automatic variables, $(call) arguments). */
 export class Scope {
   private readonly vars = new Map<string, Variable>();
@@ -65,7 +70,7 @@ export class Scope {
 
   /** A simple variable in this scope (automatic variables, foreach and call bindings). */
   bind(name: string, value: string, origin: Origin = 'automatic'): void {
-    this.vars.set(name, { name, value, flavor: 'simple', origin, exportState: 'default', loc: undefined });
+    this.vars.set(name, makeVariable(name, value, origin, 'simple'));
   }
 
   locals(): IterableIterator<Variable> {

@@ -2,9 +2,8 @@
 import type { Proc, StatInfo } from '../../libc.js';
 import { SysError } from '../../libc.js';
 import { S_IFDIR, S_IFLNK, S_IFMT } from './sys-stat.js';
-import { Tool, UserDb, errorText, joinPath, quote, quoteAlways, type LongOption } from './common.js';
+import { Tool, UserDb, umaskOf, errorText, joinPath, quote, quoteAlways, type LongOption } from './common.js';
 import { compileMode, modeString, type ModeSpec } from './mode.js';
-import { umaskOf } from './create.js';
 
 const CHMOD_HELP = `Usage: PROG [OPTION]... MODE[,MODE]... FILE...
   or:  PROG [OPTION]... OCTAL-MODE FILE...

@@ -1,5 +1,6 @@
 // cat: concatenate files to standard output.
 import { SysError, type Proc } from '../../libc.js';
+import { ignoreSysError } from './common.js';
 
 export async function cat(p: Proc, argv: string[]): Promise<number> {
   const files = argv.slice(1).filter((a) => a === '-' || !a.startsWith('-'));
@@ -21,7 +22,7 @@ export async function cat(p: Proc, argv: string[]): Promise<number> {
       await p.err(`cat: ${f}: ${e.message}\n`);
       status = 1;
     } finally {
-      if (fd !== 0) await p.close(fd).catch(() => undefined);
+      if (fd !== 0) await ignoreSysError(p.close(fd));
     }
   }
   return status;

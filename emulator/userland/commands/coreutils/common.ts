@@ -405,6 +405,11 @@ export class UserDb {
   }
 }
 
+/** The process's file mode creation mask (the kernel applies it; chmod's "+w" needs it too). */
+export function umaskOf(p: Proc): number {
+  return p.task.umask;
+}
+
 /** Joins a directory and a name the way coreutils builds paths (no doubled slash). */
 export function joinPath(dir: string, name: string): string {
   return dir.endsWith('/') ? dir + name : `${dir}/${name}`;

@@ -2,16 +2,11 @@
 import type { Proc } from '../../libc.js';
 import { O_CREAT, O_WRONLY, SysError } from '../../libc.js';
 import { MKDEV, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFMT } from './sys-stat.js';
-import { Tool, baseName, errnoOf, errorText, joinPath, quote, quoteAlways, quoteIfNeeded } from './common.js';
+import { Tool, umaskOf, baseName, errnoOf, errorText, joinPath, quote, quoteAlways, quoteIfNeeded } from './common.js';
 import { compileMode, type ModeSpec } from './mode.js';
 import { parseDate } from './date.js';
 
 const EEXIST = 17, ENOENT = 2, EACCES = 13, EPERM = 1, ENOTDIR = 20;
-
-/** The process's file mode creation mask. */
-export function umaskOf(p: Proc): number {
-  return p.task.umask;
-}
 
 async function modeOption(t: Tool, text: string | undefined): Promise<ModeSpec | number | undefined> {
   if (text === undefined) return undefined;

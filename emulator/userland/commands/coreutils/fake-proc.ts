@@ -198,8 +198,8 @@ export class FakeProc {
   readonly uid: number;
   readonly pid = 100;
   private readonly stdinChunks: Uint8Array[];
-  private outBytes = new Uint8Array(0);
-  private errOut = new Uint8Array(0);
+  private outBytes: Uint8Array = new Uint8Array(0);
+  private errOut: Uint8Array = new Uint8Array(0);
   /** Every write() to fd 1, for tests of write boundaries. */
   readonly stdoutWrites: Uint8Array[] = [];
   readonly task: { env: Map<string, string>; umask: number; cred: { uid: number; gid: number; euid: number; egid: number } };
@@ -346,7 +346,7 @@ export class FakeProc {
   }
 
   async readAll(fd: number): Promise<Uint8Array> {
-    let all = new Uint8Array(0);
+    let all: Uint8Array = new Uint8Array(0);
     for (let b = await this.read(fd); b.length; b = await this.read(fd)) all = concat(all, b);
     return all;
   }

@@ -159,6 +159,15 @@ describe('ls', () => {
     expect((await run(sys, ls, ['ls', '-Sr', 'hello.c', 'Makefile', 'run.sh'])).out).toBe('run.sh\nMakefile\nhello.c\n');
   });
 
+  it('quotes names for a terminal and keeps the others aligned', async () => {
+    const sys = new FakeSystem();
+    for (const name of ['a b', 'c', "it's", 'd']) sys.file(`/tmp/${name}`, '');
+    expect((await run(sys, ls, ['ls', '/tmp'], { tty: true })).out).toBe(`'a b'   c   d  "it's"\n`);
+    expect((await run(sys, ls, ['ls', '-1', '/tmp'], { tty: true })).out).toBe(`'a b'\nc\nd\n"it's"\n`);
+    expect((await run(sys, ls, ['ls', '-l', '/tmp'], { tty: true })).out.split('\n')[2]).toBe('-rw-r--r-- 1 user user 0 Jan 15 10:30  c');
+    expect((await run(sys, ls, ['ls', '/tmp'])).out).toBe(`a b\nc\nd\nit's\n`);
+  });
+
   it('separates with commas under -m', async () => {
     expect((await run(lab(), ls, ['ls', '-m'])).out).toBe('Makefile, dir, hello.c, link\n');
   });

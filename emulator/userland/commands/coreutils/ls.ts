@@ -278,6 +278,17 @@ class Lister {
     return this.o.tty ? quoteIfNeeded(name) : name;
   }
 
+  /**
+   * Names as listed: on a terminal, when some need quotes, the others get a leading space so
+   * the names still line up in columns and long listings (GNU's align_variable_outer_quotes).
+   */
+  private listedNames(entries: readonly Entry[]): string[] {
+    const names = entries.map((e) => this.displayName(e.name));
+    const aligned = this.o.format === 'long' || this.o.format === 'columns' || this.o.format === 'across';
+    if (!aligned || !names.some((n, k) => n !== entries[k]!.name)) return names;
+    return names.map((n, k) => (n === entries[k]!.name ? ` ${n}` : n));
+  }
+
   private indicator(st: StatInfo | undefined): string {
     if (!st || this.o.indicator === 'none') return '';
     const type = st.mode & S_IFMT;
@@ -298,11 +309,12 @@ class Lister {
     }
     const inodeWidth = Math.max(0, ...entries.map((e) => String(e.st?.ino ?? '?').length));
     const blockWidth = Math.max(0, ...entries.map((e) => this.blocksText(e).length));
-    const cells = entries.map((e) => {
+    const names = this.listedNames(entries);
+    const cells = entries.map((e, k) => {
       let cell = '';
       if (this.o.inode) cell += `${String(e.st?.ino ?? '?').padStart(this.o.format === 'commas' ? 0 : inodeWidth)} `;
       if (this.o.size) cell += `${this.blocksText(e).padStart(this.o.format === 'commas' ? 0 : blockWidth)} `;
-      return cell + this.displayName(e.name) + this.indicator(e.st);
+      return cell + names[k]! + this.indicator(e.st);
     });
     let text: string;
     if (this.o.format === 'one') text = cells.map((c) => c + '\n').join('');
@@ -319,7 +331,8 @@ class Lister {
 
   private async longLines(entries: Entry[]): Promise<string[]> {
     const rows: LongRow[] = [];
-    for (const e of entries) {
+    const names = this.listedNames(entries);
+    for (const [k, e] of entries.entries()) {
       const st = e.st;
       const type = st ? st.mode & S_IFMT : 0;
       const device = type === S_IFCHR || type === S_IFBLK;
@@ -335,7 +348,7 @@ class Lister {
         size: device || !st ? (st ? '' : '?') : this.o.human ? humanSize(st.size) : String(st.size),
         device,
         time: st ? lsTime(st.mtimeNs, this.now) : '           ?',
-        name: this.displayName(e.name) + (e.linkTarget !== undefined
+        name: names[k]! + (e.linkTarget !== undefined
           ? ` -> ${this.displayName(e.linkTarget)}${this.indicator(e.targetSt)}`
           : this.indicator(e.st)),
       });

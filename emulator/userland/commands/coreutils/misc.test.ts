@@ -23,6 +23,8 @@ describe('printf', () => {
     expect((await pf('%g %g\n', '0.00001234', '1234567')).out).toBe('1.234e-05 1.23457e+06\n');
     expect((await pf('%q\n', 'a b')).out).toBe("'a b'\n");
     expect((await pf('%d\n', "'A")).out).toBe('65\n');
+    expect((await pf('%.0f %.0f %.0f %.2f %.0e %.0e %g\n', '0.5', '1.5', '2.5', '0.125', '2.5', '9.5', '2.5')).out).toBe('0 2 2 0.12 2e+00 1e+01 2.5\n');
+    expect((await pf('%c|', '')).out).toBe('\0|');
   });
 
   it('reuses the format for extra arguments and fills missing ones', async () => {
@@ -175,6 +177,7 @@ describe('seq', () => {
     expect((await s('0.1', '0.1', '0.3')).out).toBe('0.1\n0.2\n0.3\n');
     expect((await s('-w', '-1', '1')).out).toBe('-1\n00\n01\n');
     expect((await s('10', '1')).out).toBe('');
+    expect((await s('-f', '%.0f', '0.5', '1', '3.5')).out).toBe('0\n2\n2\n4\n');
   });
 
   it('reports usage errors', async () => {

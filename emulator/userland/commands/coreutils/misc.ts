@@ -2,7 +2,7 @@
 import type { Proc } from '../../libc.js';
 import { SysError, exitStatus } from '../../libc.js';
 import { Tool, baseName, dirName, encodeUtf8, errorText, quote } from './common.js';
-import { formatFloatDirective } from './printf.js';
+import { formatFloatDirective, roundC } from './printf.js';
 
 const ENOENT = 2;
 
@@ -159,12 +159,12 @@ export async function seq(p: Proc, argv: string[]): Promise<number> {
   const precision = Math.max(first.precision, step.precision);
   let width = 0;
   if (equalWidth) {
-    const widthOf = (n: SeqNumber) => n.value.toFixed(precision).length;
+    const widthOf = (n: SeqNumber) => roundC(n.value, precision, false).length;
     width = Math.max(widthOf(first), widthOf(last), first.width, last.width);
   }
   const render = (v: number): string => {
     if (format !== undefined) return formatFloatDirective(format, v);
-    const text = v.toFixed(precision);
+    const text = roundC(v, precision, false);
     if (!equalWidth) return text;
     return v < 0 ? '-' + text.slice(1).padStart(width - 1, '0') : text.padStart(width, '0');
   };
@@ -174,17 +174,13 @@ export async function seq(p: Proc, argv: string[]): Promise<number> {
     let previous: string | undefined;
     for (let i = 0; ; i++) {
       const v = first.value + i * step.value;
-      let text = render(v);
-      if (step.value > 0 ? v > last.value : v < last.value) {
-        // Like GNU seq: a value just past LAST by rounding error that prints as LAST is LAST.
-        const lastText = render(last.value);
-        if (text !== lastText || text === previous) break;
-        text = lastText;
-        i = Infinity;
-      }
+      const text = render(v);
+      const past = step.value > 0 ? v > last.value : v < last.value;
+      // Like GNU seq: a value past LAST only by rounding error (it prints as LAST) is LAST.
+      if (past && (text !== render(last.value) || text === previous)) break;
       previous = text;
       out += (count++ ? separator : '') + text;
-      if (i === Infinity) break;
+      if (past) break;
       if (out.length >= 8192) { await p.out(out); out = ''; }
     }
     if (count) out += '\n';

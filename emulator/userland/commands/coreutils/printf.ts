@@ -77,10 +77,11 @@ const SIMPLE_ESCAPES: Readonly<Record<string, number>> = { '"': 34, '\\': 92, a:
 
 /**
  * One backslash escape at s[i] === '\\' (GNU print_esc). `octalZero`: %b and echo's form,
- * where \0 may be followed by three more octal digits. Returns the byte string and next index.
+ * where \0 may be followed by three more octal digits; `isEcho`: echo -e's narrower set
+ * (no \", \u; a bare \x stays as is). Returns the byte string and the next index.
  */
-function escape(s: string, i: number, octalZero: boolean, allowed = PRINTF_ESCAPES): [string, number] {
-  const isEcho = allowed === ECHO_ESCAPES;
+function escape(s: string, i: number, octalZero: boolean, isEcho = false): [string, number] {
+  const allowed = isEcho ? ECHO_ESCAPES : PRINTF_ESCAPES;
   let j = i + 1;
   const c = s[j];
   if (c === 'x') {
@@ -113,13 +114,13 @@ function escape(s: string, i: number, octalZero: boolean, allowed = PRINTF_ESCAP
 interface Sink { text: string }
 
 /** Interprets the escapes of a whole string (printf %b, echo -e), appending to `sink`. */
-function expandEscapes(s: string, octalZero: boolean, sink: Sink, allowed?: string): void {
+function expandEscapes(s: string, octalZero: boolean, sink: Sink, isEcho = false): void {
   let i = 0;
   while (i < s.length) {
     const bs = s.indexOf('\\', i);
     if (bs < 0) { sink.text += asBytes(s.slice(i)); break; }
     sink.text += asBytes(s.slice(i, bs));
-    const [text, next] = escape(s, bs, octalZero, allowed);
+    const [text, next] = escape(s, bs, octalZero, isEcho);
     sink.text += text;
     i = next;
   }
@@ -164,9 +165,28 @@ function formatInteger(value: bigint, spec: Spec): string {
   return pad(sign + digits, spec, spec.precision === undefined);
 }
 
+/**
+ * toFixed/toExponential with C's rounding: to nearest, ties to even on the exact binary value
+ * (printf '%.0f' 2.5 is 2; JavaScript rounds such ties up).
+ */
+export function roundC(x: number, digits: number, exponential: boolean): string {
+  const format = (d: number) => (exponential ? x.toExponential(d) : x.toFixed(d));
+  const plain = format(Math.min(100, digits));
+  if (digits + 30 > 100 || !Number.isFinite(x)) return plain;
+  const precise = format(digits + 30);
+  if (!exponential && precise.includes('e')) return plain;
+  const [mantissa = '', exponent] = precise.split('e');
+  const dot = mantissa.indexOf('.');
+  if (!/^50*$/.test(mantissa.slice(dot + 1 + digits))) return plain;
+  const lastKept = mantissa[digits === 0 ? dot - 1 : dot + digits]!;
+  if (Number(lastKept) % 2 === 1) return plain;
+  const kept = mantissa.slice(0, digits === 0 ? dot : dot + 1 + digits);
+  return exponent === undefined ? kept : `${kept}e${exponent}`;
+}
+
 /** C's %e digits: mantissa with `precision` decimals and an exponent of at least two digits. */
 function exponential(v: number, precision: number): string {
-  return v.toExponential(Math.min(100, precision)).replace(/e([+-])(\d)$/, 'e$10$2');
+  return roundC(v, precision, true).replace(/e([+-])(\d)$/, 'e$10$2');
 }
 
 function formatFloat(value: number, spec: Spec): string {
@@ -182,7 +202,7 @@ function formatFloat(value: number, spec: Spec): string {
     const precision = spec.precision ?? 6;
     switch (conv.toLowerCase()) {
       case 'f':
-        body = v.toFixed(Math.min(100, precision));
+        body = roundC(v, precision, false);
         if (alt && precision === 0) body += '.';
         break;
       case 'e':
@@ -195,9 +215,9 @@ function formatFloat(value: number, spec: Spec): string {
       default: {
         const p = precision === 0 ? 1 : precision;
         const exp = v === 0 ? 0 : Number(exponential(v, p - 1).split('e')[1]);
-        body = p > exp && exp >= -4 ? v.toFixed(p - 1 - exp) : exponential(v, p - 1);
-        if (!alt) body = body.replace(/\.?0+(e|$)/, '$1').replace(/^(\d+)\.(?=e|$)/, '$1');
-        if (!alt && body.includes('.') && !body.includes('e')) body = body.replace(/\.?0+$/, '');
+        body = p > exp && exp >= -4 ? roundC(v, p - 1 - exp, false) : exponential(v, p - 1);
+        // Without '#', %g drops trailing zeros of the fraction, and a bare decimal point.
+        if (!alt) body = body.replace(/\.(\d*?)0*(?=e|$)/, (_, digits: string) => (digits ? `.${digits}` : ''));
       }
     }
   }
@@ -337,11 +357,12 @@ class Printer implements Sink {
         this.text += formatInteger(this.integer(arg, true), spec);
         return;
       case 'c':
-        this.text += pad(asBytes(arg ?? '').slice(0, 1), spec, false);
+        // C's %c of an empty string is its terminating NUL.
+        this.text += pad(asBytes(arg ?? '').slice(0, 1) || '\0', spec, false);
         return;
       case 's':
       case 'q': {
-        let s = asBytes(spec.conversion === 'q' ? shellQuoted(arg ?? '') : arg ?? '');
+        let s = asBytes(spec.conversion === 'q' ? (arg === undefined ? '' : shellQuoted(arg)) : arg ?? '');
         if (spec.precision !== undefined && spec.conversion === 's') s = s.slice(0, spec.precision);
         this.text += pad(s, spec, false);
         return;
@@ -434,7 +455,7 @@ export async function echo(p: Proc, argv: string[]): Promise<number> {
   try {
     args.forEach((a, k) => {
       if (k) sink.text += ' ';
-      if (escapes) expandEscapes(a, true, sink, ECHO_ESCAPES);
+      if (escapes) expandEscapes(a, true, sink, true);
       else sink.text += asBytes(a);
     });
     if (newline) sink.text += '\n';

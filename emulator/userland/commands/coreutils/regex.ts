@@ -117,6 +117,7 @@ export function posixToRegex(re: string, extended: boolean, warn: (message: stri
     out += text;
     atomStart = -1;
     quantified = false;
+    atBeginning = false;
   };
   const beginGroup = () => {
     groups++;
@@ -247,8 +248,9 @@ export function posixToRegex(re: string, extended: boolean, warn: (message: stri
       if (c === '{') {
         const iv = interval(i + 1);
         if (!iv) { atom('\\{'); i++; continue; }
-        if (atomStart < 0) warn('{...} at start of expression');
-        else quantify(iv[0]);
+        // At the start GNU drops just the brace: '{1}' then matches "1}".
+        if (atomStart < 0) { warn('{...} at start of expression'); i++; continue; }
+        quantify(iv[0]);
         i = iv[1];
         continue;
       }
