@@ -5,24 +5,21 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { Proc } from '../userland/libc.js';
 import { SysError } from '../userland/libc.js';
 import type { SourceFiles } from './compile.js';
-import { compileService } from './kbuild.js';
+import { compileService, includeLayers } from './kbuild.js';
 
 /** Where user programs find DriverLab's headers (sys/ioctl.h) in the machine and in the compiler. */
 export const USER_INCLUDE = '/lib/driverlab/include';
 const RUNTIME_C = `${USER_INCLUDE}/driverlab/runtime.c`;
 
-export function installUserHeaders(k: Kernel): void {
-  for (const [path, data] of k.host.systemTree('include')) {
-    if (path.startsWith('user/')) k.writeSystemFile(`${USER_INCLUDE}/${path.slice(5)}`, data);
-  }
-}
-
+/** User programs see the shared uapi headers and DriverLab's user-space additions. */
 function userFiles(k: Kernel): SourceFiles {
   const files: SourceFiles = new Map();
-  for (const [path, data] of k.host.systemTree('include')) {
-    if (path.startsWith('user/')) files.set(`${USER_INCLUDE}/${path.slice(5)}`, data);
-  }
+  for (const [path, data] of includeLayers(k, ['common', 'user'])) files.set(`${USER_INCLUDE}/${path}`, data);
   return files;
+}
+
+export function installUserHeaders(k: Kernel): void {
+  for (const [path, data] of userFiles(k)) k.writeSystemFile(path, data);
 }
 
 interface GccArgs {

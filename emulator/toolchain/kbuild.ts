@@ -31,14 +31,27 @@ export function compilerIncludeDir(kernel: Kernel): string {
   return `/lib/modules/${kernel.release.release}/build/include`;
 }
 
+/**
+ * Header files of emulator/include, layered: `common/` (shared by the kernel
+ * personalities and user programs) first, then each later layer overriding it.
+ * Paths come back relative to the include root.
+ */
+export function includeLayers(kernel: Kernel, layers: string[]): Map<string, Uint8Array> {
+  const merged = new Map<string, Uint8Array>();
+  const tree = kernel.host.systemTree('include');
+  for (const layer of layers) {
+    for (const [path, data] of tree) if (path.startsWith(`${layer}/`)) merged.set(path.slice(layer.length + 1), data);
+  }
+  return merged;
+}
+
 /** The kernel headers as a compiler file tree, built once per machine. */
 export function headerTree(kernel: Kernel): { key: string; tree: FileTree } {
   let t = headerTrees.get(kernel);
   if (!t) {
     const files: SourceFiles = new Map();
-    const prefix = `${kernel.personality}/`;
-    for (const [path, data] of kernel.host.systemTree('include')) {
-      if (path.startsWith(prefix)) files.set(`${compilerIncludeDir(kernel)}/${path.slice(prefix.length)}`, data);
+    for (const [path, data] of includeLayers(kernel, ['common', kernel.personality])) {
+      files.set(`${compilerIncludeDir(kernel)}/${path}`, data);
     }
     t = { key: `${kernel.personality}:${fnv1a64([...files.values()])}`, tree: toFileTree(files) };
     headerTrees.set(kernel, t);
@@ -48,9 +61,8 @@ export function headerTree(kernel: Kernel): { key: string; tree: FileTree } {
 
 /** Installs the headers into the machine's file system so learners can read them. */
 export function installHeaders(kernel: Kernel): void {
-  const prefix = `${kernel.personality}/`;
-  for (const [path, data] of kernel.host.systemTree('include')) {
-    if (path.startsWith(prefix)) kernel.writeSystemFile(`${headersDir(kernel)}/include/${path.slice(prefix.length)}`, data);
+  for (const [path, data] of includeLayers(kernel, ['common', kernel.personality])) {
+    kernel.writeSystemFile(`${headersDir(kernel)}/include/${path}`, data);
   }
 }
 

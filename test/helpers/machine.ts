@@ -6,8 +6,15 @@ import * as path from 'node:path';
 import { Machine, type MachineConfig } from '../../emulator/machine.js';
 import { createNodeHost } from '../../main/host/node-host.js';
 
+const created: string[] = [];
+process.on('exit', () => {
+  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temporary workspace folder holding `files`; removed when the test process exits. */
 export function tempWorkspace(files: Record<string, string | Uint8Array> = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'driverlab-test-'));
+  created.push(dir);
   for (const [name, content] of Object.entries(files)) {
     const full = path.join(dir, name);
     fs.mkdirSync(path.dirname(full), { recursive: true });

@@ -5,7 +5,7 @@
 import { EEXIST, EIO, ENOENT, EPERM, Errno } from '../errno.js';
 import type { HostDirectory } from '../../host.js';
 import { type DirOperations, type FileOperations, type Inode, type SuperBlock, S_IFDIR, S_IFLNK, S_IFREG } from './types.js';
-import { type FsContext, genericLlseek } from './ramfs.js';
+import { type FsContext, genericLlseek, readFromBuffer } from './ramfs.js';
 
 const LAB_UID = 1000;
 
@@ -63,14 +63,7 @@ export class HostFs {
         inode.data = wrap(() => host.readFile(pathOf(inode)));
         return 0;
       },
-      read: (file, ubuf, count) => {
-        const data = file.inode.data ?? new Uint8Array(0);
-        if (file.pos >= data.length) return 0;
-        const n = Math.min(count, data.length - file.pos);
-        if (ctx.toUser(ubuf, data.subarray(file.pos, file.pos + n)) !== 0) return -14;
-        file.pos += n;
-        return n;
-      },
+      read: (file, ubuf, count) => readFromBuffer(ctx, file, file.inode.data ?? new Uint8Array(0), ubuf, count),
       write: (file, ubuf, count) => {
         const src = ctx.fromUser(ubuf, count);
         if (!src) return -14;

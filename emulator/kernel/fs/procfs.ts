@@ -4,7 +4,7 @@
 import { EEXIST, EINVAL, ENOENT, Errno } from '../errno.js';
 import type { FileOperations, Inode, SuperBlock } from './types.js';
 import { S_IFDIR, S_IFLNK, S_IFREG } from './types.js';
-import { type FsContext, genericLlseek } from './ramfs.js';
+import { type FsContext, genericLlseek, readFromBuffer } from './ramfs.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -71,14 +71,7 @@ export class ProcFs {
     const ctx = this.ctx;
     const fops: FileOperations = {
       open: (_inode, file) => { file.priv = enc.encode(spec.show()); return 0; },
-      read: (file, ubuf, count) => {
-        const data = file.priv as Uint8Array;
-        if (file.pos >= data.length) return 0;
-        const n = Math.min(count, data.length - file.pos);
-        if (ctx.toUser(ubuf, data.subarray(file.pos, file.pos + n)) !== 0) return -14;
-        file.pos += n;
-        return n;
-      },
+      read: (file, ubuf, count) => readFromBuffer(ctx, file, file.priv as Uint8Array, ubuf, count),
       write: (_file, ubuf, count) => {
         if (!spec.write) return -EINVAL;
         const bytes = ctx.fromUser(ubuf, count);

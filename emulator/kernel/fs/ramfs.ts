@@ -24,17 +24,19 @@ export function genericLlseek(file: OpenFile, offset: number, whence: number, si
   return pos;
 }
 
+/** read() of bytes the kernel already holds: copies from file.pos and advances it (simple_read_from_buffer). */
+export function readFromBuffer(ctx: FsContext, file: OpenFile, data: Uint8Array, ubuf: number, count: number): number {
+  if (file.pos >= data.length) return 0;
+  const n = Math.min(count, data.length - file.pos);
+  if (ctx.toUser(ubuf, data.subarray(file.pos, file.pos + n)) !== 0) return -14;
+  file.pos += n;
+  return n;
+}
+
 /** Read/write over inode.data, shared by every memory-backed regular file. */
 export function memoryFileOps(ctx: FsContext): FileOperations {
   return {
-    read(file, ubuf, count) {
-      const data = file.inode.data ?? new Uint8Array(0);
-      if (file.pos >= data.length) return 0;
-      const n = Math.min(count, data.length - file.pos);
-      if (ctx.toUser(ubuf, data.subarray(file.pos, file.pos + n)) !== 0) return -14;
-      file.pos += n;
-      return n;
-    },
+    read: (file, ubuf, count) => readFromBuffer(ctx, file, file.inode.data ?? new Uint8Array(0), ubuf, count),
     write(file, ubuf, count): Maybe<number> {
       const src = ctx.fromUser(ubuf, count);
       if (!src) return -14;

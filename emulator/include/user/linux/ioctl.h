@@ -1,4 +1,0 @@
-#ifndef _LINUX_IOCTL_H
-#define _LINUX_IOCTL_H
-#include <asm/ioctl.h>
-#endif
