@@ -55,6 +55,14 @@ describe('seed §2: advanced_device and test_device', () => {
     expect(r.output).toContain('ioctl: Inappropriate ioctl for device\nwrite: Bad address\nread: Bad address\nset size: Bad address\n');
   });
 
+  it('a process that exits without close() still gets release called, and stdio buffers like glibc', async () => {
+    const leaver = '#include <stdio.h>\n#include <fcntl.h>\n#include <unistd.h>\nint main(void){ int fd = open("/dev/advanced_dev", O_RDWR | O_NONBLOCK); printf("opened %d\\n", fd >= 0); fprintf(stderr, "err line\\n"); printf("second\\n"); return 0; }\n';
+    const r = await runSh('make -s && sudo insmod advanced_device.ko && gcc -o leaver leaver.c && ./leaver && ./leaver 2>&1 | cat && dmesg | grep -E "Non-blocking|closed"', { files: { ...files(), 'leaver.c': leaver } });
+    // On a terminal stdout is line-buffered (interleaves with stderr); into a pipe it is fully buffered.
+    expect(r.output).toContain('opened 1\nerr line\nsecond\nerr line\nopened 1\nsecond\n');
+    expect(r.output).toMatch(/\] Non-blocking open\n.*\] Device closed \(count: 0\)\n.*\] Non-blocking open\n.*\] Device closed \(count: 0\)\n$/);
+  });
+
   it('opening a node whose major has no driver gives ENXIO', async () => {
     const r = await runSh('sudo mknod /dev/nodrv c 42 0 && sudo chmod 666 /dev/nodrv; cat /dev/nodrv; echo "status $?"');
     expect(r.output).toContain('cat: /dev/nodrv: No such device or address\nstatus 1\n');

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <unistd.h>
 
 __attribute__((import_module("driverlab"), import_name("ioctl")))
@@ -86,12 +87,18 @@ char *strerror(int e)
 	}
 }
 
-/* wasi-libc starts in "/"; a Linux process starts where its parent was. */
-__attribute__((constructor)) static void __driverlab_init_cwd(void)
+/*
+ * wasi-libc starts in "/"; a Linux process starts where its parent was.
+ * glibc decides stdout's buffering before the first byte: fully buffered when
+ * it is not a terminal (musl would send the first line unbuffered).
+ */
+__attribute__((constructor)) static void __driverlab_init_process(void)
 {
 	const char *pwd = getenv("PWD");
 	if (pwd && *pwd == '/')
 		chdir(pwd);
+	if (!isatty(1))
+		setvbuf(stdout, NULL, _IOFBF, BUFSIZ);
 }
 
 /* -fsanitize=null reports a NULL dereference here: the CPU would have faulted. */
