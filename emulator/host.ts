@@ -21,6 +21,12 @@ export interface HostCompiler {
   clang(args: string[], files: FileTree): Promise<CompileResult>;
   /** Runs `wasm-ld args...` in a private virtual directory holding `files`. */
   wasmLd(args: string[], files: FileTree): Promise<CompileResult>;
+  /**
+   * binaryen's Asyncify pass: C code that calls one of `imports` ("module.name")
+   * can then suspend in the middle of a call and be resumed later
+   * (ARCHITECTURE.md decision 3). Custom sections are kept.
+   */
+  asyncify(wasm: Uint8Array, imports: string[]): Promise<Uint8Array>;
 }
 
 export interface HostStat {

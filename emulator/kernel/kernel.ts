@@ -91,6 +91,8 @@ export class Kernel {
   spuriousIrqs = 0;
   /** The CPU's interrupt flag. */
   irqsEnabled = true;
+  /** Nesting depth of interrupt handlers running now (in_interrupt()). */
+  inInterrupt = 0;
   jiffies: number;
   cmdline: string;
   hostname = 'driverlab';
@@ -186,9 +188,14 @@ export class Kernel {
       this.irqCounts[irq]!++;
       const wasEnabled = this.irqsEnabled;
       this.irqsEnabled = false;
+      this.inInterrupt++;
       let handled = false;
-      for (const action of this.irqActions[irq]!) handled = action.handler(irq) || handled;
-      this.irqsEnabled = wasEnabled;
+      try {
+        for (const action of this.irqActions[irq]!) handled = action.handler(irq) || handled;
+      } finally {
+        this.inInterrupt--;
+        this.irqsEnabled = wasEnabled;
+      }
       // EOI: specific-less, slave first for IRQ 8-15.
       if (irq >= 8) this.bus.write(0xa0, 0x20, 1);
       this.bus.write(0x20, 0x20, 1);

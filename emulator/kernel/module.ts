@@ -13,11 +13,17 @@ import { slabApi } from './kapi/slab.js';
 import { procApi } from './kapi/proc.js';
 import { chrdevApi } from './kapi/chrdev.js';
 import { syncApi } from './kapi/sync.js';
+import { waitApi } from './kapi/wait.js';
+import type { Maybe } from './maybe.js';
 
 export type KapiProvider = (m: ModuleContext) => KapiTable;
 
 /** The kernel API areas, one file each under kapi/ (ARCHITECTURE.md). */
-export const KAPI_PROVIDERS: KapiProvider[] = [printkApi, stringApi, uaccessApi, slabApi, procApi, chrdevApi, syncApi];
+export const KAPI_PROVIDERS: KapiProvider[] = [printkApi, stringApi, uaccessApi, slabApi, procApi, chrdevApi, syncApi, waitApi];
+
+/** Kernel-API functions that may sleep: the C code calling them is asyncified by kbuild. */
+export const BLOCKING_KAPI = ['mutex_lock', 'mutex_lock_interruptible', '__dl_wait_sleep', 'msleep', 'ssleep', 'msleep_interruptible',
+  'schedule', 'schedule_timeout', 'usleep_range'];
 
 const MODULE_MEMORY_LIMIT = 64 << 20;
 const WASM_PAGE = 65536;
@@ -149,14 +155,101 @@ export class LoadedModule implements ModuleContext {
     };
   }
 
-  call(fnptr: number, ...args: (number | bigint)[]): number | bigint {
+  call(fnptr: number, ...args: (number | bigint)[]): Maybe<number | bigint> {
     const fn = this.table.get(fnptr) as ((...a: (number | bigint)[]) => number | bigint) | null;
     if (!fn) throw new Error(`${this.name}: call through NULL or bad function pointer ${fnptr}`);
-    return fn(...args) ?? 0;
+    return this.enter(() => fn(...args) ?? 0);
+  }
+
+  // ---- sleeping inside C (Asyncify) ---------------------------------------------------------
+
+  /** Per-task state inside this module: its own C stack and Asyncify buffer. */
+  private contexts = new Map<number, { stackTop: number; data: number; savedSp: number; wakeResult: number }>();
+  private pendingWait: Promise<number> | undefined;
+  private static readonly STACK_SIZE = 16384;
+  private static readonly ASYNCIFY_SIZE = 8192;
+
+  private context(pid: number) {
+    let c = this.contexts.get(pid);
+    if (!c) {
+      const stack = this.heap.alloc(LoadedModule.STACK_SIZE, false, 'kernel');
+      const data = this.heap.alloc(LoadedModule.ASYNCIFY_SIZE + 8, false, 'kernel');
+      this.view().setUint32(data, data + 8, true);
+      this.view().setUint32(data + 4, data + 8 + LoadedModule.ASYNCIFY_SIZE, true);
+      c = { stackTop: stack + LoadedModule.STACK_SIZE, data, savedSp: 0, wakeResult: 0 };
+      this.contexts.set(pid, c);
+    }
+    return c;
+  }
+
+  /** Whether this module was built so that its C code can sleep. */
+  get canSleep(): boolean { return typeof this.instance.exports.asyncify_get_state === 'function'; }
+
+  asyncState(): number {
+    return this.canSleep ? (this.instance.exports.asyncify_get_state as () => number)() : 0;
+  }
+
+  /**
+   * Called by a blocking kernel-API import. On the first call the C stack is
+   * unwound and `wait` decides when the task continues; when the task is
+   * resumed, the import is called again (rewinding) and returns wait's result.
+   */
+  sleepUntil(makeWait: () => Promise<number>): number {
+    if (this.asyncState() === 2) {
+      (this.instance.exports.asyncify_stop_rewind as () => void)();
+      const task = this.kernel.sched.current!;
+      return this.context(task.pid).wakeResult;
+    }
+    const task = this.kernel.sched.current;
+    if (!task || this.kernel.inInterrupt || !this.canSleep) {
+      this.kernel.printk(`\x013BUG: scheduling while atomic: ${task?.comm ?? 'swapper'}/${task?.pid ?? 0}/0x00000002 in ${this.name}\n`);
+      return -11;
+    }
+    this.pendingWait = makeWait();
+    const c = this.context(task.pid);
+    (this.instance.exports.asyncify_start_unwind as (p: number) => void)(c.data);
+    return 0;
+  }
+
+  /** Runs C code on the current task's stack; if it slept, the result comes when it is done. */
+  private enter(thunk: () => number | bigint): Maybe<number | bigint> {
+    const task = this.kernel.sched.current;
+    if (!task || !this.canSleep) return thunk();
+    const sp = this.instance.exports.__stack_pointer as WebAssembly.Global;
+    const c = this.context(task.pid);
+    const outer = sp.value as number;
+    // A nested entry (the module calling back into itself through the kernel) continues below the current frame.
+    const nested = outer <= c.stackTop && outer > c.stackTop - LoadedModule.STACK_SIZE;
+    if (!nested) sp.value = c.stackTop;
+    const run = (): Maybe<number | bigint> => {
+      const r = thunk();
+      if (this.asyncState() !== 1) {
+        if (!nested) sp.value = outer;
+        return r;
+      }
+      (this.instance.exports.asyncify_stop_unwind as () => void)();
+      c.savedSp = sp.value as number;
+      sp.value = outer;
+      const wait = this.pendingWait!;
+      this.pendingWait = undefined;
+      return wait.then((result) => {
+        c.wakeResult = result;
+        sp.value = c.savedSp;
+        (this.instance.exports.asyncify_start_rewind as (p: number) => void)(c.data);
+        return run();
+      });
+    };
+    return run();
   }
 
   export(name: string): ((...a: (number | bigint)[]) => number | bigint) | undefined {
     return this.instance.exports[name] as ((...a: (number | bigint)[]) => number | bigint) | undefined;
+  }
+
+  /** Calls an exported function (init_module, cleanup_module) on the current task's stack. */
+  callExport(name: string): Maybe<number | bigint> | undefined {
+    const fn = this.export(name);
+    return fn ? this.enter(() => fn() ?? 0) : undefined;
   }
 
   track(kind: string, key: string, undo: () => void): void { this.tracked.set(`${kind}:${key}`, { kind, undo }); }
@@ -211,7 +304,7 @@ export class ModuleLoader {
   }
 
   /** init_module(2): instantiates, resolves symbols and runs the init function. */
-  load(bytes: Uint8Array, params: string): InsmodResult {
+  load(bytes: Uint8Array, params: string): Maybe<InsmodResult> {
     const k = this.kernel;
     let module: WebAssembly.Module;
     try {
@@ -254,24 +347,23 @@ export class ModuleLoader {
     }
     this.modules.set(name, mod);
     this.order.unshift(name);
-    const init = mod.export('init_module');
-    let ret = 0;
-    if (init) {
-      try {
-        ret = Number(init());
-      } catch (e) {
-        ret = this.oops(mod, e);
+    const finish = (ret: number): InsmodResult => {
+      if (ret !== 0) {
+        if (ret > 0) k.printk(`\x014do_init_module: '${name}'->init suspiciously returned ${ret}, it should follow 0/-E convention\n`);
+        this.discard(mod, 'init failed');
+        return { status: ret < 0 ? ret : 0 };
       }
+      mod.state = 'live';
+      return { status: 0 };
+    };
+    let ret: Maybe<number | bigint> | undefined;
+    try {
+      ret = mod.callExport('init_module');
+    } catch (e) {
+      return finish(this.oops(mod, e));
     }
-    if (ret < 0 || ret > 0) {
-      if (ret > 0) {
-        k.printk(`\x014do_init_module: '${name}'->init suspiciously returned ${ret}, it should follow 0/-E convention\n`);
-      }
-      this.discard(mod, 'init failed');
-      return { status: ret < 0 ? ret : 0 };
-    }
-    mod.state = 'live';
-    return { status: 0 };
+    if (ret instanceof Promise) return ret.then((r) => finish(Number(r)), (e) => finish(this.oops(mod, e)));
+    return finish(Number(ret ?? 0));
   }
   private signatureWarned = false;
 
@@ -309,16 +401,21 @@ export class ModuleLoader {
   }
 
   /** delete_module(2). */
-  unload(name: string): InsmodResult {
+  unload(name: string): Maybe<InsmodResult> {
     const mod = this.modules.get(name);
     if (!mod) return { status: -ENOENT };
     if (mod.refcount > 0) return { status: -EBUSY };
-    const exit = mod.export('cleanup_module');
-    if (!exit && mod.export('init_module')) return { status: -EBUSY, reason: 'no cleanup function' };
+    if (!mod.export('cleanup_module') && mod.export('init_module')) return { status: -EBUSY, reason: 'no cleanup function' };
     mod.state = 'going';
-    if (exit) {
-      try { exit(); } catch (e) { this.oops(mod, e); }
-    }
+    let r: Maybe<number | bigint> | undefined;
+    try { r = mod.callExport('cleanup_module'); } catch (e) { this.oops(mod, e); }
+    const done = () => this.finishUnload(mod);
+    if (r instanceof Promise) return r.then(done, (e) => { this.oops(mod, e); return done(); });
+    return done();
+  }
+
+  private finishUnload(mod: LoadedModule): InsmodResult {
+    const name = mod.name;
     const leaked = mod.heap.live('kmalloc');
     if (leaked.length) {
       const bytes = leaked.reduce((a, b) => a + b.size, 0);

@@ -7,6 +7,10 @@ import { SysError } from '../userland/libc.js';
 import type { SourceFiles } from './compile.js';
 import { compileService, includeLayers } from './kbuild.js';
 
+/** The WASI imports through which a user program can sleep in the kernel. */
+export const BLOCKING_SYSCALLS = ['wasi_snapshot_preview1.fd_read', 'wasi_snapshot_preview1.fd_write', 'wasi_snapshot_preview1.fd_seek',
+  'wasi_snapshot_preview1.fd_close', 'wasi_snapshot_preview1.path_open', 'wasi_snapshot_preview1.poll_oneoff', 'driverlab.ioctl'];
+
 /** Where user programs find DriverLab's headers (sys/ioctl.h) in the machine and in the compiler. */
 export const USER_INCLUDE = '/lib/driverlab/include';
 const RUNTIME_C = `${USER_INCLUDE}/driverlab/runtime.c`;
@@ -125,8 +129,10 @@ export function gccProgram(k: Kernel) {
       await p.err(`collect2: error: ld returned 1 exit status\n`);
       return 1;
     }
-    const bin = r.outputs.get(output.slice(1));
-    if (!bin) { await p.err(`${name}: error: linker produced no output\n`); return 1; }
+    const linked = r.outputs.get(output.slice(1));
+    if (!linked) { await p.err(`${name}: error: linker produced no output\n`); return 1; }
+    // System calls may sleep in the kernel: the program must be able to suspend inside them.
+    const bin = await k.host.compiler.asyncify(linked, BLOCKING_SYSCALLS);
     try {
       await p.writeFile(a.output ?? 'a.out', bin, false, 0o777);
       await p.chmod(a.output ?? 'a.out', 0o755 & ~p.task.umask | 0o111);

@@ -9,6 +9,7 @@ import type { FileTree } from '../host.js';
 import { CompileService, toFileTree, type SourceFiles } from './compile.js';
 import { appendCustomSection } from './wasm-sections.js';
 import { fnv1a64 } from './hash.js';
+import { BLOCKING_KAPI } from '../kernel/module.js';
 
 const services = new WeakMap<object, CompileService>();
 const headerTrees = new WeakMap<Kernel, { key: string; tree: FileTree }>();
@@ -198,7 +199,11 @@ export async function buildModules(kernel: Kernel, p: Proc, dir: string): Promis
     const linked = link.outputs.get(`${dir}/${mod}.ko`.slice(1))!;
     const srcversion = fnv1a64(objs.map((o) => sources.get(o.replace(/\.o$/, '.c')) ?? new Uint8Array())).slice(0, 16).toUpperCase();
     const info = [...collectModinfo(linked), `srcversion=${srcversion.slice(0, 23)}`, 'depends=', 'retpoline=Y'];
-    const ko = appendCustomSection(linked, 'modinfo', enc.encode(info.join('\0') + '\0'));
+    let ko = appendCustomSection(linked, 'modinfo', enc.encode(info.join('\0') + '\0'));
+    // C code that may sleep is made resumable (Asyncify) around the blocking kernel API it calls.
+    const blocking = WebAssembly.Module.imports(new WebAssembly.Module(ko as BufferSource))
+      .filter((i) => i.module === 'env' && BLOCKING_KAPI.includes(i.name)).map((i) => `env.${i.name}`);
+    if (blocking.length) ko = await kernel.host.compiler.asyncify(ko, blocking);
     await p.writeFile(`${dir}/${mod}.ko`, ko);
   }
   return 0;

@@ -141,8 +141,10 @@ export class Shell {
   }
 
   private async runBackground(list: AndOrList, io: Io): Promise<void> {
-    // Background jobs get /dev/null-like stdin only when interactive job control is off, as in sh.
-    const pid = this.forkRun(this.name, (sh) => sh.runAndOr(list, io.map((_, i) => i)), io, undefined);
+    // A lone external command runs as the job itself (the forked shell would exec it), so $! is its pid.
+    const only = list.rest.length === 0 && list.first.commands.length === 1 && !list.first.bang ? list.first.commands[0]! : undefined;
+    let pid = only?.type === 'SimpleCommand' ? await this.runSimple(only, io, true) : -1;
+    if (pid < 0) pid = this.forkRun(this.name, (sh) => sh.runAndOr(list, io.map((_, i) => i)), io, undefined);
     this.lastBgPid = pid;
     const job: Job = { id: this.nextJob++, pids: [pid], command: sourceText(list) };
     this.jobs.push(job);
@@ -318,7 +320,16 @@ export class Shell {
     }
   }
 
-  private async runSimple(cmd: SimpleCommand, io: Io): Promise<number> {
+  /**
+   * Runs a simple command. With `background`, only an external command is
+   * started (its pid returned, not waited for); anything else returns -1 untouched.
+   */
+  private async runSimple(cmd: SimpleCommand, io: Io, background = false): Promise<number> {
+    if (background) {
+      const part = cmd.words[0]?.parts.length === 1 ? cmd.words[0].parts[0] : undefined;
+      const name = part?.type === 'Literal' ? part.value : undefined;
+      if (!name || cmd.assignments.length || this.functions.has(name) || BUILTINS[name]) return -1;
+    }
     const ctx = this.expandContext(io);
     let argv: string[];
     try {
@@ -354,7 +365,7 @@ export class Shell {
           if (name !== 'export') for (const [n, v] of saved) { if (v === undefined) this.vars.delete(n); else this.vars.set(n, v); }
         }
       }
-      return this.runExternal(argv, assigns, rio);
+      return this.runExternal(argv, assigns, rio, background);
     });
   }
 
@@ -377,7 +388,7 @@ export class Shell {
     }
   }
 
-  private async runExternal(argv: string[], assigns: [string, string][], io: Io): Promise<number> {
+  private async runExternal(argv: string[], assigns: [string, string][], io: Io, background = false): Promise<number> {
     const env = this.env();
     for (const [n, v] of assigns) env.set(n, v);
     let pid: number;
@@ -390,6 +401,7 @@ export class Shell {
       await this.p.write(io[2] ?? 2, `${this.name}: ${cmd}: ${e.message}\n`);
       return e.errno === 2 ? 127 : 126;
     }
+    if (background) return pid;
     const child = this.k.tasks.get(pid);
     if (this.interactive && child) { child.pgid = pid; this.k.console.fgPgid = pid; }
     let r;

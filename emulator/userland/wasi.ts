@@ -81,10 +81,44 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
   const str = (ptr: number, len: number) => dec.decode(u8().subarray(ptr, ptr + len));
   const env = [...task.env].map(([key, v]) => `${key}=${v}`);
   const cred = () => k.cred(task);
+  // Sleeping system calls (Asyncify): the program's stack is unwound, the task
+  // sleeps, and when it is resumed the import is called again and gets the result.
+  let pending: Promise<number> | undefined;
+  let resumed = 0;
+  const state = () => (instance.exports.asyncify_get_state as (() => number) | undefined)?.() ?? 0;
   const sync = (r: number | Promise<number>): number => {
-    // Until user programs are asyncified (step 3), a system call that sleeps cannot suspend them.
-    if (r instanceof Promise) throw new Error('a blocking system call in a C program needs the step-3 scheduler');
-    return r;
+    if (!(r instanceof Promise)) return r;
+    if (!asyncData) throw new Error('this program was built without Asyncify and cannot sleep in a system call');
+    pending = r;
+    (instance.exports.asyncify_start_unwind as (p: number) => void)(asyncData);
+    return 0;
+  };
+  /** Runs a system call unless this import is being resumed, in which case it is the call's result. */
+  const syscall = (f: () => number | Promise<number>): number => {
+    if (state() === 2) {
+      (instance.exports.asyncify_stop_rewind as () => void)();
+      return resumed;
+    }
+    return sync(f());
+  };
+  const unwinding = () => state() === 1;
+  /** Progress of a multi-buffer read/write that slept in the middle: resumed where it stopped. */
+  let vecProgress: { index: number; total: number } | undefined;
+  const vectored = (iovs: number, iovsLen: number, out: number, op: (base: number, len: number) => number | Promise<number>): number => {
+    const start = state() === 2 && vecProgress ? vecProgress : { index: 0, total: 0 };
+    vecProgress = undefined;
+    let total = start.total;
+    for (let i = start.index; i < iovsLen; i++) {
+      const base = view().getUint32(iovs + i * 8, true), len = view().getUint32(iovs + i * 8 + 4, true);
+      if (len === 0) continue;
+      const r = syscall(() => op(base, len));
+      if (unwinding()) { vecProgress = { index: i, total }; return 0; }
+      if (r < 0) { if (total) break; return errno(r); }
+      total += r;
+      if (r < len) break;
+    }
+    view().setUint32(out, total, true);
+    return 0;
   };
   const errno = (r: number) => (r < 0 ? toWasiErrno(-r) : 0);
   const absPath = (dirfd: number, ptr: number, len: number): string | number => {
@@ -142,36 +176,14 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
       return 0;
     },
     fd_write(fd: number, iovs: number, iovsLen: number, nwritten: number) {
-      charge();
-      let total = 0;
-      for (let i = 0; i < iovsLen; i++) {
-        const base = view().getUint32(iovs + i * 8, true), len = view().getUint32(iovs + i * 8 + 4, true);
-        if (len === 0) continue;
-        const r = sync(k.sysWrite(task, fd, base, len));
-        if (r < 0) { if (total) break; return errno(r); }
-        total += r;
-        if (r < len) break;
-      }
-      view().setUint32(nwritten, total, true);
-      return 0;
+      return vectored(iovs, iovsLen, nwritten, (base, len) => { charge(); return k.sysWrite(task, fd, base, len); });
     },
     fd_read(fd: number, iovs: number, iovsLen: number, nread: number) {
-      charge();
-      let total = 0;
-      for (let i = 0; i < iovsLen; i++) {
-        const base = view().getUint32(iovs + i * 8, true), len = view().getUint32(iovs + i * 8 + 4, true);
-        if (len === 0) continue;
-        const r = sync(k.sysRead(task, fd, base, len));
-        if (r < 0) { if (total) break; return errno(r); }
-        total += r;
-        if (r < len) break;
-      }
-      view().setUint32(nread, total, true);
-      return 0;
+      return vectored(iovs, iovsLen, nread, (base, len) => { charge(); return k.sysRead(task, fd, base, len); });
     },
     fd_seek(fd: number, offset: bigint, whence: number, newOffset: number) {
-      charge();
-      const r = sync(k.sysLseek(task, fd, Number(offset), whence));
+      const r = syscall(() => { charge(); return k.sysLseek(task, fd, Number(offset), whence); });
+      if (unwinding()) return 0;
       if (r < 0) return errno(r);
       view().setBigUint64(newOffset, BigInt(r), true);
       return 0;
@@ -183,9 +195,9 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
       return 0;
     },
     fd_close(fd: number) {
-      charge();
       if (fd === PREOPEN_FD) return 0;
-      return errno(sync(k.sysClose(task, fd)));
+      const r = syscall(() => { charge(); return k.sysClose(task, fd); });
+      return unwinding() ? 0 : errno(r);
     },
     fd_fdstat_get(fd: number, ptr: number) {
       const v = view();
@@ -272,7 +284,8 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
       if (oflags & 8) flags |= O_TRUNC;
       if (fdflags & 1) flags |= O_APPEND;
       if (fdflags & 4) flags |= O_NONBLOCK;
-      const r = sync(k.sysOpen(task, path, flags, 0o666));
+      const r = syscall(() => k.sysOpen(task, path, flags, 0o666));
+      if (unwinding()) return 0;
       if (r < 0) return errno(r);
       view().setUint32(fdPtr, r, true);
       return 0;
@@ -333,8 +346,7 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
       return 0;
     },
     poll_oneoff(inPtr: number, outPtr: number, nsubs: number, neventsPtr: number) {
-      // sleep()/usleep()/nanosleep(): until the scheduler can suspend C programs (step 3),
-      // the sleeping program keeps the CPU while virtual time (and interrupts) move on.
+      // sleep()/usleep()/nanosleep(): the task sleeps (interruptibly) on a timer.
       let latest = 0;
       for (let i = 0; i < nsubs; i++) {
         const sub = inPtr + i * 48;
@@ -345,7 +357,9 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
           latest = Math.max(latest, abs ? timeout - k.clock.now : timeout);
         }
       }
-      k.charge(Math.max(0, latest));
+      syscall(() => k.sleepNs(Math.max(0, latest)));
+      if (unwinding()) return 0;
+      k.deliverSignals(task);
       for (let i = 0; i < nsubs; i++) {
         const ev = outPtr + i * 32;
         view().setBigUint64(ev, view().getBigUint64(inPtr + i * 48, true), true);
@@ -375,8 +389,8 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
   const driverlab = {
     /** ioctl(2): reaches the driver's unlocked_ioctl with the request and pointer unchanged. */
     ioctl(fd: number, req: number, arg: number) {
-      charge();
-      const r = sync(k.sysIoctl(task, fd, req >>> 0, arg >>> 0));
+      const r = syscall(() => { charge(); return k.sysIoctl(task, fd, req >>> 0, arg >>> 0); });
+      if (unwinding()) return 0;
       return r < 0 ? -toWasiErrno(-r) : r;
     },
     raise(sig: number) { throw new TaskKilled(sig); },
@@ -395,8 +409,25 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
   const instance = new WebAssembly.Instance(module, imports);
   memory.current = instance.exports.memory as WebAssembly.Memory;
   task.mm = mm;
+  // The Asyncify buffer lives at the top of the program's memory, in a page of its own.
+  let asyncData = 0;
+  if (typeof instance.exports.asyncify_start_unwind === 'function') {
+    const mem = memory.current;
+    asyncData = mem.grow(1) * 65536;
+    view().setUint32(asyncData, asyncData + 8, true);
+    view().setUint32(asyncData + 4, asyncData + 65536, true);
+  }
+  const start = instance.exports._start as () => void;
   try {
-    (instance.exports._start as () => void)();
+    start();
+    while (state() === 1) {
+      (instance.exports.asyncify_stop_unwind as () => void)();
+      const wait = pending!;
+      pending = undefined;
+      resumed = await wait;
+      (instance.exports.asyncify_start_rewind as (p: number) => void)(asyncData);
+      start();
+    }
     return 0;
   } catch (e) {
     if (e instanceof ProcExit) return e.code;

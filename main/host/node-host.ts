@@ -21,6 +21,17 @@ export function packageRoot(): string {
 type YowaspCommand = (args: string[], files: FileTree, options: object) => Promise<FileTree>;
 interface Yowasp { runClang: YowaspCommand; runLLVM: YowaspCommand }
 
+interface Binaryen {
+  readBinary(bytes: Uint8Array): { runPasses(p: string[]): void; emitBinary(): Uint8Array; dispose(): void };
+  setPassArgument(key: string, value: string): void;
+  setOptimizeLevel(level: number): void;
+}
+let binaryenModule: Promise<Binaryen> | undefined;
+function loadBinaryen(): Promise<Binaryen> {
+  binaryenModule ??= import('binaryen').then((m) => (m as unknown as { default: Binaryen }).default);
+  return binaryenModule;
+}
+
 let yowasp: Promise<Yowasp> | undefined;
 function loadYowasp(): Promise<Yowasp> {
   // runLLVM(null) only fetches the toolchain's resources; done here once and
@@ -63,6 +74,25 @@ export class YowaspCompiler implements HostCompiler {
 
   wasmLd(args: string[], files: FileTree): Promise<CompileResult> {
     return this.run('wasm-ld', args, files);
+  }
+
+  async asyncify(wasm: Uint8Array, imports: string[]): Promise<Uint8Array> {
+    const key = this.cacheDir ? path.join(this.cacheDir, `asyncify-${crypto.createHash('sha256').update(imports.join(',')).update(wasm).digest('hex')}.wasm`) : undefined;
+    if (key) { try { return new Uint8Array(fs.readFileSync(key)); } catch { /* not cached */ } }
+    const binaryen = await loadBinaryen();
+    const mod = binaryen.readBinary(wasm);
+    try {
+      binaryen.setPassArgument('asyncify-imports', imports.join(','));
+      binaryen.setOptimizeLevel(1);
+      mod.runPasses(['asyncify']);
+      const out = mod.emitBinary();
+      if (key) {
+        try { fs.mkdirSync(this.cacheDir!, { recursive: true }); fs.writeFileSync(`${key}.${process.pid}.tmp`, out); fs.renameSync(`${key}.${process.pid}.tmp`, key); } catch { /* only slower */ }
+      }
+      return out;
+    } finally {
+      mod.dispose();
+    }
   }
 
   /** Loads and runs the toolchain once so that the next compile is warm. */

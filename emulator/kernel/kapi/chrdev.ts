@@ -38,14 +38,12 @@ export function moduleFileOps(m: ModuleContext, fopsPtr: number): FileOperations
   const getPos = (file: OpenFile, filp: number) => { file.pos = Number(m.view().getBigInt64(filp + fpos, true)); };
   const pinned = () => F.owner >= 0 && fn(F.owner) !== 0;
   const mod = () => m.kernel.modules.get(m.name);
-  const rw = (which: 'read' | 'write') => (file: OpenFile, ubuf: number, count: number): number => {
+  const rw = (which: 'read' | 'write') => (file: OpenFile, ubuf: number, count: number): Maybe<number> => {
     const f = fn(F[which]);
     if (!f) return -EINVAL;
     const s = structs.get(file)!;
     setPos(file, s.filp);
-    const r = Number(m.call(f, s.filp, ubuf, count, s.filp + fpos));
-    getPos(file, s.filp);
-    return r;
+    return andThen(m.call(f, s.filp, ubuf, count, s.filp + fpos), (r) => { getPos(file, s.filp); return Number(r); });
   };
   return {
     open(inode, file): Maybe<number> {
@@ -55,14 +53,16 @@ export function moduleFileOps(m: ModuleContext, fopsPtr: number): FileOperations
       structs.set(file, s);
       const open = fn(F.open);
       if (!open) return 0;
-      const r = Number(m.call(open, s.inodep, s.filp));
-      if (r < 0) {
-        structs.delete(file);
-        freeFileStructs(m, s);
-        if (pinned()) mod()!.refcount--;
-      }
       void inode;
-      return r;
+      return andThen(m.call(open, s.inodep, s.filp), (ret) => {
+        const r = Number(ret);
+        if (r < 0) {
+          structs.delete(file);
+          freeFileStructs(m, s);
+          if (pinned()) mod()!.refcount--;
+        }
+        return r;
+      });
     },
     read: rw('read'),
     write: rw('write'),
@@ -77,15 +77,13 @@ export function moduleFileOps(m: ModuleContext, fopsPtr: number): FileOperations
         return pos;
       }
       setPos(file, s.filp);
-      const r = Number(m.call(llseek, s.filp, BigInt(offset), whence));
-      getPos(file, s.filp);
-      return r;
+      return andThen(m.call(llseek, s.filp, BigInt(offset), whence), (r) => { getPos(file, s.filp); return Number(r); });
     },
     ioctl(file, cmd, arg) {
       const ioctl = fn(F.ioctl);
       if (!ioctl) return -25;
       const s = structs.get(file)!;
-      return Number(F.ioctlTakesInode ? m.call(ioctl, s.inodep, s.filp, cmd, arg) : m.call(ioctl, s.filp, cmd, arg));
+      return andThen(F.ioctlTakesInode ? m.call(ioctl, s.inodep, s.filp, cmd, arg) : m.call(ioctl, s.filp, cmd, arg), Number);
     },
     release(inode, file) {
       const s = structs.get(file);
@@ -99,7 +97,7 @@ export function moduleFileOps(m: ModuleContext, fopsPtr: number): FileOperations
         return r;
       };
       void inode;
-      return release ? andThen(Number(m.call(release, s.inodep, s.filp)), done) : done(0);
+      return release ? andThen(m.call(release, s.inodep, s.filp), (r) => done(Number(r))) : done(0);
     },
   };
 }

@@ -2,6 +2,7 @@
 // allocator, and the kernel. One ModuleContext per loaded module instance.
 import type { Kernel } from '../kernel.js';
 import type { FormatArgs } from '../format.js';
+import type { Maybe } from '../maybe.js';
 
 export interface ModuleHeap {
   alloc(size: number, zero: boolean, owner: 'kmalloc' | 'kernel'): number;
@@ -20,8 +21,12 @@ export interface ModuleContext {
   cstring(ptr: number, max?: number): string | undefined;
   /** Arguments of a C varargs call: `va` points at the wasm32 varargs buffer. */
   varargs(va: number): FormatArgs;
-  /** Calls a C function pointer of this module. */
-  call(fnptr: number, ...args: (number | bigint)[]): number | bigint;
+  /** Calls a C function pointer of this module; a Promise when the C code slept. */
+  call(fnptr: number, ...args: (number | bigint)[]): Maybe<number | bigint>;
+  /** For blocking imports: suspends the calling C code until `makeWait` settles (see LoadedModule). */
+  sleepUntil(makeWait: () => Promise<number>): number;
+  /** Asyncify state: 0 normal, 1 unwinding, 2 rewinding (a blocking import is being resumed). */
+  asyncState(): number;
   /** Registers something to undo if the module is unloaded without undoing it (leak report). */
   track(kind: string, key: string, undo: () => void): void;
   untrack(kind: string, key: string): void;

@@ -2,6 +2,7 @@
 // proc_ops called through the module's function table.
 import type { FileOperations, Inode, OpenFile } from '../fs/types.js';
 import type { KapiTable, ModuleContext } from './context.js';
+import { andThen } from '../maybe.js';
 import { MODERN, V2_2 } from './layout.js';
 import { MAJOR, MINOR } from '../fs/types.js';
 
@@ -81,27 +82,25 @@ export function procApi(m: ModuleContext): KapiTable {
         structs.set(file, s);
         const open = fn(L.proc_ops.proc_open);
         if (!open) return 0;
-        const r = Number(m.call(open, s.inodep, s.filp));
-        if (r < 0) { freeFileStructs(m, s); structs.delete(file); }
-        return r;
+        return andThen(m.call(open, s.inodep, s.filp), (ret) => {
+          const r = Number(ret);
+          if (r < 0) { freeFileStructs(m, s); structs.delete(file); }
+          return r;
+        });
       },
       read(file, ubuf, count) {
         const read = fn(L.proc_ops.proc_read);
         if (!read) return -22;
         const s = structs.get(file)!;
         setPos(file, s.filp);
-        const r = Number(m.call(read, s.filp, ubuf, count, s.filp + L.file.f_pos));
-        syncPos(file, s.filp);
-        return r;
+        return andThen(m.call(read, s.filp, ubuf, count, s.filp + L.file.f_pos), (r) => { syncPos(file, s.filp); return Number(r); });
       },
       write(file, ubuf, count) {
         const write = fn(L.proc_ops.proc_write);
         if (!write) return -5;
         const s = structs.get(file)!;
         setPos(file, s.filp);
-        const r = Number(m.call(write, s.filp, ubuf, count, s.filp + L.file.f_pos));
-        syncPos(file, s.filp);
-        return r;
+        return andThen(m.call(write, s.filp, ubuf, count, s.filp + L.file.f_pos), (r) => { syncPos(file, s.filp); return Number(r); });
       },
       llseek(file, offset, whence) {
         const lseek = fn(L.proc_ops.proc_lseek);
@@ -113,24 +112,23 @@ export function procApi(m: ModuleContext): KapiTable {
           return -22;
         }
         setPos(file, s.filp);
-        const r = Number(m.call(lseek, s.filp, BigInt(offset), whence));
-        syncPos(file, s.filp);
-        return r;
+        return andThen(m.call(lseek, s.filp, BigInt(offset), whence), (r) => { syncPos(file, s.filp); return Number(r); });
       },
       ioctl(file, cmd, arg) {
         const ioctl = fn(L.proc_ops.proc_ioctl);
         if (!ioctl) return -25;
-        return Number(m.call(ioctl, structs.get(file)!.filp, cmd, arg));
+        return andThen(m.call(ioctl, structs.get(file)!.filp, cmd, arg), Number);
       },
       release(inode, file) {
         const s = structs.get(file);
         if (!s) return 0;
         const release = fn(L.proc_ops.proc_release);
-        const r = release ? Number(m.call(release, s.inodep, s.filp)) : 0;
-        freeFileStructs(m, s);
-        structs.delete(file);
         void inode;
-        return r;
+        return andThen(release ? m.call(release, s.inodep, s.filp) : 0, (r) => {
+          freeFileStructs(m, s);
+          structs.delete(file);
+          return Number(r);
+        });
       },
     };
   };

@@ -49,7 +49,7 @@ export function insmod(k: Kernel) {
       await p.err(`insmod: ERROR: could not insert module ${file}: ${strerror(EPERM)}\n`);
       return 1;
     }
-    const r = k.modules.load(bytes, params.join(' '));
+    const r = await k.modules.load(bytes, params.join(' '));
     if (r.status < 0) {
       await p.err(`insmod: ERROR: could not insert module ${file}: ${r.reason ?? modStrerror(-r.status)}\n`);
       return 1;
@@ -84,7 +84,7 @@ export function rmmod(k: Kernel) {
         status = 1;
         continue;
       }
-      const r = k.modules.unload(name);
+      const r = await k.modules.unload(name);
       if (r.status < 0) {
         await p.err(r.status === -EBUSY
           ? `rmmod: ERROR: ../libkmod/libkmod-module.c:799 kmod_module_remove_module() could not remove '${name}': Device or resource busy\nrmmod: ERROR: could not remove module ${name}: Device or resource busy\n`

@@ -8,6 +8,7 @@
 #include <linux/err.h>
 #include <linux/export.h>
 #include <linux/wait.h>
+#include <linux/sched.h>
 #include <linux/mutex.h>
 #include <linux/ioctl.h>
 

@@ -1,0 +1,118 @@
+// <linux/wait.h>, <linux/delay.h>, <linux/sched.h>, <linux/jiffies.h>: sleeping
+// in C. The wait_event*() macros of the headers loop on their condition around
+// __dl_wait_sleep(), which suspends the C code (Asyncify) until a wake_up, a
+// timeout or a signal, exactly where Linux's prepare_to_wait/schedule would.
+import { HZ } from '../kernel.js';
+import { WaitQueue } from '../sched.js';
+import type { KapiTable, ModuleContext } from './context.js';
+
+export const TASK_RUNNING = 0, TASK_INTERRUPTIBLE = 1, TASK_UNINTERRUPTIBLE = 2;
+const ERESTARTSYS = 512;
+const NS_PER_JIFFY = 1e9 / HZ;
+
+/** Wait queues of a module, keyed by the address of their wait_queue_head_t. */
+export function waitQueues(m: ModuleContext): Map<number, WaitQueue & { interruptible: Set<object> }> {
+  const cache = queues.get(m);
+  if (cache) return cache;
+  const map = new Map<number, WaitQueue & { interruptible: Set<object> }>();
+  queues.set(m, map);
+  return map;
+}
+const queues = new WeakMap<ModuleContext, Map<number, WaitQueue & { interruptible: Set<object> }>>();
+
+function queueAt(m: ModuleContext, addr: number) {
+  const map = waitQueues(m);
+  let q = map.get(addr);
+  if (!q) {
+    q = Object.assign(new WaitQueue(`${m.name}:wq@${addr.toString(16)}`), { interruptible: new Set<object>() });
+    map.set(addr, q);
+  }
+  return q;
+}
+
+export function waitApi(m: ModuleContext): KapiTable {
+  const k = m.kernel;
+  /** The state set by set_current_state() for the next schedule(), per task. */
+  const pendingState = new Map<number, number>();
+
+  /** Sleeps the current task on `wq` for at most `timeout` jiffies (negative: forever). */
+  const sleep = (wq: WaitQueue | undefined, interruptible: boolean, timeout: number, wchan: string): Promise<number> => {
+    const task = k.sched.current!;
+    const start = k.jiffies;
+    const q = wq ?? new WaitQueue(wchan);
+    let timer: ReturnType<typeof k.clock.scheduleIn> | undefined;
+    if (timeout >= 0) timer = k.clock.scheduleIn(timeout * NS_PER_JIFFY, () => k.wakeAll(q), 'schedule_timeout');
+    const marked = interruptible ? (q as Partial<{ interruptible: Set<object> }>).interruptible : undefined;
+    marked?.add(task);
+    return k.sleepOn(q, wchan, interruptible).then((r) => {
+      marked?.delete(task);
+      if (timer) k.clock.cancel(timer);
+      if (r < 0) return -ERESTARTSYS;
+      if (timeout < 0) return 0;
+      const elapsed = (k.jiffies - start) >>> 0;
+      return Math.max(0, timeout - elapsed);
+    });
+  };
+
+  const wake = (addr: number, onlyInterruptible: boolean, nr: number) => {
+    const q = waitQueues(m).get(addr);
+    if (!q) return;
+    let woken = 0;
+    for (const t of [...q.waiters]) {
+      if (onlyInterruptible && !q.interruptible.has(t)) continue;
+      q.waiters.delete(t);
+      k.sched.wake(t);
+      if (nr > 0 && ++woken >= nr) break;
+    }
+  };
+
+  return {
+    __init_waitqueue_head: (addr: number) => { waitQueues(m).delete(addr); },
+    init_waitqueue_head: (addr: number) => { waitQueues(m).delete(addr); },
+    // __wake_up(wq, mode, nr_exclusive, key): mode TASK_INTERRUPTIBLE wakes interruptible sleepers only.
+    __wake_up: (addr: number, mode: number, nr: number) => wake(addr, mode === TASK_INTERRUPTIBLE, nr === 1 ? 0 : nr),
+    waitqueue_active: (addr: number) => ((waitQueues(m).get(addr)?.waiters.size ?? 0) > 0 ? 1 : 0),
+    /** The sleep inside the wait_event*() macros: 0 woken / remaining jiffies, or -ERESTARTSYS on a signal. */
+    __dl_wait_sleep: (addr: number, interruptible: number, timeout: number) =>
+      m.sleepUntil(() => sleep(queueAt(m, addr), interruptible !== 0, timeout, 'wait_event')),
+    __dl_jiffies: () => k.jiffies,
+    __dl_hz: () => HZ,
+    msleep: (ms: number) => { m.sleepUntil(() => sleep(undefined, false, Math.ceil((ms >>> 0) * HZ / 1000) + 1, 'msleep')); },
+    ssleep: (s: number) => { m.sleepUntil(() => sleep(undefined, false, (s >>> 0) * HZ + 1, 'msleep')); },
+    msleep_interruptible: (ms: number) => {
+      const r = m.sleepUntil(() => sleep(undefined, true, Math.ceil((ms >>> 0) * HZ / 1000) + 1, 'msleep_interruptible'));
+      return r < 0 ? 0 : Math.ceil(r * 1000 / HZ);
+    },
+    usleep_range: (min: number) => { m.sleepUntil(() => sleep(undefined, false, Math.ceil((min >>> 0) * HZ / 1e6) + 1, 'usleep_range')); },
+    udelay: (us: number) => { k.charge((us >>> 0) * 1000); },
+    ndelay: (ns: number) => { k.charge(ns >>> 0); },
+    mdelay: (ms: number) => { k.charge((ms >>> 0) * 1e6); },
+    __dl_set_current_state: (state: number) => {
+      const t = k.sched.current;
+      if (t) pendingState.set(t.pid, state);
+    },
+    schedule: () => {
+      const t = k.sched.current;
+      const state = t ? pendingState.get(t.pid) ?? TASK_RUNNING : TASK_RUNNING;
+      if (t) pendingState.delete(t.pid);
+      if (state === TASK_RUNNING) return 0;
+      return m.sleepUntil(() => sleep(undefined, state === TASK_INTERRUPTIBLE, -1, 'schedule'));
+    },
+    schedule_timeout: (timeout: number) => {
+      const t = k.sched.current;
+      const state = t ? pendingState.get(t.pid) ?? TASK_RUNNING : TASK_RUNNING;
+      if (t) pendingState.delete(t.pid);
+      if (state === TASK_RUNNING) return timeout;
+      const r = m.sleepUntil(() => sleep(undefined, state === TASK_INTERRUPTIBLE, timeout | 0, 'schedule_timeout'));
+      return r < 0 ? timeout : r;
+    },
+    signal_pending: () => { const t = k.sched.current; return t && k.signalPending(t) ? 1 : 0; },
+    __dl_current_pid: () => k.sched.current?.pid ?? 0,
+    __dl_current_comm: (buf: number) => {
+      const comm = new TextEncoder().encode((k.sched.current?.comm ?? 'swapper').slice(0, 15));
+      m.u8().set(comm, buf);
+      m.u8()[buf + comm.length] = 0;
+    },
+    in_interrupt: () => (k.inInterrupt > 0 ? 1 : 0),
+  };
+}

@@ -1,0 +1,63 @@
+// ps: the task list with states and wait channels (procps's formats, small).
+import type { Kernel } from '../../kernel/kernel.js';
+import type { Task } from '../../kernel/sched.js';
+import type { Proc } from '../libc.js';
+
+function time(ns: number): string {
+  const s = Math.floor(ns / 1e9);
+  return `${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+const user = (t: Task) => (t.cred.uid === 0 ? 'root' : 'user');
+const tty = (t: Task) => (t.kind === 'user' && t.fds[0] ? 'console' : '?');
+const cmd = (t: Task) => (t.kind === 'kthread' ? `[${t.comm}]` : t.argv.join(' ') || t.comm);
+const stat = (t: Task, k: Kernel) => t.state + (t.pid === t.sid ? 's' : '') + (t.pgid === k.console.fgPgid && t.kind === 'user' ? '+' : '');
+const wchan = (t: Task) => (t.state === 'S' || t.state === 'D' ? t.wchan || '-' : '-');
+
+const FIELDS: Record<string, { head: string; width: number; left?: boolean; get: (t: Task, k: Kernel) => string }> = {
+  pid: { head: 'PID', width: 5, get: (t) => String(t.pid) },
+  ppid: { head: 'PPID', width: 5, get: (t) => String(t.parent?.pid ?? 0) },
+  user: { head: 'USER', width: 8, left: true, get: user },
+  stat: { head: 'STAT', width: 4, left: true, get: stat },
+  s: { head: 'S', width: 1, get: (t) => t.state },
+  wchan: { head: 'WCHAN', width: 16, left: true, get: wchan },
+  tty: { head: 'TT', width: 8, left: true, get: tty },
+  time: { head: 'TIME', width: 8, get: (t) => time(t.utimeNs) },
+  comm: { head: 'COMMAND', width: 0, left: true, get: (t) => t.comm },
+  cmd: { head: 'CMD', width: 0, left: true, get: cmd },
+  args: { head: 'COMMAND', width: 0, left: true, get: cmd },
+};
+
+export function ps(k: Kernel) {
+  return async (p: Proc, argv: string[]): Promise<number> => {
+    const args = argv.slice(1);
+    let fields = ['pid', 'tty', 'time', 'cmd'];
+    let all = false;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (a === 'aux' || a === 'ax' || a === '-e' || a === '-A' || a === '-ef') all = true;
+      if (a === 'aux') fields = ['user', 'pid', 'tty', 'stat', 'time', 'args'];
+      else if (a === '-l' || a === 'l') fields = ['s', 'user', 'pid', 'ppid', 'wchan', 'tty', 'time', 'cmd'];
+      else if (a === '-o' || a === 'o') {
+        const spec = args[++i] ?? '';
+        fields = spec.split(',').map((f) => f.trim().toLowerCase()).filter(Boolean);
+        const bad = fields.find((f) => !FIELDS[f]);
+        if (bad) { await p.err(`error: unknown user-defined format specifier "${bad}"\n`); return 1; }
+      } else if (!['aux', 'ax', '-e', '-A', '-ef'].includes(a)) {
+        await p.err(`error: unsupported option (BSD syntax)\n\nUsage:\n ps [options]\n`);
+        return 1;
+      }
+    }
+    const tasks = [...k.tasks.values()].filter((t) => t.state !== 'Z' || true).filter((t) => all || (t.kind === 'user' && t.sid === p.task.sid)).sort((a, b) => a.pid - b.pid);
+    const cols = fields.map((f) => FIELDS[f]!);
+    const line = (vals: string[]) => vals.map((v, i) => {
+      const c = cols[i]!;
+      if (i === vals.length - 1 && c.width === 0) return v;
+      return c.left ? v.padEnd(c.width) : v.padStart(c.width);
+    }).join(' ').trimEnd();
+    let out = line(cols.map((c) => c.head)) + '\n';
+    for (const t of tasks) out += line(cols.map((c) => (t.state === 'Z' && c === FIELDS.cmd ? `[${t.comm}] <defunct>` : c.get(t, k)))) + '\n';
+    await p.out(out);
+    return 0;
+  };
+}
