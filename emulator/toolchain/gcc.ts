@@ -11,6 +11,9 @@ import { compileService, includeLayers } from './kbuild.js';
 export const BLOCKING_SYSCALLS = ['wasi_snapshot_preview1.fd_read', 'wasi_snapshot_preview1.fd_write', 'wasi_snapshot_preview1.fd_seek',
   'wasi_snapshot_preview1.fd_close', 'wasi_snapshot_preview1.path_open', 'wasi_snapshot_preview1.poll_oneoff', 'driverlab.ioctl'];
 
+/** POSIX calls wasi-libc only declares on request; getpid() itself is DriverLab's (the real pid). */
+const WASI_EMULATIONS = ['-D_WASI_EMULATED_GETPID', '-D_WASI_EMULATED_SIGNAL', '-D_WASI_EMULATED_PROCESS_CLOCKS'];
+
 /** Where user programs find DriverLab's headers (sys/ioctl.h) in the machine and in the compiler. */
 export const USER_INCLUDE = '/lib/driverlab/include';
 const RUNTIME_C = `${USER_INCLUDE}/driverlab/runtime.c`;
@@ -94,7 +97,7 @@ export function gccProgram(k: Kernel) {
     }
     for (const [path, data] of userFiles(k)) sources.set(path, data);
     const abs = (f: string) => (f.startsWith('/') ? f : `${p.cwd}/${f}`);
-    const base = ['--target=wasm32-wasip1', '-isystem', USER_INCLUDE, '-fsanitize=null', '-fno-sanitize-recover=null', ...a.flags, ...a.includeDirs.map((d) => `-I${abs(d)}`)];
+    const base = ['--target=wasm32-wasip1', '-isystem', USER_INCLUDE, ...WASI_EMULATIONS, '-fsanitize=null', '-fno-sanitize-recover=null', ...a.flags, ...a.includeDirs.map((d) => `-I${abs(d)}`)];
     const svc = compileService(k);
     if (a.compileOnly) {
       let status = 0;
@@ -114,7 +117,7 @@ export function gccProgram(k: Kernel) {
     for (const s of [...a.sources.map(abs), RUNTIME_C]) {
       const obj = `/build/gcc-${objects.size}.o`;
       // The runtime is built the same way for every program, so it compiles once and is cached.
-      const args = s === RUNTIME_C ? ['--target=wasm32-wasip1', '-O2', '-isystem', USER_INCLUDE, '-c', s, '-o', obj] : [...base, '-c', s, '-o', obj];
+      const args = s === RUNTIME_C ? ['--target=wasm32-wasip1', '-O2', '-isystem', USER_INCLUDE, ...WASI_EMULATIONS, '-c', s, '-o', obj] : [...base, '-c', s, '-o', obj];
       const r = await svc.run('clang', args, s === RUNTIME_C ? userFiles(k) : sources);
       k.charge(150_000_000);
       if (r.stderr) await p.err(r.stderr);
@@ -122,7 +125,7 @@ export function gccProgram(k: Kernel) {
       objects.set(obj, r.outputs.get(obj.slice(1))!);
     }
     for (const o of a.objects) objects.set(abs(o), sources.get(abs(o))!);
-    const r = await svc.run('clang', ['--target=wasm32-wasip1', ...objects.keys(), '-o', output], objects);
+    const r = await svc.run('clang', ['--target=wasm32-wasip1', ...objects.keys(), '-lwasi-emulated-signal', '-lwasi-emulated-process-clocks', '-o', output], objects);
     k.charge(100_000_000);
     if (r.stderr) await p.err(r.stderr.replace(/wasm-ld: error: /g, '/usr/bin/ld: '));
     if (r.status !== 0) {

@@ -42,7 +42,7 @@ function machine(options: MyDeviceOptions = {}) {
     get edges() { return edges; },
     inb: (off: number) => bus.read(IO + off, 1),
     outb: (off: number, v: number) => bus.write(IO + off, v, 1),
-    ms: (n: number) => clock.advanceBy(n * NS_PER_MS),
+    ms: (n: number) => clock.advanceBy(Math.round(n * NS_PER_MS)),
     status: () => bus.read(IO + MY_DEVICE_REG.STATUS, 1),
     error: () => bus.read(IO + MY_DEVICE_REG.ERROR, 1),
     ack: () => bus.write(IO + MY_DEVICE_REG.ACK, 1, 1),
@@ -217,6 +217,31 @@ describe('MyDeviceCard start-up', () => {
       expect(m.status()).toBe(EXIST | ERROR);
       expect(m.inb(MY_DEVICE_REG.FW_VERSION)).toBe(0);
     }
+  });
+
+  it('CONTROL=0 while booting cancels the pending READY and reopens the window', () => {
+    const m = machine();
+    m.startUp();
+    m.ms(30);
+    m.outb(0, 0);
+    m.ms(100);
+    expect(m.status()).toBe(EXIST);
+    expect(m.edges).toBe(0);
+    m.ms(350);
+    m.outb(0, 1);
+    m.ms(50);
+    expect(m.status() & READY).toBe(READY);
+  });
+
+  it('reports state changes on the timeline with their virtual time', () => {
+    const m = machine();
+    m.startUp(300);
+    expect(m.events.map(({ kind, timeNs }) => ({ kind, timeNs }))).toEqual([
+      { kind: 'start-window', timeNs: 0 },
+      { kind: 'error', timeNs: 300 * NS_PER_MS },
+      { kind: 'halted', timeNs: 300 * NS_PER_MS },
+    ]);
+    expect(m.events[1]!.detail).toBe('ERROR=1 TIMING: CONTROL=1 300 ms after CONTROL=0, outside the 400-500 ms window');
   });
 
   it('firmwareCheck: false accepts any image', () => {

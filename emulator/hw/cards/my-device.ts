@@ -154,7 +154,7 @@ export type MyDeviceEventKind =
   | 'halted' | 'start-window' | 'starting' | 'running' | 'busy' | 'answering' | 'ack' | 'error' | 'rx' | 'fault' | 'faults-set';
 
 export interface MyDeviceEvent {
-  kind: MyDeviceEventKind | string;
+  kind: MyDeviceEventKind;
   detail: string;
   timeNs: number;
 }

@@ -32,6 +32,19 @@ int ioctl(int fd, unsigned long request, ...)
 	return r;
 }
 
+__attribute__((import_module("driverlab"), import_name("getpid"))) int __driverlab_getpid(void);
+__attribute__((import_module("driverlab"), import_name("getppid"))) int __driverlab_getppid(void);
+
+pid_t getpid(void)
+{
+	return __driverlab_getpid();
+}
+
+pid_t getppid(void)
+{
+	return __driverlab_getppid();
+}
+
 void abort(void)
 {
 	__driverlab_raise(6);
