@@ -40,8 +40,6 @@ describe('seed §2: advanced_device and test_device', () => {
   });
 
   it('without .owner rmmod succeeds while open; with it rmmod is refused while a process holds the device', async () => {
-    const holder = '#include <fcntl.h>\n#include <unistd.h>\nint main(void){int fd=open("/dev/advanced_dev",O_RDWR); if(fd<0) return 1; pause(); return 0;}\n';
-    void holder;
     const r = await runSh('make -s && sudo insmod advanced_device.ko && exec 3</dev/advanced_dev; sudo rmmod advanced_device; echo "rmmod $?"', { files: files() });
     expect(r.output).toContain('rmmod: ERROR: Module advanced_device is in use\nrmmod 1\n');
     const noOwner = DRIVER.replace('    .owner = THIS_MODULE,\n', '');

@@ -1,7 +1,7 @@
 // Acceptance test: the tutorial's §1 (shared/seeds/000_*.txt), hello.c and its
 // Makefile exactly as printed (recipes TAB-indented), through the real CLI.
 import { describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { seedFiles, tempWorkspace, withTabs, runSh } from './helpers/machine.js';
 
@@ -65,4 +65,3 @@ describe('seed §1: the /proc hello module', () => {
   });
 });
 
-export { execFileSync };

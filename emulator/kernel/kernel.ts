@@ -8,15 +8,15 @@ import type { Host } from '../host.js';
 import { Errno, EBADF, ECHILD, EINTR, EINVAL, EISDIR, ENOENT, ENOEXEC, ENOTDIR, EPERM, ESRCH, ESPIPE, EPIPE, EAGAIN, strerror } from './errno.js';
 import { KernelLog, formatTimestamp } from './printk.js';
 import { formatC, type FormatArgs } from './format.js';
-import { Vfs, normalizePath, type Cred as VfsCred } from './fs/vfs.js';
+import { Vfs, type Cred as VfsCred } from './fs/vfs.js';
 import { RamFs, type FsContext } from './fs/ramfs.js';
 import { ProcFs } from './fs/procfs.js';
 import { HostFs } from './fs/hostfs.js';
-import { type FileOperations, type Inode, type OpenFile, MKDEV, MAJOR, MINOR, O_ACCMODE, O_RDONLY, O_WRONLY, O_NONBLOCK,
-  S_IFCHR, S_IFDIR, S_IFREG, isDir, isReg, isLnk, FMODE_READ, FMODE_WRITE } from './fs/types.js';
+import { type FileOperations, type Inode, type OpenFile, MKDEV, MINOR, O_RDONLY, O_WRONLY, O_NONBLOCK,
+  S_IFCHR, S_IFREG, isDir, isReg, FMODE_READ, FMODE_WRITE } from './fs/types.js';
 import { ChrdevRegistry } from './chrdev.js';
 import { ResourceTree, markContainer } from './resources.js';
-import { Scheduler, Task, TaskKilled, WaitQueue, SIGKILL, SIGPIPE, SIGCHLD, SIGCONT, SIGSTOP, SIGTSTP } from './sched.js';
+import { Scheduler, Task, TaskKilled, WaitQueue, SIGKILL, SIGPIPE, SIGCHLD, SIGCONT } from './sched.js';
 import { Tty } from './tty.js';
 import { Pipe } from './pipe.js';
 import { ScratchMemory, copyFromUser, copyToUser, type UserMemory } from './uaccess.js';
@@ -522,7 +522,6 @@ export class Kernel {
   sendSignal(task: Task, sig: number): void {
     if (!task.alive || task.kind !== 'user') return;
     if (sig === SIGCONT) { if (task.state === 'T') { task.state = 'S'; this.sched.wake(task); } return; }
-    if (sig === SIGSTOP || sig === SIGTSTP) { task.pendingSignals |= 1 << sig; }
     task.pendingSignals |= 1 << sig;
     if (task.state === 'S' || (sig === SIGKILL && task.state === 'T')) {
       task.interrupted = true;
@@ -928,4 +927,3 @@ export function syslogDate(ms: number): string {
   return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
 
-export { normalizePath, MAJOR, MINOR, S_IFDIR, isLnk, O_ACCMODE };

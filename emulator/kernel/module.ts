@@ -2,8 +2,7 @@
 // by our kbuild whose imports are the kernel API and whose "modinfo" custom
 // section holds the .modinfo strings (license=GPL, author=..., parm=...).
 import type { Kernel } from './kernel.js';
-import { EEXIST, EINVAL, ENOENT, ENOEXEC, EBUSY, EFAULT, strerror } from './errno.js';
-import { formatC } from './format.js';
+import { EEXIST, ENOENT, ENOEXEC, EBUSY, EFAULT } from './errno.js';
 import type { FormatArgs } from './format.js';
 import type { KapiTable, ModuleContext, ModuleHeap } from './kapi/context.js';
 import { printkApi } from './kapi/printk.js';
@@ -435,4 +434,3 @@ export class ModuleLoader {
   }
 }
 
-export { formatC, strerror, EINVAL };

@@ -38,8 +38,6 @@ interface GccArgs {
   includeDirs: string[];
 }
 
-const enc = new TextEncoder();
-
 function parseArgs(argv: string[]): GccArgs | string {
   const a: GccArgs = { sources: [], objects: [], compileOnly: false, flags: [], includeDirs: [] };
   for (let i = 1; i < argv.length; i++) {
@@ -144,7 +142,6 @@ export function gccProgram(k: Kernel) {
       await p.err(`/usr/bin/ld: cannot open output file ${a.output ?? 'a.out'}: ${e.message}\n`);
       return 1;
     }
-    void enc;
     return 0;
   };
 }

@@ -151,7 +151,6 @@ export async function buildModules(kernel: Kernel, p: Proc, dir: string): Promis
   }
 
   await log(`  MODPOST ${dir}/Module.symvers\n`);
-  let symvers = '';
   for (const mod of modules) {
     const undefinedSyms = new Set<string>();
     for (const obj of parts.get(mod) ?? [mod]) {
@@ -166,9 +165,9 @@ export async function buildModules(kernel: Kernel, p: Proc, dir: string): Promis
       await p.err(`make[2]: *** [scripts/Makefile.modpost:145: ${dir}/Module.symvers] Error 1\n`);
       return 2;
     }
-    symvers += '';
   }
-  await p.writeFile(`${dir}/Module.symvers`, symvers);
+  // Module.symvers lists the module's own exports: none, since modules here do not share symbols.
+  await p.writeFile(`${dir}/Module.symvers`, '');
   await p.writeFile(`${dir}/modules.order`, modules.map((m) => `${dir}/${m}.o\n`).join(''));
 
   for (const mod of modules) {

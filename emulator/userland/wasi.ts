@@ -17,7 +17,7 @@ const WASI_ERRNO: Record<number, number> = {
 };
 export const toWasiErrno = (linux: number) => WASI_ERRNO[linux] ?? 29;
 
-const WASI_EBADF = 8, WASI_EINVAL = 28, WASI_ENOSYS = 52, WASI_ENOTDIR = 54;
+const WASI_EBADF = 8, WASI_ENOSYS = 52, WASI_ENOTDIR = 54;
 const FILETYPE = { UNKNOWN: 0, BLOCK: 1, CHAR: 2, DIR: 3, REG: 4, SOCK_STREAM: 6, SYMLINK: 7 };
 /** The one preopened directory: "/" as fd 3, through which wasi-libc resolves every path. */
 const PREOPEN_FD = 3;
@@ -445,4 +445,3 @@ function signalForTrap(message: string): number {
   return SIGSEGV;
 }
 
-export { WASI_EINVAL };

@@ -1,6 +1,5 @@
 // `driverlab`: the terminal face of DriverLab (ARCHITECTURE.md decision 8).
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Machine, type MachineConfig } from '../../emulator/machine.js';
 import { createNodeHost } from '../host/node-host.js';
 import type { Personality } from '../../emulator/kernel/kernel.js';
@@ -136,4 +135,3 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-export { path };
