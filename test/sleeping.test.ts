@@ -44,6 +44,11 @@ describe('sleeping in driver code', () => {
     expect(first).not.toBe(second);
   });
 
+  it('set_current_state + schedule_timeout sleeps for the timeout', async () => {
+    const r = await runSh(`${SETUP} && gcc -o ioc ioc.c && ./ioc 3 0 && dmesg | grep -E "schedule_timeout"`, { files });
+    expect(r.output).toMatch(/^ioctl 3 -> 0\n.*waitdev: schedule_timeout returned 0\n$/);
+  });
+
   it('msleep in init delays insmod by virtual time, not wall time', async () => {
     const r = await runSh(`${SETUP} && dmesg | grep -E "taints|ready after"`, { files });
     expect(stamp(r.output, 'waitdev: ready after 500 ms') - stamp(r.output, 'waitdev: loading out-of-tree')).toBeGreaterThanOrEqual(0.5);

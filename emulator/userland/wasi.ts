@@ -432,7 +432,11 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
   } catch (e) {
     if (e instanceof ProcExit) return e.code;
     if (e instanceof TaskKilled) throw e;
-    if (e instanceof WebAssembly.RuntimeError) throw new TaskKilled(signalForTrap(e.message));
+    if (e instanceof WebAssembly.RuntimeError) {
+      // Like show_unhandled_signals: the fault is logged, as "prog[pid]: segfault at ..." is on Linux.
+      k.printk(`\x016${task.comm}[${task.pid}]: ${e.message}\n`);
+      throw new TaskKilled(signalForTrap(e.message));
+    }
     if (e instanceof RangeError && /call stack/i.test(e.message)) throw new TaskKilled(SIGSEGV);
     throw e;
   }

@@ -18,3 +18,8 @@ export const V2_2 = {
   file: { size: 40, f_dentry: 0, f_op: 4, f_mode: 8, f_pos: 16, f_count: 24, f_flags: 28, private_data: 32 },
   file_operations: { llseek: 0, read: 4, write: 8, readdir: 12, poll: 16, ioctl: 20, mmap: 24, open: 28, flush: 32, release: 36, fsync: 40, fasync: 44, check_media_change: 48, revalidate: 52, lock: 56 },
 } as const;
+
+/** Linux 2.2's task_struct as the 2.2 headers declare the fields a driver touches. */
+export const V2_2_SCHED = {
+  task_struct: { size: 36, state: 0, signal: 4, blocked: 8, timeout: 12, pid: 16, comm: 20 },
+} as const;

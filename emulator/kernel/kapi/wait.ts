@@ -92,6 +92,8 @@ export function waitApi(m: ModuleContext): KapiTable {
       if (t) pendingState.set(t.pid, state);
     },
     schedule: () => {
+      // Resuming: the sleep already happened (and consumed the pending state).
+      if (m.asyncState() === 2) return m.sleepUntil(() => Promise.resolve(0));
       const t = k.sched.current;
       const state = t ? pendingState.get(t.pid) ?? TASK_RUNNING : TASK_RUNNING;
       if (t) pendingState.delete(t.pid);
@@ -99,6 +101,7 @@ export function waitApi(m: ModuleContext): KapiTable {
       return m.sleepUntil(() => sleep(undefined, state === TASK_INTERRUPTIBLE, -1, 'schedule'));
     },
     schedule_timeout: (timeout: number) => {
+      if (m.asyncState() === 2) { const r = m.sleepUntil(() => Promise.resolve(0)); return r < 0 ? timeout : r; }
       const t = k.sched.current;
       const state = t ? pendingState.get(t.pid) ?? TASK_RUNNING : TASK_RUNNING;
       if (t) pendingState.delete(t.pid);

@@ -1,0 +1,125 @@
+// Linux 2.2's sleeping API, as the 1998 article uses it: `current` with its
+// state/timeout/signal fields in module memory, schedule() honouring
+// current->timeout (absolute jiffies), sleep_on/interruptible_sleep_on on a
+// `struct wait_queue *`, semaphores with down/up, and the __delay busy loop.
+import { HZ } from '../kernel.js';
+import { WaitQueue } from '../sched.js';
+import type { KapiTable, ModuleContext } from './context.js';
+import { V2_2_SCHED } from './layout.js';
+
+const T = V2_2_SCHED.task_struct;
+/** Loops per second of the virtual CPU: lpj 2385510 at HZ (the boot log's BogoMIPS line). */
+export const LOOPS_PER_SEC = 2385510 * HZ;
+
+export function sched22Api(m: ModuleContext): KapiTable {
+  const k = m.kernel;
+  const structs = new Map<number, number>();
+  const queues = new Map<number, WaitQueue & { interruptible: Set<object> }>();
+  const sems = new Map<number, WaitQueue>();
+  const queue = (addr: number) => {
+    let q = queues.get(addr);
+    if (!q) { q = Object.assign(new WaitQueue('sleep_on'), { interruptible: new Set<object>() }); queues.set(addr, q); }
+    return q;
+  };
+
+  /** `current`: the task's struct in this module's memory, refreshed on every use. */
+  const current = (): number => {
+    const task = k.sched.current;
+    if (!task) return 0;
+    let p = structs.get(task.pid);
+    if (!p) {
+      p = m.heap.alloc(T.size, true, 'kernel');
+      structs.set(task.pid, p);
+    }
+    const v = m.view();
+    v.setUint32(p + T.signal, task.pendingSignals >>> 0, true);
+    v.setUint32(p + T.blocked, task.blockedSignals >>> 0, true);
+    v.setInt32(p + T.pid, task.pid, true);
+    const comm = new TextEncoder().encode(task.comm.slice(0, 15));
+    m.u8().fill(0, p + T.comm, p + T.comm + 16);
+    m.u8().set(comm, p + T.comm);
+    return p;
+  };
+
+  /** Sleeps as 2.2 did: until woken, until jiffies reach current->timeout (if set), or a signal when interruptible. */
+  const sleep = (q: WaitQueue, interruptible: boolean, wchan: string, honourTimeout: boolean, relTimeout?: number): Promise<number> => {
+    const p = current();
+    const v = m.view();
+    const absTimeout = relTimeout !== undefined ? (k.jiffies + relTimeout) >>> 0 : honourTimeout ? v.getUint32(p + T.timeout, true) : 0;
+    let timer: ReturnType<typeof k.clock.scheduleIn> | undefined;
+    if (absTimeout) {
+      const ticks = ((absTimeout - k.jiffies) | 0);
+      timer = k.clock.scheduleIn(Math.max(0, ticks) * (1e9 / HZ), () => { m.view().setUint32(p + T.timeout, 0, true); k.wakeAll(q); }, 'process_timeout');
+    }
+    const mark = (q as Partial<{ interruptible: Set<object> }>).interruptible;
+    const task = k.sched.current!;
+    if (interruptible) mark?.add(task);
+    return k.sleepOn(q, wchan, interruptible).then((r) => {
+      mark?.delete(task);
+      if (timer) k.clock.cancel(timer);
+      m.view().setInt32(p + T.state, 0, true);
+      if (relTimeout !== undefined) return r < 0 ? 0 : Math.max(0, (absTimeout - k.jiffies) | 0);
+      return r < 0 ? -4 : 0;
+    });
+  };
+
+  const semCount = (sem: number) => m.view().getInt32(sem, true);
+  const down = (sem: number, interruptible: boolean): number => {
+    if (m.asyncState() === 2) return m.sleepUntil(() => Promise.resolve(0));
+    const c = semCount(sem) - 1;
+    m.view().setInt32(sem, c, true);
+    if (c >= 0) return 0;
+    let q = sems.get(sem);
+    if (!q) { q = new WaitQueue('down'); sems.set(sem, q); }
+    const wq = q;
+    return m.sleepUntil(() => k.sleepOn(wq, interruptible ? '__down_interruptible' : '__down', interruptible).then((r) => {
+      if (r < 0) { m.view().setInt32(sem, semCount(sem) + 1, true); return -4; }
+      return 0;
+    }));
+  };
+
+  return {
+    __dl_current: current,
+    __dl_signal_pending: () => { const t = k.sched.current; return t && k.signalPending(t) ? 1 : 0; },
+    sleep_on: (addr: number) => { m.sleepUntil(() => sleep(queue(addr), false, 'sleep_on', false)); },
+    interruptible_sleep_on: (addr: number) => { m.sleepUntil(() => sleep(queue(addr), true, 'interruptible_sleep_on', true)); },
+    sleep_on_timeout: (addr: number, t: number) => m.sleepUntil(() => sleep(queue(addr), false, 'sleep_on_timeout', false, t)),
+    interruptible_sleep_on_timeout: (addr: number, t: number) => m.sleepUntil(() => sleep(queue(addr), true, 'interruptible_sleep_on', false, t)),
+    __dl_wake_up22: (addr: number, interruptibleOnly: number) => {
+      const q = queues.get(addr);
+      if (!q) return;
+      for (const t of [...q.waiters]) {
+        if (interruptibleOnly && !q.interruptible.has(t)) continue;
+        q.waiters.delete(t);
+        k.sched.wake(t);
+      }
+    },
+    __dl_waitqueue_active22: (addr: number) => ((queues.get(addr)?.waiters.size ?? 0) > 0 ? 1 : 0),
+    /** 2.2's schedule(): sleeps if current->state is not TASK_RUNNING, until current->timeout or a wake. */
+    __dl_schedule22: () => {
+      // Resuming: the sleep below already happened; its state was cleared when it ended.
+      if (m.asyncState() === 2) return m.sleepUntil(() => Promise.resolve(0));
+      const p = current();
+      const state = p ? m.view().getInt32(p + T.state, true) : 0;
+      if (state === 0) return 0;
+      return m.sleepUntil(() => sleep(new WaitQueue('schedule'), state === 1, 'schedule_timeout', true));
+    },
+    down: (sem: number) => { down(sem, false); },
+    down_interruptible: (sem: number) => down(sem, true),
+    down_trylock: (sem: number) => {
+      if (semCount(sem) <= 0) return 1;
+      m.view().setInt32(sem, semCount(sem) - 1, true);
+      return 0;
+    },
+    up: (sem: number) => {
+      m.view().setInt32(sem, semCount(sem) + 1, true);
+      // The first sleeper in down() now owns the count it was waiting for.
+      const q = sems.get(sem);
+      const next = q && [...q.waiters][0];
+      if (next) { q.waiters.delete(next); k.sched.wake(next); }
+    },
+    __dl_udelay: (us: number) => { k.charge((us >>> 0) * 1000); },
+    __delay: (loops: number) => { k.charge(Math.round((loops >>> 0) / LOOPS_PER_SEC * 1e9)); },
+    __dl_loops_per_sec: () => LOOPS_PER_SEC,
+  };
+}
