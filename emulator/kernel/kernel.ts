@@ -93,6 +93,8 @@ export class Kernel {
   irqsEnabled = true;
   /** Nesting depth of interrupt handlers running now (in_interrupt()). */
   inInterrupt = 0;
+  /** Spinlocks held (preempt_count): a task holding one must not sleep. */
+  preemptCount = 0;
   jiffies: number;
   cmdline: string;
   hostname = 'driverlab';

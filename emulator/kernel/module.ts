@@ -14,12 +14,13 @@ import { chrdevApi } from './kapi/chrdev.js';
 import { syncApi } from './kapi/sync.js';
 import { waitApi } from './kapi/wait.js';
 import { sched22Api } from './kapi/sched22.js';
+import { irqflagsApi } from './kapi/irqflags.js';
 import type { Maybe } from './maybe.js';
 
 export type KapiProvider = (m: ModuleContext) => KapiTable;
 
 /** The kernel API areas, one file each under kapi/ (ARCHITECTURE.md). */
-export const KAPI_PROVIDERS: KapiProvider[] = [printkApi, stringApi, uaccessApi, slabApi, procApi, chrdevApi, syncApi, waitApi, sched22Api];
+export const KAPI_PROVIDERS: KapiProvider[] = [printkApi, stringApi, uaccessApi, slabApi, procApi, chrdevApi, syncApi, waitApi, sched22Api, irqflagsApi];
 
 /** Kernel-API functions that may sleep: the C code calling them is asyncified by kbuild. */
 export const BLOCKING_KAPI = ['mutex_lock', 'mutex_lock_interruptible', '__dl_wait_sleep', 'msleep', 'ssleep', 'msleep_interruptible',
@@ -183,6 +184,18 @@ export class LoadedModule implements ModuleContext {
     return c;
   }
 
+  /** A driver call that returns with interrupts off or a spinlock held leaves the machine broken: say so, as lockdep does. */
+  private checkReturnState(comm: string, pid: number): void {
+    const k = this.kernel;
+    if (k.inInterrupt) return;
+    if (!k.irqsEnabled) {
+      k.printk(`\x014WARNING: ${comm}/${pid} returned from ${this.name} with interrupts disabled (a missing restore_flags/local_irq_restore?)\n`);
+    }
+    if (k.preemptCount > 0) {
+      k.printk(`\x014WARNING: ${comm}/${pid} returned from ${this.name} with ${k.preemptCount} spinlock(s) held\n`);
+    }
+  }
+
   /** Whether this module was built so that its C code can sleep. */
   get canSleep(): boolean { return typeof this.instance.exports.asyncify_get_state === 'function'; }
 
@@ -202,6 +215,10 @@ export class LoadedModule implements ModuleContext {
       return this.context(task.pid).wakeResult;
     }
     const task = this.kernel.sched.current;
+    if (task && !this.kernel.inInterrupt && (this.kernel.preemptCount > 0 || !this.kernel.irqsEnabled)) {
+      // Linux reports it and schedules anyway; the lock or the disabled interrupts stay as they are.
+      this.kernel.printk(`\x013BUG: scheduling while atomic: ${task.comm}/${task.pid}/0x${(this.kernel.preemptCount || 1).toString(16).padStart(8, '0')} in ${this.name}\n`);
+    }
     if (!task || this.kernel.inInterrupt || !this.canSleep) {
       this.kernel.printk(`\x013BUG: scheduling while atomic: ${task?.comm ?? 'swapper'}/${task?.pid ?? 0}/0x00000002 in ${this.name}\n`);
       return -11;
@@ -215,7 +232,11 @@ export class LoadedModule implements ModuleContext {
   /** Runs C code on the current task's stack; if it slept, the result comes when it is done. */
   private enter(thunk: () => number | bigint): Maybe<number | bigint> {
     const task = this.kernel.sched.current;
-    if (!task || !this.canSleep) return thunk();
+    if (!task || !this.canSleep) {
+      const r = thunk();
+      if (task) this.checkReturnState(task.comm, task.pid);
+      return r;
+    }
     const sp = this.instance.exports.__stack_pointer as WebAssembly.Global;
     const c = this.context(task.pid);
     const outer = sp.value as number;
@@ -225,7 +246,10 @@ export class LoadedModule implements ModuleContext {
     const run = (): Maybe<number | bigint> => {
       const r = thunk();
       if (this.asyncState() !== 1) {
-        if (!nested) sp.value = outer;
+        if (!nested) {
+          sp.value = outer;
+          this.checkReturnState(task.comm, task.pid);
+        }
         return r;
       }
       (this.instance.exports.asyncify_stop_unwind as () => void)();

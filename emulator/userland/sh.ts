@@ -94,7 +94,8 @@ export class Shell {
 
   private async commandSubstitution(script: Script, io: Io): Promise<string> {
     const [r, w] = await this.p.pipe();
-    const child = this.forkRun(`${this.name}`, (sh) => sh.runScript(script, [io[0] ?? 0, w, io[2] ?? 2]), [io[0] ?? 0, w, io[2] ?? 2]);
+    // In the child, its descriptors 0-2 are these three of ours.
+    const child = this.forkRun(this.name, (sh) => sh.runScript(script, [0, 1, 2]), [io[0] ?? 0, w, io[2] ?? 2]);
     await this.p.close(w);
     const out = dec.decode(await this.p.readAll(r));
     await this.p.close(r);

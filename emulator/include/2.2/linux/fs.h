@@ -6,6 +6,7 @@
 #include <linux/kdev_t.h>
 #include <linux/errno.h>
 #include <linux/ioctl.h>
+#include <asm/system.h>
 #include <linux/string.h>
 
 struct poll_table_struct;

@@ -10,6 +10,7 @@
 #include <linux/wait.h>
 #include <linux/sched.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/ioctl.h>
 
 struct module;
