@@ -24,6 +24,11 @@ describe('interrupt flags and spinlocks', () => {
     expect(r.output).toMatch(/stopped\n1\n$/);
   });
 
+  it('kmalloc(GFP_KERNEL) under a spinlock is reported; GFP_ATOMIC is fine', async () => {
+    const r = await runSh(`${SETUP} && ./ioc 4 0; dmesg | grep -c "sleeping function called from invalid context"; dmesg | grep -o "in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: [0-9]*, name: ioc"`, { files });
+    expect(r.output).toMatch(/ioctl -> 0\n1\nin_atomic\(\): 1, irqs_disabled\(\): 0, non_block: 0, pid: \d+, name: ioc\n$/);
+  });
+
   it('sleeping while holding a spinlock is "BUG: scheduling while atomic"', async () => {
     const r = await runSh(`${SETUP} && ./ioc 3 0; dmesg | grep -o "BUG: scheduling while atomic: ioc/[0-9]*"`, { files });
     // KERN_ERR reaches the console too, as on Linux.

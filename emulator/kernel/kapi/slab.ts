@@ -2,7 +2,7 @@
 // reported in the kernel's words instead of corrupting memory silently.
 import type { KapiTable, ModuleContext } from './context.js';
 
-export const GFP_ATOMIC = 0x820, GFP_KERNEL = 0xcc0, GFP_USER = 0x100cc0, __GFP_ZERO = 0x100;
+export const GFP_ATOMIC = 0x820, GFP_KERNEL = 0xcc0, GFP_USER = 0x100cc0, __GFP_ZERO = 0x100, __GFP_DIRECT_RECLAIM = 0x400;
 /** KMALLOC_MAX_SIZE for this machine: 4 MiB, as on x86 with 4 KiB pages and MAX_ORDER 10. */
 export const KMALLOC_MAX_SIZE = 4 << 20;
 
@@ -10,6 +10,14 @@ export function slabApi(m: ModuleContext): KapiTable {
   const kmalloc = (size: number, flags: number) => {
     size >>>= 0;
     if (size === 0) return 16; // ZERO_SIZE_PTR
+    const k = m.kernel;
+    const atomic = k.inInterrupt > 0 || k.preemptCount > 0 || !k.irqsEnabled;
+    if (atomic && (flags & __GFP_DIRECT_RECLAIM)) {
+      // GFP_KERNEL may sleep to reclaim memory: not allowed in interrupt context or under a spinlock.
+      const t = k.sched.current;
+      k.printk(`\x013BUG: sleeping function called from invalid context at include/linux/sched/mm.h:306\n`);
+      k.printk(`\x013in_atomic(): ${k.preemptCount > 0 || k.inInterrupt > 0 ? 1 : 0}, irqs_disabled(): ${k.irqsEnabled ? 0 : 1}, non_block: 0, pid: ${t?.pid ?? 0}, name: ${t?.comm ?? 'swapper'}\n`);
+    }
     if (size > KMALLOC_MAX_SIZE) {
       m.kernel.printk(`\x014WARNING: ${m.name}: kmalloc(${size}) exceeds KMALLOC_MAX_SIZE\n`);
       return 0;
