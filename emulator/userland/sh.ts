@@ -5,6 +5,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import { parseScript } from './shell/parser.js';
 import type { AndOrList, Command, Pipeline, Redirect, Script, SimpleCommand, Word } from './shell/ast.js';
 import { expandPattern, expandWord, expandWords, matchPattern, type ExpandContext } from './shell/expand.js';
+import { globPaths } from './shell/glob.js';
 import { exitStatus, O_APPEND, O_CREAT, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, Proc, SysError } from './libc.js';
 import { TaskKilled, SIGNAL_NAMES } from '../kernel/sched.js';
 import { strerror } from '../kernel/errno.js';
@@ -64,32 +65,8 @@ export class Shell {
       special: { status: this.status, lastBgPid: this.lastBgPid, pid: this.p.pid, name: this.name },
       home: this.vars.get('HOME') ?? '/',
       runSubst: (script) => this.commandSubstitution(script, io),
-      glob: (pattern) => this.glob(pattern),
+      glob: (pattern) => globPaths(pattern, this.p.cwd, (dir) => this.p.readdir(dir).catch(() => null)),
     };
-  }
-
-  private async glob(pattern: string): Promise<string[]> {
-    const abs = pattern.startsWith('/');
-    const parts = pattern.split('/').filter(Boolean);
-    let paths = [abs ? '/' : ''];
-    for (const part of parts) {
-      const next: string[] = [];
-      const magic = /[*?[]/.test(part);
-      for (const base of paths) {
-        const dir = base === '' ? '.' : base;
-        if (!magic) { next.push(base === '' ? part : base === '/' ? `/${part}` : `${base}/${part}`); continue; }
-        let names: string[];
-        try { names = await this.p.readdir(dir); } catch { continue; }
-        for (const n of names) {
-          if (n.startsWith('.') && !part.startsWith('.')) continue;
-          if (matchPattern(part, n)) next.push(base === '' ? n : base === '/' ? `/${n}` : `${base}/${n}`);
-        }
-      }
-      paths = next;
-    }
-    const existing: string[] = [];
-    for (const path of paths) if (await this.p.exists(path)) existing.push(path);
-    return existing.sort();
   }
 
   private async commandSubstitution(script: Script, io: Io): Promise<string> {

@@ -1,105 +1,32 @@
 // <linux/fs.h>, <linux/cdev.h>, <linux/device.h>: character devices, both
 // generations: register_chrdev (2.x) and the region + cdev API, plus classes and
 // device_create(), whose nodes appear in /dev as udev would create them.
-import type { FileOperations, OpenFile } from '../fs/types.js';
+import type { FileOperations } from '../fs/types.js';
 import { MAJOR, MINOR, MKDEV, S_IFCHR } from '../fs/types.js';
 import { EBUSY, EINVAL, ENOMEM } from '../errno.js';
 import type { KapiTable, ModuleContext } from './context.js';
 import { MODERN, V2_2 } from './layout.js';
-import { fposOffset, freeFileStructs, kernelFileStructs } from './proc.js';
-import { andThen, type Maybe } from '../maybe.js';
+import { cFileOps, type OpsLayout } from './fops.js';
 
 const L = MODERN;
 /** ERR_PTR values, as IS_ERR() sees them (the top 4095 addresses). */
 export const ERR_PTR = (errno: number) => (-errno) >>> 0;
 
-/** Offsets of struct file_operations members that differ between personalities. */
-function fopsLayout(m: ModuleContext) {
+/** Where struct file_operations keeps its methods, per personality. */
+function fopsLayout(m: ModuleContext): OpsLayout {
   if (m.kernel.personality === '2.2') {
     const F = V2_2.file_operations;
-    return { owner: -1, llseek: F.llseek, read: F.read, write: F.write, ioctl: F.ioctl, open: F.open, release: F.release, ioctlTakesInode: true };
+    return { owner: -1, llseek: F.llseek, read: F.read, write: F.write, ioctl: F.ioctl, open: F.open, release: F.release,
+      ioctlTakesInode: true, missingWrite: -EINVAL, fileFop: V2_2.file.f_op };
   }
   const F = L.file_operations;
-  return { owner: F.owner, llseek: F.llseek, read: F.read, write: F.write, ioctl: F.unlocked_ioctl, open: F.open, release: F.release, ioctlTakesInode: false };
+  return { owner: F.owner, llseek: F.llseek, read: F.read, write: F.write, ioctl: F.unlocked_ioctl, open: F.open, release: F.release,
+    ioctlTakesInode: false, missingWrite: -EINVAL, fileFop: L.file.f_op };
 }
 
-/**
- * Kernel-side FileOperations that call a module's struct file_operations.
- * The module's struct file lives in its memory for as long as the file is open.
- * A module that set .owner = THIS_MODULE is pinned while a file is open, as
- * fops_get()/try_module_get() do in Linux.
- */
+/** FileOperations calling a module's struct file_operations. */
 export function moduleFileOps(m: ModuleContext, fopsPtr: number): FileOperations {
-  const F = fopsLayout(m);
-  const fn = (off: number) => m.view().getUint32(fopsPtr + off, true);
-  const fpos = fposOffset(m);
-  const structs = new WeakMap<OpenFile, ReturnType<typeof kernelFileStructs>>();
-  const setPos = (file: OpenFile, filp: number) => m.view().setBigInt64(filp + fpos, BigInt(file.pos), true);
-  const getPos = (file: OpenFile, filp: number) => { file.pos = Number(m.view().getBigInt64(filp + fpos, true)); };
-  const pinned = () => F.owner >= 0 && fn(F.owner) !== 0;
-  const mod = () => m.kernel.modules.get(m.name);
-  const rw = (which: 'read' | 'write') => (file: OpenFile, ubuf: number, count: number): Maybe<number> => {
-    const f = fn(F[which]);
-    if (!f) return -EINVAL;
-    const s = structs.get(file)!;
-    setPos(file, s.filp);
-    return andThen(m.call(f, s.filp, ubuf, count, s.filp + fpos), (r) => { getPos(file, s.filp); return Number(r); });
-  };
-  return {
-    open(inode, file): Maybe<number> {
-      if (pinned()) mod()!.refcount++;
-      const s = kernelFileStructs(m, file);
-      m.view().setUint32(s.filp + (m.kernel.personality === '2.2' ? V2_2.file.f_op : L.file.f_op), fopsPtr, true);
-      structs.set(file, s);
-      const open = fn(F.open);
-      if (!open) return 0;
-      void inode;
-      return andThen(m.call(open, s.inodep, s.filp), (ret) => {
-        const r = Number(ret);
-        if (r < 0) {
-          structs.delete(file);
-          freeFileStructs(m, s);
-          if (pinned()) mod()!.refcount--;
-        }
-        return r;
-      });
-    },
-    read: rw('read'),
-    write: rw('write'),
-    llseek(file, offset, whence) {
-      const llseek = fn(F.llseek);
-      const s = structs.get(file)!;
-      if (!llseek) {
-        // default_llseek(): SEEK_SET/SEEK_CUR on the file position (no size known).
-        const pos = whence === 0 ? offset : whence === 1 ? file.pos + offset : -1;
-        if (whence > 2 || pos < 0) return -EINVAL;
-        file.pos = pos;
-        return pos;
-      }
-      setPos(file, s.filp);
-      return andThen(m.call(llseek, s.filp, BigInt(offset), whence), (r) => { getPos(file, s.filp); return Number(r); });
-    },
-    ioctl(file, cmd, arg) {
-      const ioctl = fn(F.ioctl);
-      if (!ioctl) return -25;
-      const s = structs.get(file)!;
-      return andThen(F.ioctlTakesInode ? m.call(ioctl, s.inodep, s.filp, cmd, arg) : m.call(ioctl, s.filp, cmd, arg), Number);
-    },
-    release(inode, file) {
-      const s = structs.get(file);
-      if (!s) return 0;
-      const release = fn(F.release);
-      const done = (r: number) => {
-        freeFileStructs(m, s);
-        structs.delete(file);
-        const owner = mod();
-        if (pinned() && owner && owner.refcount > 0) owner.refcount--;
-        return r;
-      };
-      void inode;
-      return release ? andThen(m.call(release, s.inodep, s.filp), (r) => done(Number(r))) : done(0);
-    },
-  };
+  return cFileOps(m, fopsPtr, fopsLayout(m));
 }
 
 interface DeviceClass { name: string; handle: number }

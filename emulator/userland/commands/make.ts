@@ -3,29 +3,9 @@
 import type { Kernel } from '../../kernel/kernel.js';
 import { runMake, type MakeEnv } from '../make/index.js';
 import { exitStatus, SysError, type Proc } from '../libc.js';
-import { matchPattern } from '../shell/expand.js';
+import { globPaths } from '../shell/glob.js';
 
 const dec = new TextDecoder();
-
-async function globIn(p: Proc, cwd: string, pattern: string): Promise<string[]> {
-  const abs = pattern.startsWith('/');
-  const parts = pattern.split('/').filter(Boolean);
-  let paths = [abs ? '/' : ''];
-  for (const part of parts) {
-    const next: string[] = [];
-    for (const base of paths) {
-      const dir = base === '' ? cwd : base.startsWith('/') ? base : `${cwd}/${base}`;
-      if (!/[*?[]/.test(part)) { next.push(base === '' ? part : base === '/' ? `/${part}` : `${base}/${part}`); continue; }
-      let names: string[] = [];
-      try { names = await p.readdir(dir); } catch { continue; }
-      for (const n of names) if (!n.startsWith('.') && matchPattern(part, n)) next.push(base === '' ? n : base === '/' ? `/${n}` : `${base}/${n}`);
-    }
-    paths = next;
-  }
-  const out: string[] = [];
-  for (const path of paths) if (await p.exists(path.startsWith('/') ? path : `${cwd}/${path}`)) out.push(path);
-  return out.sort();
-}
 
 export function makeProgram(k: Kernel) {
   return async (p: Proc, argv: string[]): Promise<number> => {
@@ -51,7 +31,7 @@ export function makeProgram(k: Kernel) {
       environment: Object.fromEntries(p.task.env),
       readFile: async (path) => { try { return await p.readText(path); } catch (e) { if (e instanceof SysError) return undefined; throw e; } },
       mtime: async (path) => { try { return (await p.stat(path)).mtimeNs / 1e6; } catch (e) { if (e instanceof SysError) return undefined; throw e; } },
-      glob: (pattern) => globIn(p, env.cwd, pattern),
+      glob: (pattern) => globPaths(pattern, env.cwd, (dir) => p.readdir(dir).catch(() => null)),
       runShell: async (command, cwd) => {
         await chain;
         const [r, w] = await p.pipe();
