@@ -8,22 +8,7 @@
 typedef __SIZE_TYPE__ size_t;
 typedef int ssize_t;
 typedef long long loff_t;
-typedef unsigned char u8;
-typedef signed char s8;
-typedef unsigned short u16;
-typedef signed short s16;
-typedef unsigned int u32;
-typedef signed int s32;
-typedef unsigned long long u64;
-typedef signed long long s64;
-typedef u8 __u8;
-typedef u16 __u16;
-typedef u32 __u32;
-typedef u64 __u64;
-typedef s8 __s8;
-typedef s16 __s16;
-typedef s32 __s32;
-typedef s64 __s64;
+#include <asm-generic/int-ll64.h>
 typedef u16 __le16;
 typedef u32 __le32;
 typedef unsigned char u_char;
