@@ -24,9 +24,12 @@ export interface HostCompiler {
   /**
    * binaryen's Asyncify pass: C code that calls one of `imports` ("module.name")
    * can then suspend in the middle of a call and be resumed later
-   * (ARCHITECTURE.md decision 3). Custom sections are kept.
+   * (ARCHITECTURE.md decision 3). Custom sections and function names are kept.
+   * With `tick` ("module.name"), loops and function entries also become
+   * preemption points: they spend the exported `__dl_fuel` counter and call
+   * that import, which may suspend the code too, when it runs out.
    */
-  asyncify(wasm: Uint8Array, imports: string[]): Promise<Uint8Array>;
+  asyncify(wasm: Uint8Array, imports: string[], tick?: string): Promise<Uint8Array>;
 }
 
 export interface HostStat {

@@ -8,7 +8,7 @@ import { Pit } from './hw/timer/i8254.js';
 import { IsaMemory } from './hw/isa-memory.js';
 import { irqLine } from './hw/irq.js';
 import type { Host } from './host.js';
-import { Kernel, type Personality, RELEASES } from './kernel/kernel.js';
+import { Kernel, MachineHang, type Personality, RELEASES } from './kernel/kernel.js';
 import { ModuleLoader } from './kernel/module.js';
 import { installUserland } from './userland/install.js';
 import { exitStatus, Proc } from './userland/libc.js';
@@ -46,7 +46,7 @@ export class Machine {
     const cmdline = `BOOT_IMAGE=/boot/vmlinuz-${release} root=/dev/hda1 ro${this.config.cmdline ? ' ' + this.config.cmdline : ''}`;
     this.kernel = new Kernel({
       clock: this.clock, bus: this.bus, pic: this.pic, host, personality: this.config.personality, cmdline,
-      consoleOutput: (text) => this.terminal(text), epochMs: MACHINE_EPOCH_MS,
+      consoleOutput: (text) => this.terminal(text), epochMs: MACHINE_EPOCH_MS, seed: this.config.seed,
     });
     this.kernel.modules = new ModuleLoader(this.kernel);
   }
@@ -106,38 +106,70 @@ export class Machine {
     return status ?? 130;
   }
 
-  /** The run loop: runs tasks; when all are idle, moves virtual time to the next event. */
+  /**
+   * The run loop: runs tasks on the CPUs; when all are idle, moves virtual
+   * time to the next event. The host gets the thread back every few
+   * milliseconds (input, UI), and with realtime pacing virtual time never runs
+   * ahead of the wall clock. A machine that hangs for good is stopped and says so.
+   */
   async runUntil(done: () => boolean): Promise<void> {
     const k = this.kernel;
+    const host = this.host;
     const realtime = this.config.pacing === 'realtime';
-    let wallBase = this.host.wallNow();
+    let wallBase = host.wallNow();
     let virtBase = this.clock.now;
-    while (!done() && !this.stopRequested) {
-      k.advanceTo(this.clock.now);
-      if (await k.sched.runOne()) {
-        if (realtime) { wallBase = this.host.wallNow(); virtBase = this.clock.now; }
-        continue;
-      }
-      const next = this.clock.nextEventTime();
-      if (next === undefined) {
-        await new Promise<void>((resolve) => { this.inputWaiter = resolve; });
-        this.inputWaiter = undefined;
-        continue;
-      }
-      if (realtime) {
-        const dueWall = wallBase + (next - virtBase) / 1e6;
-        const wait = dueWall - this.host.wallNow();
-        if (wait > 1) {
-          let woke = false;
-          await Promise.race([
-            this.host.sleepWall(Math.min(wait, 50)),
-            new Promise<void>((resolve) => { this.inputWaiter = () => { woke = true; resolve(); }; }),
-          ]);
-          this.inputWaiter = undefined;
-          if (woke || this.host.wallNow() < dueWall) continue;
+    k.hostYieldedAt = wallBase;
+    /** Sleeps up to `ms` of wall time; true when input arrived meanwhile. */
+    const sleep = async (ms: number): Promise<boolean> => {
+      let woke = false;
+      await Promise.race([
+        host.sleepWall(ms),
+        new Promise<void>((resolve) => { this.inputWaiter = () => { woke = true; resolve(); }; }),
+      ]);
+      this.inputWaiter = undefined;
+      k.hostYieldedAt = host.wallNow();
+      return woke;
+    };
+    try {
+      while (!done() && !this.stopRequested && k.halted === undefined) {
+        k.advanceTo(this.clock.now);
+        if (await k.sched.runOne()) {
+          k.unstoppableSince = 0;
+          const wall = host.wallNow();
+          if (realtime) {
+            const ahead = (this.clock.now - virtBase) / 1e6 - (wall - wallBase);
+            // Behind (the host was busy, e.g. compiling): carry on from here rather than rush.
+            if (ahead < -REALTIME_SLACK_MS) { wallBase = wall; virtBase = this.clock.now; }
+            else if (ahead > 2) { await sleep(Math.min(ahead, 50)); continue; }
+          }
+          if (wall - k.hostYieldedAt > HOST_YIELD_MS) await sleep(0);
+          continue;
         }
+        const next = this.clock.nextEventTime();
+        if (next === undefined) {
+          await new Promise<void>((resolve) => { this.inputWaiter = resolve; });
+          this.inputWaiter = undefined;
+          k.hostYieldedAt = host.wallNow();
+          continue;
+        }
+        if (realtime) {
+          const dueWall = wallBase + (next - virtBase) / 1e6;
+          const wait = dueWall - host.wallNow();
+          if (wait > 1) {
+            if (await sleep(Math.min(wait, 50)) || host.wallNow() < dueWall) continue;
+          }
+        }
+        k.advanceTo(next);
       }
-      k.advanceTo(next);
+    } catch (e) {
+      if (!(e instanceof MachineHang)) throw e;
+      k.hang(e.message);
     }
+    if (k.halted !== undefined && k.hungReason) this.terminal(`\r\n[driverlab] The virtual machine hangs: ${k.hungReason}. It was stopped; reset it to go on.\r\n`);
   }
 }
+
+/** How far virtual time may fall behind the wall clock before pacing gives up catching up. */
+const REALTIME_SLACK_MS = 100;
+/** The host gets the thread back at least this often. */
+const HOST_YIELD_MS = 16;

@@ -16,7 +16,7 @@ import { type FileOperations, type Inode, type OpenFile, MKDEV, MINOR, O_RDONLY,
   S_IFCHR, S_IFREG, isDir, isReg, FMODE_READ, FMODE_WRITE } from './fs/types.js';
 import { ChrdevRegistry } from './chrdev.js';
 import { ResourceTree, markContainer } from './resources.js';
-import { Scheduler, Task, TaskKilled, WaitQueue, SIGKILL, SIGPIPE, SIGCHLD, SIGCONT } from './sched.js';
+import { Scheduler, Task, TaskKilled, type Cpu, WaitQueue, SIGKILL, SIGPIPE, SIGCHLD, SIGCONT } from './sched.js';
 import { Tty } from './tty.js';
 import { Pipe } from './pipe.js';
 import { ScratchMemory, copyFromUser, copyToUser, type UserMemory } from './uaccess.js';
@@ -27,6 +27,24 @@ import { registerProcFiles } from './procfiles.js';
 export type Personality = 'modern' | '2.2';
 
 export const HZ = 100;
+/** Preemption points: a loop iteration of C code costs this much virtual CPU time. */
+export const NS_PER_FUEL = 2;
+/** Loop iterations between two preemption points (the fuel given at each). */
+export const FUEL_QUANTUM = 10_000;
+/** How far one CPU may run ahead of another busy one before it waits for it. */
+const SMP_SLACK_NS = 50_000;
+/** A user task's time slice. */
+const TIME_SLICE_NS = 4_000_000;
+/** A loop running this long without a system call or a sleep is fast-forwarded to the next hardware event. */
+const SPIN_FAST_FORWARD_NS = 1_000_000_000;
+/** watchdog_thresh (10 s), the soft lockup hrtimer period (thresh * 2 / 5). */
+const WATCHDOG_THRESH_NS = 10e9;
+const WATCHDOG_PERIOD_NS = 4e9;
+/** The host gets the thread back this often (input, UI), without changing what the machine does. */
+const HOST_YIELD_MS = 20;
+/** The safety net: code that cannot be stopped for this long means the machine hangs for good. */
+const RUNAWAY_WALL_MS = 5000;
+
 /** Virtual CPU time one system call costs (entry, work, exit). */
 const SYSCALL_COST_NS = 1500;
 /** Virtual time between boot steps, so boot messages carry plausible timestamps. */
@@ -60,6 +78,15 @@ export interface KernelOptions {
   consoleOutput: (text: string) => void;
   /** Wall-clock epoch (ms) that virtual time 0 corresponds to, for dates. */
   epochMs: number;
+  /** The scheduler's seed: one seed, one interleaving. */
+  seed?: number;
+}
+
+export interface KernelTimer {
+  expires: number;
+  fn: () => void;
+  /** What armed it (the function name, for reports). */
+  name: string;
 }
 
 export interface IrqAction {
@@ -89,12 +116,17 @@ export class Kernel {
   readonly irqActions: IrqAction[][] = Array.from({ length: 16 }, () => []);
   readonly irqCounts: number[] = new Array(16).fill(0);
   spuriousIrqs = 0;
-  /** The CPU's interrupt flag. */
-  irqsEnabled = true;
-  /** Nesting depth of interrupt handlers running now (in_interrupt()). */
-  inInterrupt = 0;
-  /** Spinlocks held (preempt_count): a task holding one must not sleep. */
-  preemptCount = 0;
+  /** The executing CPU's interrupt flag. */
+  get irqsEnabled(): boolean { return this.sched.cpu.irqsEnabled; }
+  set irqsEnabled(on: boolean) { this.sched.cpu.irqsEnabled = on; }
+  /** Nesting depth of interrupt handlers running now on this CPU (in_interrupt()). */
+  get inInterrupt(): number { return this.sched.cpu.inInterrupt; }
+  set inInterrupt(n: number) { this.sched.cpu.inInterrupt = n; }
+  /** Spinlocks held on this CPU (preempt_count): a task holding one must not sleep. */
+  get preemptCount(): number { return this.sched.cpu.preemptCount; }
+  set preemptCount(n: number) { this.sched.cpu.preemptCount = n; }
+  /** Wall-clock time (ms) the run loop last let the host run (input, UI): see preemptionPoint(). */
+  hostYieldedAt = 0;
   jiffies: number;
   cmdline: string;
   hostname = 'driverlab';
@@ -123,8 +155,9 @@ export class Kernel {
     this.consoleOutput = opts.consoleOutput;
     this.epochMs = opts.epochMs;
     this.jiffies = opts.personality === 'modern' ? 0xffff8ad0 : 0;
-    this.log = new KernelLog(() => this.clock.now, (text) => this.console.write(text));
-    this.sched = new Scheduler(this.clock);
+    this.log = new KernelLog(() => this.sched.now(), (text) => this.console.write(text));
+    // 2.2 is the article's uniprocessor; the modern kernel runs a two-CPU SMP machine.
+    this.sched = new Scheduler(this.clock, opts.personality === 'modern' ? 2 : 1, opts.seed ?? 1);
     this.console = new Tty('console', {
       output: (text) => this.consoleOutput(text),
       inputReady: () => this.wakeAll(this.ttyWait),
@@ -166,17 +199,138 @@ export class Kernel {
     this.handleInterrupts();
   }
 
-  /** Charges virtual CPU time to the running task (a preemption point). */
+  /**
+   * Charges virtual CPU time to the running task. There is one machine clock:
+   * CPUs take turns on it, so time always reads the same on every CPU (jiffies
+   * never lag). Each CPU also counts the CPU time it did, and the CPU that did
+   * the least goes next (Scheduler.pickCpu), which keeps the CPUs in step.
+   */
   charge(ns: number): void {
     const task = this.sched.current;
-    if (task) task.utimeNs += ns;
+    if (task) {
+      task.utimeNs += ns;
+      this.sched.cpu.time += ns;
+    }
     this.advanceTo(this.clock.now + ns);
+  }
+
+  /**
+   * A preemption point in running code: C module code ('kernel') or a user
+   * program ('user') that spent `ns` of CPU time since the last one. Time moves
+   * on and interrupts are delivered; then, if the task must let others run, a
+   * promise is returned that the caller awaits (its code unwinds and resumes
+   * later). `canStop` is false where the code cannot be suspended (interrupt
+   * handlers, nested calls). The modern kernel's watchdog looks for lockups here.
+   */
+  preemptionPoint(task: Task, mode: 'kernel' | 'user', ns: number, canStop: boolean): Promise<void> | undefined {
+    const cpu = this.sched.cpu;
+    if (this.clock.now - task.spinSinceNs > SPIN_FAST_FORWARD_NS) {
+      // A loop that has run for a long time without a system call or a sleep only burns
+      // time: the CPU skips ahead to the next hardware event, so lockups come in seconds.
+      const next = this.clock.nextEventTime();
+      if (next !== undefined && next - this.clock.now > ns) ns = next - this.clock.now;
+    }
+    this.charge(ns);
+    if (mode === 'user') this.deliverSignals(task);
+    else if (this.personality === 'modern') this.watchdog(cpu, task);
+    if (!canStop) {
+      this.checkRunaway(task);
+      return undefined;
+    }
+    this.unstoppableSince = 0;
+    if (mode === 'user' && this.clock.now - task.lastRanNs >= this.timeSlice && this.sched.runQueue.some((t) => t.state === 'R' && t.resume)) {
+      return this.sched.yield();
+    }
+    if (this.sched.otherCpuBehind(SMP_SLACK_NS)) return this.sched.hold(false);
+    if (this.host.wallNow() - this.hostYieldedAt > HOST_YIELD_MS) return this.sched.hold(true);
+    return undefined;
+  }
+
+  /** Wall time since which the running code has passed no point where it could be stopped (0: it just did). */
+  unstoppableSince = 0;
+
+  /** Virtual time a user task runs before another runnable task gets the CPU. */
+  get timeSlice(): number { return TIME_SLICE_NS; }
+
+  /** The safety net under code that cannot be suspended: after RUNAWAY_WALL_MS of real time the machine is wedged. */
+  checkRunaway(task: Task | undefined): void {
+    const wall = this.host.wallNow();
+    if (this.unstoppableSince === 0) this.unstoppableSince = wall;
+    if (wall - this.unstoppableSince <= RUNAWAY_WALL_MS) return;
+    const cpu = this.sched.cpu;
+    const where = cpu.inInterrupt ? 'an interrupt handler' : task ? `${task.comm} (pid ${task.pid})` : 'the kernel';
+    throw new MachineHang(`CPU ${cpu.id} has spun in ${where} for ${RUNAWAY_WALL_MS / 1000} s of real time where nothing can stop it`);
+  }
+
+  /**
+   * The lockup detector (kernel/watchdog.c): a per-CPU hrtimer every 4 s
+   * checks that the CPU scheduled within 2 * watchdog_thresh (soft lockup);
+   * the NMI watchdog checks that the hrtimer itself ran (hard lockup: the
+   * CPU spins with interrupts off).
+   */
+  private watchdog(cpu: Cpu, task: Task): void {
+    const now = this.clock.now;
+    if (!cpu.irqsEnabled) {
+      if (cpu.irqsOffTs === 0) cpu.irqsOffTs = now;
+      if (!cpu.hardLockupReported && now - Math.max(cpu.irqsOffTs, cpu.touchTs) > WATCHDOG_THRESH_NS) {
+        cpu.hardLockupReported = true;
+        this.printk(`\x010watchdog: Watchdog detected hard LOCKUP on cpu ${cpu.id}\n`);
+        this.lockupDetails(cpu, task);
+      }
+      return;
+    }
+    cpu.irqsOffTs = 0;
+    const check = Math.floor(now / WATCHDOG_PERIOD_NS) * WATCHDOG_PERIOD_NS;
+    if (check <= cpu.touchTs) return;
+    const periodTs = Math.max(cpu.touchTs, cpu.softLockupReportTs);
+    if (check - periodTs <= 2 * WATCHDOG_THRESH_NS) return;
+    cpu.softLockupReportTs = check;
+    cpu.softLockupReports++;
+    this.printk(`\x010watchdog: BUG: soft lockup - CPU#${cpu.id} stuck for ${Math.floor((check - cpu.touchTs) / 1e9)}s! [${task.comm}:${task.pid}]\n`);
+    this.lockupDetails(cpu, task);
+  }
+
+  /** The register dump's human part: modules, the CPU line, where it is (from the wasm stack). */
+  private lockupDetails(cpu: Cpu, task: Task): void {
+    const mods = this.modules.list().map((m) => `${m.name}(${[...this.tainted].filter((t) => t === 'O' || t === 'P').join('') || ''}${m.state === 'coming' ? '+' : ''})`);
+    this.printk(`\x014Modules linked in: ${mods.join(' ')}\n`);
+    this.printk(`\x014CPU: ${cpu.id} PID: ${task.pid} Comm: ${task.comm} ${this.taintString()} ${this.release.release} #1\n`);
+    this.printk('\x014Hardware name: DriverLab Virtual PC, BIOS 1.0 01/15/2025\n');
+    const frames = wasmFrames(new Error().stack ?? '');
+    if (frames[0]) this.printk(`\x014RIP: 0010:${frames[0]}\n`);
+    this.printk('\x014Call Trace:\n');
+    this.printk('\x014 <TASK>\n');
+    for (const f of frames.slice(1)) this.printk(`\x014 ${f}\n`);
+    this.printk('\x014 </TASK>\n');
+    this.tainted.add('L');
   }
 
   // ---- interrupts -----------------------------------------------------------------
 
-  /** The CPU side of INTR/INTA: runs handlers for every pending, unmasked IRQ. */
+  /**
+   * INTR reaches the CPUs: the executing CPU takes it if its interrupt flag is
+   * set, otherwise another CPU that has it set (the other CPU of an SMP machine
+   * keeps the timer going while one spins with interrupts off).
+   */
   handleInterrupts(): void {
+    if (!this.pic.intr) return;
+    const sched = this.sched;
+    const cpu = sched.cpu.irqsEnabled ? sched.cpu : sched.cpus.find((c) => c.irqsEnabled);
+    if (!cpu) return;
+    if (cpu === sched.cpu) { this.takeInterrupts(); return; }
+    const [cpuBefore, currentBefore] = [sched.cpu, sched.current];
+    sched.cpu = cpu;
+    sched.current = cpu.current;
+    try {
+      this.takeInterrupts();
+    } finally {
+      sched.cpu = cpuBefore;
+      sched.current = currentBefore;
+    }
+  }
+
+  /** The CPU side of INTR/INTA: runs handlers for every pending, unmasked IRQ. */
+  private takeInterrupts(): void {
     while (this.irqsEnabled && this.pic.intr) {
       const vector = this.pic.acknowledge();
       const irq = vector - 0x20;
@@ -234,8 +388,33 @@ export class Kernel {
   private timerInterrupt = (): boolean => {
     this.jiffies = (this.jiffies + 1) >>> 0;
     for (const t of this.tickHooks) t();
+    this.runTimers();
     return true;
   };
+
+  // ---- kernel timers ----------------------------------------------------------------
+
+  /** Pending timers on jiffies, run from the timer interrupt once jiffies reach their expiry (the timer wheel). */
+  private readonly timers = new Set<KernelTimer>();
+
+  /** add_timer(): `fn` runs in interrupt context at the first tick with time_after_eq(jiffies, expires). */
+  addTimer(expires: number, fn: () => void, name: string): KernelTimer {
+    const t: KernelTimer = { expires: expires >>> 0, fn, name };
+    this.timers.add(t);
+    return t;
+  }
+
+  /** del_timer(): true if the timer was pending. */
+  delTimer(t: KernelTimer): boolean {
+    return this.timers.delete(t);
+  }
+
+  private runTimers(): void {
+    for (const t of [...this.timers]) {
+      if (((this.jiffies - t.expires) | 0) < 0 || !this.timers.delete(t)) continue;
+      t.fn();
+    }
+  }
   readonly tickHooks: (() => void)[] = [];
 
   // ---- printk ---------------------------------------------------------------------
@@ -589,6 +768,7 @@ export class Kernel {
       try {
         code = await main(task, argv);
       } catch (e) {
+        if (e instanceof MachineHang) { this.hang(e.message); this.sched.finished(task); return; }
         if (e instanceof TaskKilled) { signal = e.signal; code = 128 + e.signal; }
         else {
           this.printk(`\x013BUG: userland program ${task.comm} crashed: ${(e as Error).stack ?? e}\n`);
@@ -606,7 +786,14 @@ export class Kernel {
   /** Syscall entry: charges time, delivers interrupts, then signals on the way back. */
   enter(task: Task): void {
     this.charge(SYSCALL_COST_NS);
+    task.spinSinceNs = this.sched.now();
     this.deliverSignals(task);
+  }
+
+  /** System call entry of a TypeScript program, which is also where it can be preempted. */
+  syscallEntry(task: Task): Promise<void> | undefined {
+    this.enter(task);
+    return this.preemptionPoint(task, 'user', 0, true);
   }
 
   cred(task: Task): VfsCred & { umask: number } {
@@ -854,6 +1041,22 @@ export class Kernel {
     });
   }
 
+  /** print_tainted(): "Not tainted", or one column per taint flag in Linux's order ('G' when not proprietary). */
+  taintString(): string {
+    if (this.tainted.size === 0) return 'Not tainted';
+    const flags = 'FSRMBUDAWCIOELKXT'.split('').map((f) => (this.tainted.has(f) ? f : ' ')).join('');
+    return `Tainted: ${this.tainted.has('P') ? 'P' : 'G'}${flags}`;
+  }
+
+  /** Why the safety net stopped a machine that could never run again (see MachineHang). */
+  hungReason: string | undefined;
+
+  /** The machine is wedged in code that can never be stopped: it is powered off. */
+  hang(reason: string): void {
+    this.hungReason = reason;
+    this.halted = reason;
+  }
+
   /** panic(): the message, then the machine stops (panic=N reboots come with step 5). */
   panic(message: string): void {
     this.log.consoleLoglevel = 8;
@@ -929,3 +1132,23 @@ export function syslogDate(ms: number): string {
   return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
 
+
+/** Thrown out of code that can never be stopped (a loop in an interrupt handler): the machine is wedged. */
+export class MachineHang extends Error {}
+
+/**
+ * The C functions on the host's stack right now, innermost first, as the
+ * kernel prints them ("name+0xoffset [module]"), from V8's stack trace of
+ * wasm frames ("at mod.ko.func (wasm://wasm/mod.ko-hash:wasm-function[3]:0x1a1)").
+ */
+export function wasmFrames(stack: string): string[] {
+  const frames: string[] = [];
+  for (const m of stack.matchAll(/at (\S+) \(wasm:\/\/wasm\/[^:]*:wasm-function\[\d+\]:(0x[0-9a-f]+)\)/g)) {
+    const full = m[1]!;
+    const dot = full.indexOf('.ko.');
+    const [mod, fn] = dot >= 0 ? [full.slice(0, dot), full.slice(dot + 4)] : ['', full];
+    if (fn.startsWith('asyncify_') || fn === '__dl_tick') continue;
+    frames.push(`${fn}+${m[2]}${mod ? ` [${mod}]` : ''}`);
+  }
+  return frames;
+}

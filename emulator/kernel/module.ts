@@ -1,7 +1,7 @@
 // The module loader (kernel/module/main.c): a .ko here is a wasm module built
 // by our kbuild whose imports are the kernel API and whose "modinfo" custom
 // section holds the .modinfo strings (license=GPL, author=..., parm=...).
-import type { Kernel } from './kernel.js';
+import { FUEL_QUANTUM, NS_PER_FUEL, type Kernel } from './kernel.js';
 import { EEXIST, ENOENT, ENOEXEC, EBUSY, EFAULT } from './errno.js';
 import type { FormatArgs } from './format.js';
 import type { KapiTable, ModuleContext, ModuleHeap } from './kapi/context.js';
@@ -21,6 +21,9 @@ export type KapiProvider = (m: ModuleContext) => KapiTable;
 
 /** The kernel API areas, one file each under kapi/ (ARCHITECTURE.md). */
 export const KAPI_PROVIDERS: KapiProvider[] = [printkApi, stringApi, uaccessApi, slabApi, procApi, chrdevApi, syncApi, waitApi, sched22Api, irqflagsApi];
+
+/** The import module C code calls at its preemption points (see Host.asyncify). */
+export const KERNEL_TICK = 'env.__dl_tick';
 
 /** Kernel-API functions that may sleep: the C code calling them is asyncified by kbuild. */
 export const BLOCKING_KAPI = ['mutex_lock', 'mutex_lock_interruptible', '__dl_wait_sleep', 'msleep', 'ssleep', 'msleep_interruptible',
@@ -166,7 +169,7 @@ export class LoadedModule implements ModuleContext {
   // ---- sleeping inside C (Asyncify) ---------------------------------------------------------
 
   /** Per-task state inside this module: its own C stack and Asyncify buffer. */
-  private contexts = new Map<number, { stackTop: number; data: number; savedSp: number; wakeResult: number }>();
+  private contexts = new Map<number, { stackTop: number; data: number; savedSp: number; wakeResult: number; depth: number }>();
   private pendingWait: Promise<number> | undefined;
   private static readonly STACK_SIZE = 16384;
   private static readonly ASYNCIFY_SIZE = 8192;
@@ -178,7 +181,7 @@ export class LoadedModule implements ModuleContext {
       const data = this.heap.alloc(LoadedModule.ASYNCIFY_SIZE + 8, false, 'kernel');
       this.view().setUint32(data, data + 8, true);
       this.view().setUint32(data + 4, data + 8 + LoadedModule.ASYNCIFY_SIZE, true);
-      c = { stackTop: stack + LoadedModule.STACK_SIZE, data, savedSp: 0, wakeResult: 0 };
+      c = { stackTop: stack + LoadedModule.STACK_SIZE, data, savedSp: 0, wakeResult: 0, depth: 0 };
       this.contexts.set(pid, c);
     }
     return c;
@@ -190,6 +193,8 @@ export class LoadedModule implements ModuleContext {
     if (k.inInterrupt) return;
     if (!k.irqsEnabled) {
       k.printk(`\x014WARNING: ${comm}/${pid} returned from ${this.name} with interrupts disabled (a missing restore_flags/local_irq_restore?)\n`);
+      // The return to user space (iret/sysret) reloads the user's flags, and with them IF.
+      k.irqsEnabled = true;
     }
     if (k.preemptCount > 0) {
       k.printk(`\x014WARNING: ${comm}/${pid} returned from ${this.name} with ${k.preemptCount} spinlock(s) held\n`);
@@ -223,10 +228,36 @@ export class LoadedModule implements ModuleContext {
       this.kernel.printk(`\x013BUG: scheduling while atomic: ${task?.comm ?? 'swapper'}/${task?.pid ?? 0}/0x00000002 in ${this.name}\n`);
       return -11;
     }
-    this.pendingWait = makeWait();
-    const c = this.context(task.pid);
-    (this.instance.exports.asyncify_start_unwind as (p: number) => void)(c.data);
+    this.unwind(task.pid, makeWait());
     return 0;
+  }
+
+  /** Starts unwinding the C stack of task `pid`; enter() awaits `wait` and rewinds. */
+  private unwind(pid: number, wait: Promise<number>): void {
+    this.pendingWait = wait;
+    (this.instance.exports.asyncify_start_unwind as (p: number) => void)(this.context(pid).data);
+  }
+
+  /** Fuel handed out at the last preemption point (see Host.asyncify). */
+  private fuelGiven = 0;
+
+  /**
+   * The `__dl_tick` import: C code ran out of fuel at a loop or function entry.
+   * Its CPU time is charged (interrupts get in), and the kernel may suspend
+   * the task here for a moment: other CPUs catch up, the host gets its thread.
+   */
+  tick(): void {
+    const ex = this.instance.exports;
+    if (this.asyncState() === 2) { (ex.asyncify_stop_rewind as () => void)(); return; }
+    const fuel = ex.__dl_fuel as WebAssembly.Global;
+    const used = this.fuelGiven - (fuel.value as number);
+    fuel.value = this.fuelGiven = FUEL_QUANTUM;
+    const k = this.kernel;
+    const task = k.sched.current;
+    if (!task) { k.charge(used * NS_PER_FUEL); k.checkRunaway(undefined); return; }
+    const canStop = !k.inInterrupt && this.contexts.get(task.pid)?.depth === 1 && this.canSleep;
+    const wait = k.preemptionPoint(task, 'kernel', used * NS_PER_FUEL, canStop);
+    if (wait) this.unwind(task.pid, wait.then(() => 0));
   }
 
   /** Runs C code on the current task's stack; if it slept, the result comes when it is done. */
@@ -242,10 +273,22 @@ export class LoadedModule implements ModuleContext {
     const outer = sp.value as number;
     // A nested entry (the module calling back into itself through the kernel) continues below the current frame.
     const nested = outer <= c.stackTop && outer > c.stackTop - LoadedModule.STACK_SIZE;
-    if (!nested) sp.value = c.stackTop;
+    if (!nested) {
+      sp.value = c.stackTop;
+      task.spinSinceNs = this.kernel.sched.now();
+    }
+    c.depth++;
     const run = (): Maybe<number | bigint> => {
-      const r = thunk();
+      let r: number | bigint;
+      try {
+        r = thunk();
+      } catch (e) {
+        c.depth--;
+        if (!nested) sp.value = outer;
+        throw e;
+      }
       if (this.asyncState() !== 1) {
+        c.depth--;
         if (!nested) {
           sp.value = outer;
           this.checkReturnState(task.comm, task.pid);
@@ -348,6 +391,7 @@ export class ModuleLoader {
     if (k.personality === 'modern') this.taint(mod);
     const table: Record<string, unknown> = {};
     for (const p of KAPI_PROVIDERS) Object.assign(table, p(mod));
+    table.__dl_tick = () => mod.tick();
     const imports: Record<string, WebAssembly.ImportValue> = {};
     const unknown: string[] = [];
     for (const imp of WebAssembly.Module.imports(module)) {

@@ -1,10 +1,13 @@
-// Tasks and the scheduler. Every task is a coroutine: TypeScript programs are
-// async functions, C programs (later) asyncified wasm. Exactly one task runs at
-// a time; it runs until it blocks, yields or exits, and the scheduler picks the
-// next runnable task in a deterministic order (ARCHITECTURE.md decision 4).
+// Tasks, CPUs and the scheduler. Every task is a coroutine: TypeScript
+// programs are async functions, C code is asyncified wasm that unwinds at
+// sleeps and preemption points. One task executes at a time in the host; the
+// machine's CPUs are interleaved by virtual time (the CPU that is furthest
+// behind runs next), and every choice that could go either way is made by a
+// seeded generator, so one seed gives one interleaving (ARCHITECTURE.md, 4).
 import type { VirtualClock } from '../hw/clock.js';
 import type { OpenFile } from './fs/types.js';
 import type { UserMemory } from './uaccess.js';
+import { Prng } from './prng.js';
 
 export type TaskState = 'R' | 'S' | 'D' | 'T' | 'Z';
 
@@ -50,6 +53,14 @@ export class Task {
   umask = 0o022;
   env: Map<string, string> = new Map();
   argv: string[] = [];
+  /** The CPU this task is on (running or held there), if any. */
+  onCpu: Cpu | undefined;
+  /** Preempted on its CPU and waiting to continue there (not in the run queue). */
+  held = false;
+  /** Virtual time it last started running (its time slice). */
+  lastRanNs = 0;
+  /** Since when it has run without a system call or a sleep (a loop that makes no progress). */
+  spinSinceNs = 0;
 
   constructor(
     readonly pid: number,
@@ -71,17 +82,59 @@ export class TaskKilled extends Error {
   constructor(readonly signal: number) { super(`killed by signal ${signal}`); }
 }
 
+/**
+ * A virtual CPU: the task it runs (or holds, preempted in the middle of its
+ * code), how far in virtual time it has executed, and the per-CPU state the
+ * kernel keeps (the interrupt flag, interrupt nesting, preempt count).
+ */
+export class Cpu {
+  /** The task on this CPU: running now, or preempted and waiting to continue here. */
+  current: Task | undefined;
+  /** CPU time (ns) this CPU has spent running tasks: the CPU that did the least runs next. */
+  time = 0;
+  irqsEnabled = true;
+  inInterrupt = 0;
+  preemptCount = 0;
+  /** When the CPU last scheduled (the soft lockup watchdog's touch timestamp). */
+  touchTs = 0;
+  /** When the interrupt flag was last cleared while a task kept running (hard lockup detection). */
+  irqsOffTs = 0;
+  softLockupReports = 0;
+  softLockupReportTs = 0;
+  hardLockupReported = false;
+  constructor(readonly id: number) {}
+}
+
+/** Why a running task stops for a moment at a preemption point. */
+export type Preemption = 'hold' | 'yield';
+
 export class Scheduler {
   readonly runQueue: Task[] = [];
+  readonly cpus: Cpu[];
+  /** The CPU executing now (or the boot CPU between runs). */
+  cpu: Cpu;
+  /** The task executing now. */
   current: Task | undefined;
   contextSwitches = 0;
+  readonly rng: Prng;
+  /** A task held for the host's sake (not the scheduler's): resumed next, without a scheduling decision. */
+  private resumeNext: Cpu | undefined;
 
-  constructor(private readonly clock: VirtualClock) {}
+  constructor(private readonly clock: VirtualClock, ncpus = 1, seed = 1) {
+    this.cpus = Array.from({ length: ncpus }, (_, i) => new Cpu(i));
+    this.cpu = this.cpus[0]!;
+    this.rng = new Prng(seed);
+  }
+
+  /** Virtual time now. */
+  now(): number {
+    return this.clock.now;
+  }
 
   /** Makes a task runnable (wake_up_process). */
   wake(task: Task): void {
-    if (task.state === 'Z' || task.state === 'R' && this.runQueue.includes(task)) return;
-    if (task.state === 'T') return;
+    if (task.state === 'Z' || task.state === 'T') return;
+    if (task.state === 'R' && (this.runQueue.includes(task) || task.onCpu)) return;
     task.state = 'R';
     task.wchan = '';
     if (task !== this.current || !this.runQueue.includes(task)) this.runQueue.push(task);
@@ -103,18 +156,30 @@ export class Scheduler {
     if (!task) throw new Error('block() outside a task');
     task.state = state;
     task.wchan = wchan;
-    return new Promise<void>((resolve) => {
-      task.resume = resolve;
-      const y = task.onYield;
-      task.onYield = undefined;
-      y?.();
-    });
+    return this.stop(task);
   }
 
-  /** Gives up the CPU but stays runnable (sched_yield / cond_resched). */
+  /** Gives up the CPU but stays runnable (sched_yield, or a user task whose time slice ran out). */
   yield(): Promise<void> {
     const task = this.current!;
     this.runQueue.push(task);
+    return this.stop(task);
+  }
+
+  /**
+   * Stops the current task for a moment without giving up its CPU: a kernel
+   * that does not preempt kernel code lets other CPUs (or the host) run, then
+   * continues the same task on the same CPU. `forHost` holds make no
+   * scheduling decision, so they cannot change the interleaving.
+   */
+  hold(forHost: boolean): Promise<void> {
+    const task = this.current!;
+    task.held = true;
+    if (forHost) this.resumeNext = this.cpu;
+    return this.stop(task);
+  }
+
+  private stop(task: Task): Promise<void> {
     return new Promise<void>((resolve) => {
       task.resume = resolve;
       const y = task.onYield;
@@ -131,21 +196,92 @@ export class Scheduler {
     y?.();
   }
 
-  /** Runs one runnable task until it stops running; false when nothing was runnable. */
-  async runOne(): Promise<boolean> {
-    let task: Task | undefined;
-    while ((task = this.runQueue.shift())) {
-      if (task.state === 'R' && task.resume) break;
+  /** Whether a runnable task waits in the run queue. */
+  private queued(): boolean {
+    return this.runQueue.some((x) => x.state === 'R' && x.resume && !x.onCpu);
+  }
+
+  /**
+   * Whether another CPU should run now: an idle one while work is queued (a
+   * real CPU would have started it already), or a busy one that has done
+   * more than `slackNs` less CPU time than the running one.
+   */
+  otherCpuBehind(slackNs: number): boolean {
+    if (this.cpus.length === 1) return false;
+    const me = this.cpu;
+    for (const c of this.cpus) {
+      if (c === me) continue;
+      if (!c.current) { if (this.queued()) return true; continue; }
+      if (c.current.state === 'R' && c.current.resume && c.time + slackNs < me.time) return true;
     }
-    if (!task) return false;
+    return false;
+  }
+
+  /** An idle CPU that takes work counts its CPU time from level with the busy ones, so neither starves. */
+  private joinTime(c: Cpu): number {
+    let t = Infinity;
+    for (const o of this.cpus) if (o !== c && o.current) t = Math.min(t, o.time);
+    return t === Infinity ? c.time : Math.max(c.time, t);
+  }
+
+  /**
+   * The scheduling decision: an idle CPU takes queued work first; otherwise
+   * the busy CPU that has done the least CPU time continues. Ties go to the
+   * seeded generator.
+   */
+  private pickCpu(): { cpu: Cpu; task: Task } | undefined {
+    const forHost = this.resumeNext;
+    this.resumeNext = undefined;
+    if (forHost?.current?.resume && forHost.current.state === 'R') return { cpu: forHost, task: forHost.current };
+    const choose = (cpus: Cpu[]) => (cpus.length === 1 ? cpus[0]! : cpus[this.rng.next() % cpus.length]!);
+    const idle = this.queued() ? this.cpus.filter((c) => !c.current) : [];
+    if (idle.length) {
+      const cpu = choose(idle);
+      let task: Task | undefined;
+      while ((task = this.runQueue.shift())) {
+        if (task.state === 'R' && task.resume && !task.onCpu) break;
+      }
+      if (task) {
+        cpu.time = this.joinTime(cpu);
+        cpu.touchTs = this.clock.now;
+        cpu.current = task;
+        task.onCpu = cpu;
+        return { cpu, task };
+      }
+    }
+    let best: Cpu[] = [];
+    for (const c of this.cpus) {
+      if (!c.current || c.current.state !== 'R' || !c.current.resume) continue;
+      if (!best.length || c.time < best[0]!.time) best = [c];
+      else if (c.time === best[0]!.time) best.push(c);
+    }
+    if (!best.length) return undefined;
+    const cpu = choose(best);
+    return { cpu, task: cpu.current! };
+  }
+
+  /** Runs one task on one CPU until it stops running; false when nothing was runnable. */
+  async runOne(): Promise<boolean> {
+    const pick = this.pickCpu();
+    if (!pick) return false;
+    const { cpu, task } = pick;
+    this.cpu = cpu;
     this.current = task;
+    task.held = false;
     this.contextSwitches++;
-    const stopped = new Promise<void>((resolve) => { task!.onYield = resolve; });
+    const stopped = new Promise<void>((resolve) => { task.onYield = resolve; });
     const resume = task.resume!;
     task.resume = undefined;
+    task.lastRanNs = this.clock.now;
     resume();
     await stopped;
+    if (!task.held) {
+      cpu.current = undefined;
+      task.onCpu = undefined;
+      cpu.touchTs = this.clock.now;
+    }
     this.current = undefined;
+    this.cpu = this.cpus[0]!;
     return true;
   }
 }

@@ -8,6 +8,9 @@ import type { SourceFiles } from './compile.js';
 import { compileService, includeLayers } from './kbuild.js';
 
 /** The WASI imports through which a user program can sleep in the kernel. */
+/** The preemption-point import of user programs (see Host.asyncify). */
+export const USER_TICK = 'driverlab.tick';
+
 export const BLOCKING_SYSCALLS = ['wasi_snapshot_preview1.fd_read', 'wasi_snapshot_preview1.fd_write', 'wasi_snapshot_preview1.fd_seek',
   'wasi_snapshot_preview1.fd_close', 'wasi_snapshot_preview1.path_open', 'wasi_snapshot_preview1.poll_oneoff', 'driverlab.ioctl'];
 
@@ -132,8 +135,8 @@ export function gccProgram(k: Kernel) {
     }
     const linked = r.outputs.get(output.slice(1));
     if (!linked) { await p.err(`${name}: error: linker produced no output\n`); return 1; }
-    // System calls may sleep in the kernel: the program must be able to suspend inside them.
-    const bin = await k.host.compiler.asyncify(linked, BLOCKING_SYSCALLS);
+    // System calls may sleep in the kernel and loops are preemption points: the program must be able to suspend in both.
+    const bin = await k.host.compiler.asyncify(linked, BLOCKING_SYSCALLS, USER_TICK);
     try {
       await p.writeFile(a.output ?? 'a.out', bin, false, 0o777);
       await p.chmod(a.output ?? 'a.out', 0o755 & ~p.task.umask | 0o111);

@@ -9,7 +9,7 @@ import type { FileTree } from '../host.js';
 import { CompileService, toFileTree, type SourceFiles } from './compile.js';
 import { appendCustomSection } from './wasm-sections.js';
 import { fnv1a64 } from './hash.js';
-import { BLOCKING_KAPI } from '../kernel/module.js';
+import { BLOCKING_KAPI, KERNEL_TICK } from '../kernel/module.js';
 
 const services = new WeakMap<object, CompileService>();
 const headerTrees = new WeakMap<Kernel, { key: string; tree: FileTree }>();
@@ -199,10 +199,11 @@ export async function buildModules(kernel: Kernel, p: Proc, dir: string): Promis
     const srcversion = fnv1a64(objs.map((o) => sources.get(o.replace(/\.o$/, '.c')) ?? new Uint8Array())).slice(0, 16).toUpperCase();
     const info = [...collectModinfo(linked), `srcversion=${srcversion.slice(0, 23)}`, 'depends=', 'retpoline=Y'];
     let ko = appendCustomSection(linked, 'modinfo', enc.encode(info.join('\0') + '\0'));
-    // C code that may sleep is made resumable (Asyncify) around the blocking kernel API it calls.
+    // C code is made resumable (Asyncify) around the blocking kernel API it calls and at its
+    // preemption points (loops and function entries), where interrupts and other CPUs get in.
     const blocking = WebAssembly.Module.imports(new WebAssembly.Module(ko as BufferSource))
       .filter((i) => i.module === 'env' && BLOCKING_KAPI.includes(i.name)).map((i) => `env.${i.name}`);
-    if (blocking.length) ko = await kernel.host.compiler.asyncify(ko, blocking);
+    ko = await kernel.host.compiler.asyncify(ko, blocking, KERNEL_TICK);
     await p.writeFile(`${dir}/${mod}.ko`, ko);
   }
   return 0;

@@ -53,7 +53,8 @@ export class Proc {
 
   /** Every call passes through here: time is charged, interrupts run, signals are delivered. */
   private async sys<T>(value: () => T | Promise<T>): Promise<T> {
-    this.kernel.enter(this.task);
+    const preempted = this.kernel.syscallEntry(this.task);
+    if (preempted) await preempted;
     const r = await value();
     this.kernel.deliverSignals(this.task);
     return r;

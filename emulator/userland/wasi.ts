@@ -1,7 +1,7 @@
 // User programs: WASI (wasi_snapshot_preview1) binaries built by our gcc, run
 // as processes whose system calls the simulated kernel serves. Their linear
 // memory is the process's address space (ARCHITECTURE.md decision 2).
-import type { Kernel, ProgramMain } from '../kernel/kernel.js';
+import { FUEL_QUANTUM, NS_PER_FUEL, type Kernel, type ProgramMain } from '../kernel/kernel.js';
 import type { Task } from '../kernel/sched.js';
 import { TaskKilled, SIGSEGV, SIGFPE } from '../kernel/sched.js';
 import type { Inode } from '../kernel/fs/types.js';
@@ -386,7 +386,18 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
     fd_renumber(from: number, to: number) { const r = sync(k.sysDup2(task, from, to)); if (r < 0) return errno(r); return errno(sync(k.sysClose(task, from))); },
     fd_filestat_set_times() { return 0; },
   };
+  /** Fuel handed out at the last preemption point (see Host.asyncify). */
+  let fuelGiven = 0;
   const driverlab = {
+    /** A preemption point of the program's loops: time slices end here and signals arrive. */
+    tick() {
+      if (state() === 2) { (instance.exports.asyncify_stop_rewind as () => void)(); return; }
+      const fuel = instance.exports.__dl_fuel as WebAssembly.Global;
+      const used = fuelGiven - (fuel.value as number);
+      fuel.value = fuelGiven = FUEL_QUANTUM;
+      const wait = k.preemptionPoint(task, 'user', used * NS_PER_FUEL, true);
+      if (wait) sync(wait.then(() => 0));
+    },
     /** ioctl(2): reaches the driver's unlocked_ioctl with the request and pointer unchanged. */
     ioctl(fd: number, req: number, arg: number) {
       const r = syscall(() => { charge(); return k.sysIoctl(task, fd, req >>> 0, arg >>> 0); });

@@ -21,11 +21,7 @@ export function packageRoot(): string {
 type YowaspCommand = (args: string[], files: FileTree, options: object) => Promise<FileTree>;
 interface Yowasp { runClang: YowaspCommand; runLLVM: YowaspCommand }
 
-interface Binaryen {
-  readBinary(bytes: Uint8Array): { runPasses(p: string[]): void; emitBinary(): Uint8Array; dispose(): void };
-  setPassArgument(key: string, value: string): void;
-  setOptimizeLevel(level: number): void;
-}
+type Binaryen = typeof import('binaryen').default;
 let binaryenModule: Promise<Binaryen> | undefined;
 function loadBinaryen(): Promise<Binaryen> {
   binaryenModule ??= import('binaryen').then((m) => (m as unknown as { default: Binaryen }).default);
@@ -58,6 +54,31 @@ function collectOutputs(before: FileTree, after: FileTree, prefix: string, out: 
  * per process (the first call takes ~2-3 s) and reused; calls are serialised
  * because the toolchain instance is not re-entrant.
  */
+/**
+ * Preemption points (ARCHITECTURE.md, "preemption points and lockups"): every
+ * loop header and function entry spends one unit of an exported fuel counter,
+ * `__dl_fuel`, and calls the `tick` import ("module.name") when it runs out.
+ * binaryen's log-execution pass places the calls; its logger import is then
+ * replaced by the counter and inlined, which keeps the cost near x1.0.
+ */
+function addPreemptionPoints(binaryen: Binaryen, mod: InstanceType<Binaryen['Module']>, tick: string): void {
+  const [tickModule, tickBase] = tick.split('.') as [string, string];
+  mod.runPasses(['log-execution']);
+  const fuel = '__dl_fuel';
+  mod.addGlobal(fuel, binaryen.i32, true, mod.i32.const(0));
+  mod.addGlobalExport(fuel, fuel);
+  mod.addFunctionImport('__dl_tick', tickModule, tickBase, binaryen.none, binaryen.none);
+  mod.removeFunction('log_execution');
+  mod.addFunction('log_execution', binaryen.i32, binaryen.none, [], mod.block(null, [
+    mod.global.set(fuel, mod.i32.sub(mod.global.get(fuel, binaryen.i32), mod.i32.const(1))),
+    mod.if(mod.i32.lt_s(mod.global.get(fuel, binaryen.i32), mod.i32.const(0)), mod.call('__dl_tick', [], binaryen.none)),
+  ]));
+  binaryen.setOptimizeLevel(2);
+  binaryen.setAlwaysInlineMaxSize(40);
+  mod.runPasses(['inlining-optimizing']);
+  mod.removeFunction('log_execution');
+}
+
 export class YowaspCompiler implements HostCompiler {
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -76,13 +97,16 @@ export class YowaspCompiler implements HostCompiler {
     return this.run('wasm-ld', args, files);
   }
 
-  async asyncify(wasm: Uint8Array, imports: string[]): Promise<Uint8Array> {
-    const key = this.cacheDir ? path.join(this.cacheDir, `asyncify-${crypto.createHash('sha256').update(imports.join(',')).update(wasm).digest('hex')}.wasm`) : undefined;
+  async asyncify(wasm: Uint8Array, imports: string[], tick?: string): Promise<Uint8Array> {
+    const key = this.cacheDir ? path.join(this.cacheDir, `asyncify-${crypto.createHash('sha256').update(`${imports.join(',')}\0${tick ?? ''}\0`).update(wasm).digest('hex')}.wasm`) : undefined;
     if (key) { try { return new Uint8Array(fs.readFileSync(key)); } catch { /* not cached */ } }
     const binaryen = await loadBinaryen();
+    // Function names are kept: the kernel names C functions in oops and lockup reports.
+    binaryen.setDebugInfo(true);
     const mod = binaryen.readBinary(wasm);
     try {
-      binaryen.setPassArgument('asyncify-imports', imports.join(','));
+      if (tick) addPreemptionPoints(binaryen, mod, tick);
+      binaryen.setPassArgument('asyncify-imports', [...imports, ...(tick ? [tick] : [])].join(','));
       binaryen.setOptimizeLevel(1);
       mod.runPasses(['asyncify']);
       const out = mod.emitBinary();

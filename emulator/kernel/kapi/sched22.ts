@@ -46,17 +46,13 @@ export function sched22Api(m: ModuleContext): KapiTable {
     const p = current();
     const v = m.view();
     const absTimeout = relTimeout !== undefined ? (k.jiffies + relTimeout) >>> 0 : honourTimeout ? v.getUint32(p + T.timeout, true) : 0;
-    let timer: ReturnType<typeof k.clock.scheduleIn> | undefined;
-    if (absTimeout) {
-      const ticks = ((absTimeout - k.jiffies) | 0);
-      timer = k.clock.scheduleIn(Math.max(0, ticks) * (1e9 / HZ), () => { m.view().setUint32(p + T.timeout, 0, true); k.wakeAll(q); }, 'process_timeout');
-    }
+    const timer = absTimeout ? k.addTimer(absTimeout, () => { m.view().setUint32(p + T.timeout, 0, true); k.wakeAll(q); }, 'process_timeout') : undefined;
     const mark = (q as Partial<{ interruptible: Set<object> }>).interruptible;
     const task = k.sched.current!;
     if (interruptible) mark?.add(task);
     return k.sleepOn(q, wchan, interruptible).then((r) => {
       mark?.delete(task);
-      if (timer) k.clock.cancel(timer);
+      if (timer) k.delTimer(timer);
       m.view().setInt32(p + T.state, 0, true);
       if (relTimeout !== undefined) return r < 0 ? 0 : Math.max(0, (absTimeout - k.jiffies) | 0);
       return r < 0 ? -4 : 0;

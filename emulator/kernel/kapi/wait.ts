@@ -8,7 +8,6 @@ import type { KapiTable, ModuleContext } from './context.js';
 
 export const TASK_RUNNING = 0, TASK_INTERRUPTIBLE = 1, TASK_UNINTERRUPTIBLE = 2;
 const ERESTARTSYS = 512;
-const NS_PER_JIFFY = 1e9 / HZ;
 
 /** Wait queues of a module, keyed by the address of their wait_queue_head_t. */
 export function waitQueues(m: ModuleContext): Map<number, WaitQueue & { interruptible: Set<object> }> {
@@ -40,15 +39,15 @@ export function waitApi(m: ModuleContext): KapiTable {
     const task = k.sched.current!;
     const start = k.jiffies;
     const q = wq ?? new WaitQueue(wchan);
-    let timer: ReturnType<typeof k.clock.scheduleIn> | undefined;
-    if (timeout >= 0) timer = k.clock.scheduleIn(timeout * NS_PER_JIFFY, () => k.wakeAll(q), 'schedule_timeout');
+    let timedOut = false;
+    const timer = timeout >= 0 ? k.addTimer(start + timeout, () => { timedOut = true; k.wakeAll(q); }, 'process_timeout') : undefined;
     const marked = interruptible ? (q as Partial<{ interruptible: Set<object> }>).interruptible : undefined;
     marked?.add(task);
     return k.sleepOn(q, wchan, interruptible).then((r) => {
       marked?.delete(task);
-      if (timer) k.clock.cancel(timer);
+      if (timer) k.delTimer(timer);
       if (r < 0) return -ERESTARTSYS;
-      if (timeout < 0) return 0;
+      if (timeout < 0 || timedOut) return 0;
       const elapsed = (k.jiffies - start) >>> 0;
       return Math.max(0, timeout - elapsed);
     });
