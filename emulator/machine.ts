@@ -7,6 +7,9 @@ import { DualPic } from './hw/intc/i8259.js';
 import { Pit } from './hw/timer/i8254.js';
 import { IsaMemory } from './hw/isa-memory.js';
 import { irqLine } from './hw/irq.js';
+import { I8042 } from './hw/input/i8042.js';
+import type { MyDeviceCard } from './hw/cards/my-device.js';
+import { DEFAULT_CARDS, plugCards, type CardConfig } from './isa-cards.js';
 import type { Host } from './host.js';
 import { Kernel, MachineHang, type Personality, RELEASES } from './kernel/kernel.js';
 import { ModuleLoader } from './kernel/module.js';
@@ -21,6 +24,8 @@ export interface MachineConfig {
   seed?: number;
   /** 'fast' skips idle time; 'realtime' waits for the wall clock when idle (interactive). */
   pacing?: 'fast' | 'realtime';
+  /** MY_DEVICE cards (0-4) and their jumpers; default one card at 0x200, IRQ 5, 0xD0000. */
+  cards?: CardConfig[];
 }
 
 /** 2025-01-15 10:30:00 UTC: the date in the tutorial's `ls -l` output. */
@@ -32,20 +37,27 @@ export class Machine {
   readonly pic = new DualPic();
   readonly pit: Pit;
   readonly isa = new IsaMemory();
+  /** The i8042 keyboard controller on 0x60/0x64, IRQ 1. */
+  readonly keyboard: I8042;
+  readonly cards: MyDeviceCard[];
   readonly kernel: Kernel;
   readonly config: Required<MachineConfig>;
   private inputWaiter: (() => void) | undefined;
   private stopRequested = false;
 
   constructor(readonly host: Host, config: MachineConfig, private readonly terminal: (text: string) => void) {
-    this.config = { personality: 'modern', cmdline: '', seed: 1, pacing: 'fast', ...config };
+    this.config = { personality: 'modern', cmdline: '', seed: 1, pacing: 'fast', ...config, cards: config.cards ?? [...DEFAULT_CARDS] };
     this.pic.attach(this.bus);
     this.pit = new Pit(this.clock, irqLine(this.pic, 0));
     this.pit.attach(this.bus);
+    this.keyboard = new I8042(irqLine(this.pic, 1));
+    this.keyboard.attach(this.bus);
+    // A card configuration that would hang a real PC is refused here, before power-on.
+    this.cards = plugCards(this.config.cards, { clock: this.clock, bus: this.bus, pic: this.pic, isa: this.isa, seed: this.config.seed });
     const release = RELEASES[this.config.personality].release;
     const cmdline = `BOOT_IMAGE=/boot/vmlinuz-${release} root=/dev/hda1 ro${this.config.cmdline ? ' ' + this.config.cmdline : ''}`;
     this.kernel = new Kernel({
-      clock: this.clock, bus: this.bus, pic: this.pic, host, personality: this.config.personality, cmdline,
+      clock: this.clock, bus: this.bus, pic: this.pic, isa: this.isa, host, personality: this.config.personality, cmdline,
       consoleOutput: (text) => this.terminal(text), epochMs: MACHINE_EPOCH_MS, seed: this.config.seed,
     });
     this.kernel.modules = new ModuleLoader(this.kernel);

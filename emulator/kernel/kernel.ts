@@ -4,6 +4,7 @@
 import type { VirtualClock } from '../hw/clock.js';
 import type { IoPortBus } from '../hw/ioport-bus.js';
 import type { DualPic } from '../hw/intc/i8259.js';
+import type { IsaMemory } from '../hw/isa-memory.js';
 import type { Host } from '../host.js';
 import { Errno, EBADF, ECHILD, EINTR, EINVAL, EISDIR, ENOENT, ENOEXEC, ENOTDIR, EPERM, ESRCH, ESPIPE, EPIPE, EAGAIN, strerror } from './errno.js';
 import { KernelLog, formatTimestamp } from './printk.js';
@@ -23,6 +24,7 @@ import { ScratchMemory, copyFromUser, copyToUser, type UserMemory } from './uacc
 import { andThen, type Maybe } from './maybe.js';
 import type { ModuleLoader } from './module.js';
 import { registerProcFiles } from './procfiles.js';
+import { doIRQ, newIrqDescs, setupIrq, type IrqDesc } from './irq.js';
 
 export type Personality = 'modern' | '2.2';
 
@@ -71,6 +73,8 @@ export interface KernelOptions {
   clock: VirtualClock;
   bus: IoPortBus;
   pic: DualPic;
+  /** The ISA memory hole (0xA0000-0xFFFFF) where cards' shared-memory windows live. */
+  isa: IsaMemory;
   host: Host;
   personality: Personality;
   cmdline: string;
@@ -94,12 +98,19 @@ export interface IrqAction {
   name: string;
   devId?: number;
   owner?: string;
+  /** SA_SHIRQ / IRQF_SHARED: other actions that also agree to share may join the line. */
+  shared?: boolean;
+  /** 2.2's "slow" handlers (no SA_INTERRUPT) run with the CPU's interrupts enabled. */
+  interruptsEnabled?: boolean;
+  /** The request_irq() flags, for the "Flags mismatch" report. */
+  flags?: number;
 }
 
 export class Kernel {
   readonly clock: VirtualClock;
   readonly bus: IoPortBus;
   readonly pic: DualPic;
+  readonly isa: IsaMemory;
   readonly host: Host;
   readonly personality: Personality;
   readonly release: KernelRelease;
@@ -115,6 +126,7 @@ export class Kernel {
   readonly console: Tty;
   readonly irqActions: IrqAction[][] = Array.from({ length: 16 }, () => []);
   readonly irqCounts: number[] = new Array(16).fill(0);
+  readonly irqDesc: IrqDesc[];
   spuriousIrqs = 0;
   /** The executing CPU's interrupt flag. */
   get irqsEnabled(): boolean { return this.sched.cpu.irqsEnabled; }
@@ -148,8 +160,10 @@ export class Kernel {
     this.clock = opts.clock;
     this.bus = opts.bus;
     this.pic = opts.pic;
+    this.isa = opts.isa;
     this.host = opts.host;
     this.personality = opts.personality;
+    this.irqDesc = newIrqDescs(this);
     this.release = RELEASES[opts.personality];
     this.cmdline = opts.cmdline;
     this.consoleOutput = opts.consoleOutput;
@@ -341,21 +355,7 @@ export class Kernel {
         if (irq === 15) this.bus.write(0x20, 0x20, 1);
         continue;
       }
-      this.irqCounts[irq]!++;
-      const wasEnabled = this.irqsEnabled;
-      this.irqsEnabled = false;
-      this.inInterrupt++;
-      let handled = false;
-      try {
-        for (const action of this.irqActions[irq]!) handled = action.handler(irq) || handled;
-      } finally {
-        this.inInterrupt--;
-        this.irqsEnabled = wasEnabled;
-      }
-      // EOI: specific-less, slave first for IRQ 8-15.
-      if (irq >= 8) this.bus.write(0xa0, 0x20, 1);
-      this.bus.write(0x20, 0x20, 1);
-      if (!handled && this.irqActions[irq]!.length === 0) this.spuriousIrqs++;
+      doIRQ(this, irq);
     }
   }
 
@@ -364,12 +364,9 @@ export class Kernel {
     return ((chip.isr >> (irq & 7)) & 1) === 1;
   }
 
+  /** setup_irq(): -EINVAL for no such line, -EBUSY when it is taken and not shared by both. */
   requestIrq(irq: number, action: IrqAction): number {
-    if (irq < 0 || irq > 15) return -EINVAL;
-    const list = this.irqActions[irq]!;
-    list.push(action);
-    if (list.length === 1) this.unmaskIrq(irq);
-    return 0;
+    return setupIrq(this, irq, action);
   }
 
   unmaskIrq(irq: number): void {
@@ -473,6 +470,9 @@ export class Kernel {
     this.bus.write(0x40, LATCH & 0xff, 1);
     this.bus.write(0x40, LATCH >> 8, 1);
     this.requestIrq(0, { handler: this.timerInterrupt, name: 'timer' });
+    // The slave PIC's cascade (and on 2.2 the FPU error line) are claimed at boot, as Linux does.
+    this.requestIrq(2, { handler: () => true, name: 'cascade' });
+    if (this.personality === '2.2') this.requestIrq(13, { handler: () => true, name: 'fpu' });
   }
 
   private setupIoResources(): void {

@@ -15,12 +15,14 @@ import { syncApi } from './kapi/sync.js';
 import { waitApi } from './kapi/wait.js';
 import { sched22Api } from './kapi/sched22.js';
 import { irqflagsApi } from './kapi/irqflags.js';
+import { ioApi } from './kapi/io.js';
+import { irqApi } from './kapi/irq.js';
 import type { Maybe } from './maybe.js';
 
 export type KapiProvider = (m: ModuleContext) => KapiTable;
 
 /** The kernel API areas, one file each under kapi/ (ARCHITECTURE.md). */
-export const KAPI_PROVIDERS: KapiProvider[] = [printkApi, stringApi, uaccessApi, slabApi, procApi, chrdevApi, syncApi, waitApi, sched22Api, irqflagsApi];
+export const KAPI_PROVIDERS: KapiProvider[] = [printkApi, stringApi, uaccessApi, slabApi, procApi, chrdevApi, syncApi, waitApi, sched22Api, irqflagsApi, ioApi, irqApi];
 
 /** The import module C code calls at its preemption points (see Host.asyncify). */
 export const KERNEL_TICK = 'env.__dl_tick';
@@ -28,7 +30,7 @@ export const KERNEL_TICK = 'env.__dl_tick';
 /** Kernel-API functions that may sleep: the C code calling them is asyncified by kbuild. */
 export const BLOCKING_KAPI = ['mutex_lock', 'mutex_lock_interruptible', '__dl_wait_sleep', 'msleep', 'ssleep', 'msleep_interruptible',
   'schedule', 'schedule_timeout', 'usleep_range', 'sleep_on', 'sleep_on_timeout', 'interruptible_sleep_on',
-  'interruptible_sleep_on_timeout', '__dl_schedule22', 'down', 'down_interruptible'];
+  'interruptible_sleep_on_timeout', '__dl_schedule22', 'down', 'down_interruptible', 'probe_irq_on'];
 
 const MODULE_MEMORY_LIMIT = 64 << 20;
 const WASM_PAGE = 65536;

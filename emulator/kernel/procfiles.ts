@@ -1,6 +1,7 @@
 // The kernel's own /proc files, formatted like Linux's.
 import type { Kernel } from './kernel.js';
 import { EINVAL } from './errno.js';
+import { procInterrupts } from './irq.js';
 
 const MEM_TOTAL_KB = 262144;
 
@@ -47,17 +48,6 @@ function taintMask(k: Kernel): number {
   let m = 0;
   for (const t of k.tainted) m |= 1 << (bits[t] ?? 0);
   return m;
-}
-
-function procInterrupts(k: Kernel): string {
-  let out = '           CPU0       \n';
-  for (let irq = 0; irq < 16; irq++) {
-    const actions = k.irqActions[irq]!;
-    if (!actions.length) continue;
-    out += `${String(irq).padStart(3, ' ')}: ${String(k.irqCounts[irq]).padStart(10, ' ')}    XT-PIC   ${actions.map((a) => a.name).join(', ')}\n`;
-  }
-  out += `NMI:          0   Non-maskable interrupts\nERR:   ${String(k.spuriousIrqs).padStart(8, ' ')}\n`;
-  return out;
 }
 
 function procMeminfo(k: Kernel): string {

@@ -18,21 +18,33 @@ export class ResourceTree {
   /** __request_region: nests inside a parent that fully contains it; any partial overlap is a conflict. */
   request(start: number, n: number, name: string, owner?: string): Resource | undefined {
     const end = start + n - 1;
+    const parent = this.parentFor(start, n, name);
+    if (!parent) return undefined;
+    const res: Resource = { start, end, name, owner, children: [] };
+    parent.children.push(res);
+    parent.children.sort((a, b) => a.start - b.start);
+    return res;
+  }
+
+  /** check_region: whether request() would succeed, without claiming anything. */
+  isFree(start: number, n: number, name = ''): boolean {
+    return this.parentFor(start, n, name) !== undefined;
+  }
+
+  /** Where a region would nest, or undefined when it conflicts or lies outside the tree. */
+  private parentFor(start: number, n: number, name: string): Resource | undefined {
+    const end = start + n - 1;
     if (n <= 0 || start < this.root.start || end > this.root.end) return undefined;
     let parent = this.root;
     for (;;) {
       const child = parent.children.find((c) => start <= c.end && c.start <= end);
-      if (!child) break;
+      if (!child) return parent;
       if (child.start <= start && end <= child.end && child.owner === undefined && child.children !== undefined && child.name !== name && isBusAlias(child)) {
         parent = child;
         continue;
       }
       return undefined;
     }
-    const res: Resource = { start, end, name, owner, children: [] };
-    parent.children.push(res);
-    parent.children.sort((a, b) => a.start - b.start);
-    return res;
   }
 
   /** Claims for system devices that drivers may nest inside (none conflict by default). */

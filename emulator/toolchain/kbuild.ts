@@ -10,6 +10,7 @@ import { CompileService, toFileTree, type SourceFiles } from './compile.js';
 import { appendCustomSection } from './wasm-sections.js';
 import { fnv1a64 } from './hash.js';
 import { BLOCKING_KAPI, KERNEL_TICK } from '../kernel/module.js';
+import { firmwareHeaderC } from '../hw/cards/my-device-firmware.js';
 
 const services = new WeakMap<object, CompileService>();
 const headerTrees = new WeakMap<Kernel, { key: string; tree: FileTree }>();
@@ -46,12 +47,22 @@ export function includeLayers(kernel: Kernel, layers: string[]): Map<string, Uin
   return merged;
 }
 
+/**
+ * The kernel headers of the machine's personality: the shipped layers plus the headers generated
+ * from the hardware models (the MY_DEVICE firmware image as <asm/my_device_fw.h>).
+ */
+export function kernelHeaders(kernel: Kernel): Map<string, Uint8Array> {
+  const headers = includeLayers(kernel, ['common', kernel.personality]);
+  headers.set('asm/my_device_fw.h', enc.encode(firmwareHeaderC()));
+  return headers;
+}
+
 /** The kernel headers as a compiler file tree, built once per machine. */
 export function headerTree(kernel: Kernel): { key: string; tree: FileTree } {
   let t = headerTrees.get(kernel);
   if (!t) {
     const files: SourceFiles = new Map();
-    for (const [path, data] of includeLayers(kernel, ['common', kernel.personality])) {
+    for (const [path, data] of kernelHeaders(kernel)) {
       files.set(`${compilerIncludeDir(kernel)}/${path}`, data);
     }
     t = { key: `${kernel.personality}:${fnv1a64([...files.values()])}`, tree: toFileTree(files) };
@@ -62,7 +73,7 @@ export function headerTree(kernel: Kernel): { key: string; tree: FileTree } {
 
 /** Installs the headers into the machine's file system so learners can read them. */
 export function installHeaders(kernel: Kernel): void {
-  for (const [path, data] of includeLayers(kernel, ['common', kernel.personality])) {
+  for (const [path, data] of kernelHeaders(kernel)) {
     kernel.writeSystemFile(`${headersDir(kernel)}/include/${path}`, data);
   }
 }

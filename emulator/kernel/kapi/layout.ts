@@ -23,3 +23,13 @@ export const V2_2 = {
 export const V2_2_SCHED = {
   task_struct: { size: 36, state: 0, signal: 4, blocked: 8, timeout: 12, pid: 16, comm: 20 },
 } as const;
+
+/** <linux/ioport.h>'s struct resource (resource_size_t is 32 bits on this i686). */
+export const MODERN_IO = {
+  resource: { size: 32, start: 0, end: 4, name: 8, flags: 12, desc: 16, parent: 20, sibling: 24, child: 28 },
+} as const;
+
+/** Linux 2.2's i386 struct pt_regs, as <asm/ptrace.h> declares it: what a 2.2 interrupt handler receives. */
+export const V2_2_IRQ = {
+  pt_regs: { size: 60, ebx: 0, eax: 24, xds: 28, orig_eax: 36, eip: 40, xcs: 44, eflags: 48, esp: 52, xss: 56 },
+} as const;

@@ -4,6 +4,8 @@
 
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <asm/signal.h>
+#include <asm/ptrace.h>
 
 #define HZ 100
 #define TASK_RUNNING 0
@@ -37,11 +39,15 @@ extern int __dl_schedule22(void);
 extern int __dl_signal_pending(void);
 #define signal_pending(p) __dl_signal_pending()
 
-extern void __dl_udelay(unsigned long usecs);
-#define udelay(n) __dl_udelay(n)
-#define mdelay(n) __dl_udelay((n) * 1000UL)
-extern unsigned long __dl_loops_per_sec(void);
-#define loops_per_sec (__dl_loops_per_sec())
-extern void __delay(unsigned long loops);
+/* udelay/mdelay/__delay: kept reachable from here, where earlier drivers found them. */
+#include <linux/delay.h>
+
+/* Interrupt lines (arch/i386/kernel/irq.c); the flags SA_INTERRUPT and SA_SHIRQ are in <asm/signal.h>. */
+extern int request_irq(unsigned int irq,
+		       void (*handler)(int, void *, struct pt_regs *),
+		       unsigned long flags,
+		       const char *device,
+		       void *dev_id);
+extern void free_irq(unsigned int irq, void *dev_id);
 
 #endif

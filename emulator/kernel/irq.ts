@@ -1,0 +1,228 @@
+// The generic IRQ layer on the 8259A pair: interrupt descriptors (action list, disable depth,
+// autoprobe state), the do_IRQ flow, request/free, enable/disable, probe_irq_on/off and
+// /proc/interrupts. The kernel reaches the PICs only through their ports, as Linux does.
+//
+// References: Linux 2.2 arch/i386/kernel/irq.c (do_8259A_IRQ, handle_IRQ_event, setup_x86_irq,
+// free_irq, probe_irq_on/off, get_irq_list) and Linux 6.8 kernel/irq/{manage,autoprobe,proc}.c.
+// Both mask and acknowledge a line before running its handlers and unmask it afterwards
+// (mask_and_ack_8259A / handle_level_irq), so a line never interrupts its own handler; 2.2's
+// "slow" handlers (no SA_INTERRUPT) then run with the CPU's interrupts enabled, so other lines
+// (the timer among them) may nest, while modern handlers always run with interrupts off.
+import type { Kernel, IrqAction } from './kernel.js';
+import { EBUSY, EINVAL } from './errno.js';
+
+export const NR_IRQS = 16;
+/** The chip name /proc/interrupts shows for the legacy PIC (struct irq_chip i8259A_chip). */
+const CHIP_NAME = 'XT-PIC';
+/** What Linux 2.2's probe_irq_on() returns and probe_irq_off() checks. */
+export const PROBE_COOKIE_22 = 0x12345678;
+/** The modern machine is an SMP with two CPUs; interrupts are counted on CPU0 for now. */
+const MODERN_CPUS = 2;
+
+export interface IrqDesc {
+  /** disable_irq() nesting; the line is masked while > 0 (IRQ_DISABLED). */
+  depth: number;
+  /** A handler of this line is running (IRQ_INPROGRESS). */
+  inProgress: boolean;
+  /** Part of a probe_irq_on()/probe_irq_off() scan (IRQ_AUTODETECT). */
+  autodetect: boolean;
+  /** Cleared when the line fires during a probe (IRQ_WAITING). */
+  waiting: boolean;
+}
+
+export function newIrqDescs(k: Pick<Kernel, 'personality'>): IrqDesc[] {
+  // 2.2's init_ISA_irqs() leaves depth 0; modern descriptors start shut down with depth 1.
+  const depth = k.personality === '2.2' ? 0 : 1;
+  return Array.from({ length: NR_IRQS }, () => ({ depth, inProgress: false, autodetect: false, waiting: false }));
+}
+
+// ---- the PIC side (arch/x86/kernel/i8259.c) --------------------------------------------------
+
+/** mask_and_ack_8259A(): mask the line first, then the specific EOIs, slave before master. */
+function maskAndAck(k: Kernel, irq: number): void {
+  k.maskIrq(irq);
+  if (irq >= 8) {
+    k.bus.write(0xa0, 0x60 | (irq & 7), 1);
+    k.bus.write(0x20, 0x60 | 2, 1);
+  } else {
+    k.bus.write(0x20, 0x60 | irq, 1);
+  }
+}
+
+// ---- do_IRQ -------------------------------------------------------------------------------------
+
+/**
+ * One interrupt on `irq`, after the CPU's INTA cycle: counted, masked and acknowledged, then its
+ * handlers run unless the line is disabled, has none (a probe sees it fired) or is already being
+ * handled; the line is unmasked again afterwards if it still has handlers and is not disabled.
+ */
+export function doIRQ(k: Kernel, irq: number): void {
+  const desc = k.irqDesc[irq]!;
+  k.irqCounts[irq]!++;
+  maskAndAck(k, irq);
+  desc.waiting = false;
+  const actions = k.irqActions[irq]!;
+  if (!actions.length || desc.depth > 0 || desc.inProgress) return;
+  desc.inProgress = true;
+  const wasEnabled = k.irqsEnabled;
+  k.inInterrupt++;
+  // handle_IRQ_event(): the first action's SA_INTERRUPT decides for the whole chain.
+  k.irqsEnabled = actions[0]!.interruptsEnabled === true;
+  try {
+    for (const action of [...actions]) {
+      action.handler(irq);
+      if (k.irqsEnabled && !action.interruptsEnabled && k.personality === 'modern') {
+        warn(k, `irq ${irq} handler ${action.name} enabled interrupts`, 'kernel/irq/handle.c:161 __handle_irq_event_percpu');
+        k.irqsEnabled = false;
+      }
+    }
+  } finally {
+    k.irqsEnabled = false;
+    k.inInterrupt--;
+    desc.inProgress = false;
+  }
+  if (desc.depth === 0 && k.irqActions[irq]!.length) k.unmaskIrq(irq);
+  k.irqsEnabled = wasEnabled;
+}
+
+// ---- request / free (setup_irq, __free_irq) -------------------------------------------------------
+
+/** setup_irq(): a second action only joins a line when both agreed to share it. */
+export function setupIrq(k: Kernel, irq: number, action: IrqAction): number {
+  if (!Number.isInteger(irq) || irq < 0 || irq >= NR_IRQS) return -EINVAL;
+  const list = k.irqActions[irq]!;
+  const old = list[0];
+  if (old && !(old.shared && action.shared)) {
+    if (k.personality === 'modern') {
+      k.printk(`\x013genirq: Flags mismatch irq ${irq}. ${hex8(action.flags ?? 0)} (${action.name}) vs. ${hex8(old.flags ?? 0)} (${old.name})\n`);
+    }
+    return -EBUSY;
+  }
+  list.push(action);
+  if (list.length === 1) {
+    const desc = k.irqDesc[irq]!;
+    desc.depth = 0;
+    desc.autodetect = false;
+    desc.waiting = false;
+    k.unmaskIrq(irq);
+  }
+  return 0;
+}
+
+/** Removes the first action matching `which`; the line is shut down when it was the last one. */
+export function removeIrqAction(k: Kernel, irq: number, which: (a: IrqAction) => boolean): IrqAction | undefined {
+  if (!Number.isInteger(irq) || irq < 0 || irq >= NR_IRQS) return undefined;
+  const list = k.irqActions[irq]!;
+  const i = list.findIndex(which);
+  if (i < 0) return undefined;
+  const [action] = list.splice(i, 1);
+  if (!list.length) {
+    k.maskIrq(irq);
+    if (k.personality === 'modern') k.irqDesc[irq]!.depth = 1;
+  }
+  return action;
+}
+
+// ---- enable / disable ------------------------------------------------------------------------------
+
+export function disableIrq(k: Kernel, irq: number): void {
+  const desc = k.irqDesc[irq];
+  if (!desc) return;
+  if (desc.depth++ === 0) k.maskIrq(irq);
+}
+
+/** enable_irq(): false when it was not disabled (the caller reports the imbalance). */
+export function enableIrq(k: Kernel, irq: number): boolean {
+  const desc = k.irqDesc[irq];
+  if (!desc) return true;
+  if (desc.depth === 0) return false;
+  // A request latched in the 8259's IRR while the line was masked fires as soon as it is unmasked:
+  // that is the replay of an interrupt that arrived while disabled.
+  if (desc.depth === 1) k.unmaskIrq(irq);
+  desc.depth--;
+  return true;
+}
+
+// ---- autoprobing (kernel/irq/autoprobe.c) --------------------------------------------------------------
+
+/** Starts every line without a handler (IRQ 15 down to 1); with `mark`, arms it for the probe. */
+export function probeStartup(k: Kernel, mark: boolean): void {
+  for (let irq = NR_IRQS - 1; irq > 0; irq--) {
+    if (k.irqActions[irq]!.length) continue;
+    const desc = k.irqDesc[irq]!;
+    if (mark) { desc.autodetect = true; desc.waiting = true; }
+    k.unmaskIrq(irq);
+  }
+}
+
+/** After the settle delay: lines that fired already are spurious and leave the probe. Returns the candidates' mask. */
+export function probeFilter(k: Kernel): number {
+  let mask = 0;
+  for (let irq = 0; irq < NR_IRQS; irq++) {
+    const desc = k.irqDesc[irq]!;
+    if (!desc.autodetect) continue;
+    if (!desc.waiting) { desc.autodetect = false; k.maskIrq(irq); } else mask |= 1 << irq;
+  }
+  return mask >>> 0;
+}
+
+/** probe_irq_off(): the one line that fired since probe_irq_on(), 0 for none, minus the first when several did. */
+export function probeOff(k: Kernel): number {
+  let found = 0;
+  let fired = 0;
+  for (let irq = 0; irq < NR_IRQS; irq++) {
+    const desc = k.irqDesc[irq]!;
+    if (!desc.autodetect) continue;
+    if (!desc.waiting) { if (!fired) found = irq; fired++; }
+    desc.autodetect = false;
+    if (!k.irqActions[irq]!.length) k.maskIrq(irq);
+  }
+  return fired > 1 ? -found : found;
+}
+
+// ---- /proc/interrupts -----------------------------------------------------------------------------------
+
+/** show_interrupts() of Linux 6.8 (modern, two CPU columns) or get_irq_list() of 2.2 (uniprocessor). */
+export function procInterrupts(k: Kernel): string {
+  const named = (irq: number) => k.irqActions[irq]!.map((a) => a.name).join(', ');
+  let out = '';
+  if (k.personality === '2.2') {
+    out += '           CPU0       \n';
+    for (let irq = 0; irq < NR_IRQS; irq++) {
+      if (!k.irqActions[irq]!.length) continue;
+      out += `${pad(irq, 3)}: ${pad(k.irqCounts[irq]!, 10)}  ${pad(CHIP_NAME, 14)}  ${named(irq)}\n`;
+    }
+    return out + `NMI: ${pad(0, 10)}\n`;
+  }
+  const prec = 3;
+  const cpus = Array.from({ length: MODERN_CPUS }, (_, i) => i);
+  out += ' '.repeat(prec + 8) + cpus.map((c) => `CPU${String(c).padEnd(8)}`).join('') + '\n';
+  for (let irq = 0; irq < NR_IRQS; irq++) {
+    if (!k.irqActions[irq]!.length) continue;
+    const counts = cpus.map((c) => `${pad(c === 0 ? k.irqCounts[irq]! : 0, 10)} `).join('');
+    // No irq domain on the legacy PIC: the hwirq column is blank.
+    out += `${pad(irq, prec)}: ${counts} ${pad(CHIP_NAME, 8)} ${' '.repeat(prec)}  ${named(irq)}\n`;
+  }
+  out += `${pad('NMI', prec)}: ${cpus.map(() => `${pad(0, 10)} `).join('')}  Non-maskable interrupts\n`;
+  out += `${pad('ERR', prec)}: ${pad(k.spuriousIrqs, 10)}\n`;
+  return out;
+}
+
+// ---- helpers ---------------------------------------------------------------------------------------------
+
+/** WARN(): the cut-here block Linux prints around a warning. */
+export function warn(k: Kernel, message: string, where: string): void {
+  const t = k.sched.current;
+  k.printk('\x014------------[ cut here ]------------\n');
+  k.printk(`\x014${message}\n`);
+  k.printk(`\x014WARNING: CPU: 0 PID: ${t?.pid ?? 0} at ${where}\n`);
+  k.printk('\x014---[ end trace 0000000000000000 ]---\n');
+}
+
+function pad(v: number | string, width: number): string {
+  return String(v).padStart(width, ' ');
+}
+
+function hex8(v: number): string {
+  return (v >>> 0).toString(16).padStart(8, '0');
+}
