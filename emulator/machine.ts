@@ -20,13 +20,20 @@ export interface MachineConfig {
   personality?: Personality;
   /** Extra kernel command line (appended to the default). */
   cmdline?: string;
-  /** Scheduler seed (used from step 3 on; recorded now so configs carry it). */
+  /** Scheduler seed: the same seed, files and input give the same run, byte for byte. */
   seed?: number;
   /** 'fast' skips idle time; 'realtime' waits for the wall clock when idle (interactive). */
   pacing?: 'fast' | 'realtime';
   /** MY_DEVICE cards (0-4) and their jumpers; default one card at 0x200, IRQ 5, 0xD0000. */
   cards?: CardConfig[];
+  /** Receives the machine's events as they happen (the inspector, checks, `--trace`). */
+  onEvent?: (event: MachineEvent) => void;
 }
+
+/** Something that happened in the machine, at virtual time `t` (ns). */
+export type MachineEvent =
+  | { t: number; kind: 'switch'; cpu: number; pid: number; comm: string }
+  | { t: number; kind: 'printk'; level: number; text: string };
 
 /** 2025-01-15 10:30:00 UTC: the date in the tutorial's `ls -l` output. */
 export const MACHINE_EPOCH_MS = Date.UTC(2025, 0, 15, 10, 30, 0);
@@ -46,7 +53,7 @@ export class Machine {
   private stopRequested = false;
 
   constructor(readonly host: Host, config: MachineConfig, private readonly terminal: (text: string) => void) {
-    this.config = { personality: 'modern', cmdline: '', seed: 1, pacing: 'fast', ...config, cards: config.cards ?? [...DEFAULT_CARDS] };
+    this.config = { personality: 'modern', cmdline: '', seed: 1, pacing: 'fast', onEvent: () => undefined, ...config, cards: config.cards ?? [...DEFAULT_CARDS] };
     this.pic.attach(this.bus);
     this.pit = new Pit(this.clock, irqLine(this.pic, 0));
     this.pit.attach(this.bus);
@@ -61,6 +68,11 @@ export class Machine {
       consoleOutput: (text) => this.terminal(text), epochMs: MACHINE_EPOCH_MS, seed: this.config.seed,
     });
     this.kernel.modules = new ModuleLoader(this.kernel);
+    const onEvent = config.onEvent;
+    if (onEvent) {
+      this.kernel.sched.onSwitch = (cpu, task) => onEvent({ t: this.clock.now, kind: 'switch', cpu: cpu.id, pid: task.pid, comm: task.comm });
+      this.kernel.log.listeners.add((rec) => onEvent({ t: rec.timeNs, kind: 'printk', level: rec.level, text: rec.text }));
+    }
   }
 
   /** Power on: the kernel boots and the userland is installed; init is not started yet. */

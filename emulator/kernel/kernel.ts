@@ -31,8 +31,6 @@ export type Personality = 'modern' | '2.2';
 export const HZ = 100;
 /** Preemption points: a loop iteration of C code costs this much virtual CPU time. */
 export const NS_PER_FUEL = 2;
-/** Loop iterations between two preemption points (the fuel given at each). */
-export const FUEL_QUANTUM = 10_000;
 /** How far one CPU may run ahead of another busy one before it waits for it. */
 const SMP_SLACK_NS = 50_000;
 /** A user task's time slice. */
@@ -1044,7 +1042,7 @@ export class Kernel {
   /** print_tainted(): "Not tainted", or one column per taint flag in Linux's order ('G' when not proprietary). */
   taintString(): string {
     if (this.tainted.size === 0) return 'Not tainted';
-    const flags = 'FSRMBUDAWCIOELKXT'.split('').map((f) => (this.tainted.has(f) ? f : ' ')).join('');
+    const flags = 'FSRMBUDAWCIOELKXTN'.split('').map((f) => (this.tainted.has(f) ? f : ' ')).join('');
     return `Tainted: ${this.tainted.has('P') ? 'P' : 'G'}${flags}`;
   }
 

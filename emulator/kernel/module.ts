@@ -1,7 +1,7 @@
 // The module loader (kernel/module/main.c): a .ko here is a wasm module built
 // by our kbuild whose imports are the kernel API and whose "modinfo" custom
 // section holds the .modinfo strings (license=GPL, author=..., parm=...).
-import { FUEL_QUANTUM, NS_PER_FUEL, type Kernel } from './kernel.js';
+import { NS_PER_FUEL, type Kernel } from './kernel.js';
 import { EEXIST, ENOENT, ENOEXEC, EBUSY, EFAULT } from './errno.js';
 import type { FormatArgs } from './format.js';
 import type { KapiTable, ModuleContext, ModuleHeap } from './kapi/context.js';
@@ -251,10 +251,10 @@ export class LoadedModule implements ModuleContext {
   tick(): void {
     const ex = this.instance.exports;
     if (this.asyncState() === 2) { (ex.asyncify_stop_rewind as () => void)(); return; }
+    const k = this.kernel;
     const fuel = ex.__dl_fuel as WebAssembly.Global;
     const used = this.fuelGiven - (fuel.value as number);
-    fuel.value = this.fuelGiven = FUEL_QUANTUM;
-    const k = this.kernel;
+    fuel.value = this.fuelGiven = k.sched.quantum();
     const task = k.sched.current;
     if (!task) { k.charge(used * NS_PER_FUEL); k.checkRunaway(undefined); return; }
     const canStop = !k.inInterrupt && this.contexts.get(task.pid)?.depth === 1 && this.canSleep;

@@ -105,6 +105,9 @@ export class Cpu {
   constructor(readonly id: number) {}
 }
 
+/** Loop iterations between two preemption points, on average. */
+export const FUEL_QUANTUM = 10_000;
+
 /** Why a running task stops for a moment at a preemption point. */
 export type Preemption = 'hold' | 'yield';
 
@@ -117,6 +120,8 @@ export class Scheduler {
   current: Task | undefined;
   contextSwitches = 0;
   readonly rng: Prng;
+  /** Called at every switch: which task runs on which CPU (the machine's event log). */
+  onSwitch: ((cpu: Cpu, task: Task) => void) | undefined;
   /** A task held for the host's sake (not the scheduler's): resumed next, without a scheduling decision. */
   private resumeNext: Cpu | undefined;
 
@@ -124,6 +129,15 @@ export class Scheduler {
     this.cpus = Array.from({ length: ncpus }, (_, i) => new Cpu(i));
     this.cpu = this.cpus[0]!;
     this.rng = new Prng(seed);
+  }
+
+  /**
+   * Fuel for C code until its next preemption point: about FUEL_QUANTUM loop
+   * iterations, varied by the seed so that where code gets interrupted, and so
+   * which races it loses, depends on the seed (and only on it).
+   */
+  quantum(): number {
+    return this.rng.range(FUEL_QUANTUM / 2, FUEL_QUANTUM * 3 / 2);
   }
 
   /** Virtual time now. */
@@ -229,10 +243,10 @@ export class Scheduler {
    * the busy CPU that has done the least CPU time continues. Ties go to the
    * seeded generator.
    */
-  private pickCpu(): { cpu: Cpu; task: Task } | undefined {
+  private pickCpu(): { cpu: Cpu; task: Task; forHost?: true } | undefined {
     const forHost = this.resumeNext;
     this.resumeNext = undefined;
-    if (forHost?.current?.resume && forHost.current.state === 'R') return { cpu: forHost, task: forHost.current };
+    if (forHost?.current?.resume && forHost.current.state === 'R') return { cpu: forHost, task: forHost.current, forHost: true };
     const choose = (cpus: Cpu[]) => (cpus.length === 1 ? cpus[0]! : cpus[this.rng.next() % cpus.length]!);
     const idle = this.queued() ? this.cpus.filter((c) => !c.current) : [];
     if (idle.length) {
@@ -264,15 +278,19 @@ export class Scheduler {
   async runOne(): Promise<boolean> {
     const pick = this.pickCpu();
     if (!pick) return false;
-    const { cpu, task } = pick;
+    const { cpu, task, forHost } = pick;
     this.cpu = cpu;
     this.current = task;
     task.held = false;
-    this.contextSwitches++;
+    // A pause for the host is invisible to the machine: no switch happened.
+    if (!forHost) {
+      this.contextSwitches++;
+      this.onSwitch?.(cpu, task);
+      task.lastRanNs = this.clock.now;
+    }
     const stopped = new Promise<void>((resolve) => { task.onYield = resolve; });
     const resume = task.resume!;
     task.resume = undefined;
-    task.lastRanNs = this.clock.now;
     resume();
     await stopped;
     if (!task.held) {

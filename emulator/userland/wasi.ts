@@ -1,7 +1,7 @@
 // User programs: WASI (wasi_snapshot_preview1) binaries built by our gcc, run
 // as processes whose system calls the simulated kernel serves. Their linear
 // memory is the process's address space (ARCHITECTURE.md decision 2).
-import { FUEL_QUANTUM, NS_PER_FUEL, type Kernel, type ProgramMain } from '../kernel/kernel.js';
+import { NS_PER_FUEL, type Kernel, type ProgramMain } from '../kernel/kernel.js';
 import type { Task } from '../kernel/sched.js';
 import { TaskKilled, SIGSEGV, SIGFPE } from '../kernel/sched.js';
 import type { Inode } from '../kernel/fs/types.js';
@@ -394,7 +394,7 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
       if (state() === 2) { (instance.exports.asyncify_stop_rewind as () => void)(); return; }
       const fuel = instance.exports.__dl_fuel as WebAssembly.Global;
       const used = fuelGiven - (fuel.value as number);
-      fuel.value = fuelGiven = FUEL_QUANTUM;
+      fuel.value = fuelGiven = k.sched.quantum();
       const wait = k.preemptionPoint(task, 'user', used * NS_PER_FUEL, true);
       if (wait) sync(wait.then(() => 0));
     },

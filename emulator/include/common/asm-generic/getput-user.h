@@ -10,10 +10,11 @@
 extern int __get_user_n(void *dst, const void *uptr, unsigned long size);
 extern int __put_user_n(const void *src, void *uptr, unsigned long size);
 
+/* The value is read into an unqualified copy: get_user() from a const __user pointer is common. */
 #define get_user(x, ptr) ({ \
-	__typeof__(*(ptr)) __gu_val; \
+	__typeof_unqual__(*(ptr)) __gu_val; \
 	int __gu_err = __get_user_n(&__gu_val, (ptr), sizeof(*(ptr))); \
-	(x) = __gu_err ? (__typeof__(*(ptr)))0 : __gu_val; \
+	(x) = __gu_err ? (__typeof_unqual__(*(ptr)))0 : __gu_val; \
 	__gu_err; })
 
 #define put_user(x, ptr) ({ \

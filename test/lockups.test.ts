@@ -1,0 +1,30 @@
+// Loops that never yield: C code is preempted at its loop back-edges, so the
+// machine (and the test run) always keeps control. The modern kernel's watchdog
+// reports a soft lockup (interrupts on) or a hard lockup (interrupts off) on
+// the stuck CPU while the other CPU keeps the shell answering.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runSh } from './helpers/machine.js';
+
+const files = {
+  'spin.c': fs.readFileSync(path.join(import.meta.dirname, 'fixtures/spin.c'), 'utf8'),
+  Makefile: 'obj-m += spin.o\n\nall:\n\t$(MAKE) -C /lib/modules/$(shell uname -r)/build M=$(PWD) modules\n',
+};
+const SETUP = 'make -s && sudo insmod spin.ko && sudo mknod /dev/spin c 202 0 && sudo chmod 666 /dev/spin';
+
+describe('lockups (modern, two CPUs)', () => {
+  it('a driver loop with interrupts on is a soft lockup, reported within 30 s while the shell answers on the other CPU', async () => {
+    const wall = performance.now();
+    const r = await runSh(`${SETUP}; cat /dev/spin & sleep 30; echo alive; ps -o stat,comm | grep cat; dmesg | grep -A5 "soft lockup"`, { files });
+    expect(performance.now() - wall).toBeLessThan(15_000);
+    expect(r.output).toMatch(/^\[\s*2[0-9]\.\d{6}\] watchdog: BUG: soft lockup - CPU#\d stuck for 2[0-9]s! \[cat:\d+\]\nalive\nR\+   cat\n/);
+    const report = r.output.slice(r.output.indexOf('alive'));
+    expect(report).toMatch(/watchdog: BUG: soft lockup - CPU#(\d) stuck for 2\ds! \[cat:(\d+)\]\n.*Modules linked in: spin\(O\)\n.*CPU: \1 PID: \2 Comm: cat Tainted: G {11}O {7}6\.8\.0-driverlab #1\n.*Hardware name: .*\n.*RIP: 0010:spin_read\+0x[0-9a-f]+ \[spin\]\n/);
+  });
+
+  it('with interrupts disabled around the loop it is a hard lockup (NMI watchdog) instead', async () => {
+    const r = await runSh(`${SETUP}; echo x > /dev/spin & sleep 30; echo alive; dmesg | grep -E "LOCKUP|soft lockup|RIP"`, { files });
+    expect(r.output).toMatch(/watchdog: Watchdog detected hard LOCKUP on cpu \d\nalive\n.*watchdog: Watchdog detected hard LOCKUP on cpu \d\n.*RIP: 0010:spin_write\+0x[0-9a-f]+ \[spin\]\n$/);
+  });
+});
