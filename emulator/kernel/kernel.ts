@@ -23,6 +23,9 @@ import { ScratchMemory, copyFromUser, copyToUser, type UserMemory } from './uacc
 import { andThen, type Maybe } from './maybe.js';
 import type { ModuleLoader } from './module.js';
 import { registerProcFiles } from './procfiles.js';
+import { Softirq } from './softirq.js';
+import { TimerBase } from './timer.js';
+import { Workqueues } from './workqueue.js';
 
 export type Personality = 'modern' | '2.2';
 
@@ -111,6 +114,9 @@ export class Kernel {
   private readonly ttyWait = new WaitQueue('n_tty_read');
   readonly fsctx: FsContext;
   tainted = new Set<string>();
+  readonly softirq: Softirq;
+  readonly timers: TimerBase;
+  readonly workqueues: Workqueues;
 
   constructor(opts: KernelOptions) {
     this.clock = opts.clock;
@@ -140,6 +146,9 @@ export class Kernel {
     this.vfs = new Vfs(this.rootfs.root);
     this.vfs.openDevice = (inode) => this.openDevice(inode);
     this.procfs = new ProcFs(this.fsctx, 3);
+    this.softirq = new Softirq(this);
+    this.timers = new TimerBase(this);
+    this.workqueues = new Workqueues(this);
   }
 
   /** For operation tables whose methods need the kernel (object-literal methods rebind `this`). */
@@ -203,6 +212,7 @@ export class Kernel {
       this.bus.write(0x20, 0x20, 1);
       if (!handled && this.irqActions[irq]!.length === 0) this.spuriousIrqs++;
     }
+    this.softirq.irqExit();
   }
 
   private isrBit(irq: number): boolean {

@@ -25,6 +25,7 @@ interface Binaryen {
   readBinary(bytes: Uint8Array): { runPasses(p: string[]): void; emitBinary(): Uint8Array; dispose(): void };
   setPassArgument(key: string, value: string): void;
   setOptimizeLevel(level: number): void;
+  setDebugInfo(on: boolean): void;
 }
 let binaryenModule: Promise<Binaryen> | undefined;
 function loadBinaryen(): Promise<Binaryen> {
@@ -77,13 +78,15 @@ export class YowaspCompiler implements HostCompiler {
   }
 
   async asyncify(wasm: Uint8Array, imports: string[]): Promise<Uint8Array> {
-    const key = this.cacheDir ? path.join(this.cacheDir, `asyncify-${crypto.createHash('sha256').update(imports.join(',')).update(wasm).digest('hex')}.wasm`) : undefined;
+    const key = this.cacheDir ? path.join(this.cacheDir, `asyncify-${crypto.createHash('sha256').update('names;').update(imports.join(',')).update(wasm).digest('hex')}.wasm`) : undefined;
     if (key) { try { return new Uint8Array(fs.readFileSync(key)); } catch { /* not cached */ } }
     const binaryen = await loadBinaryen();
     const mod = binaryen.readBinary(wasm);
     try {
       binaryen.setPassArgument('asyncify-imports', imports.join(','));
       binaryen.setOptimizeLevel(1);
+      // Keeps the name section, from which the kernel names module functions in its reports (%ps).
+      binaryen.setDebugInfo(true);
       mod.runPasses(['asyncify']);
       const out = mod.emitBinary();
       if (key) {

@@ -2,8 +2,8 @@
 // in C. The wait_event*() macros of the headers loop on their condition around
 // __dl_wait_sleep(), which suspends the C code (Asyncify) until a wake_up, a
 // timeout or a signal, exactly where Linux's prepare_to_wait/schedule would.
-import { HZ } from '../kernel.js';
-import { WaitQueue } from '../sched.js';
+import { HZ, type Kernel } from '../kernel.js';
+import { type Task, WaitQueue } from '../sched.js';
 import type { KapiTable, ModuleContext } from './context.js';
 
 export const TASK_RUNNING = 0, TASK_INTERRUPTIBLE = 1, TASK_UNINTERRUPTIBLE = 2;
@@ -30,29 +30,48 @@ function queueAt(m: ModuleContext, addr: number) {
   return q;
 }
 
+/** The state set by set_current_state() for the next schedule(), per task; wake_up_process() clears it. */
+const pendingStates = new WeakMap<Task, number>();
+
+/** Takes the state set_current_state() left for this schedule(). */
+function takeCurrentState(task: Task | undefined): number {
+  if (!task) return TASK_RUNNING;
+  const state = pendingStates.get(task) ?? TASK_RUNNING;
+  pendingStates.delete(task);
+  return state;
+}
+
+/** try_to_wake_up() on a task that is between set_current_state() and schedule(): it stays running. */
+export function setTaskRunning(task: Task): void {
+  pendingStates.delete(task);
+}
+
+/**
+ * Sleeps the current task on `wq` for at most `timeout` jiffies (negative:
+ * forever). Resolves the jiffies left (0 when it timed out) or -ERESTARTSYS
+ * when a signal ended an interruptible sleep. A timeout wakes this task only.
+ */
+export function sleepTimeout(k: Kernel, wq: WaitQueue | undefined, interruptible: boolean, timeout: number, wchan: string): Promise<number> {
+  const task = k.sched.current!;
+  const start = k.jiffies;
+  const q = wq ?? new WaitQueue(wchan);
+  let timer: ReturnType<typeof k.clock.scheduleIn> | undefined;
+  if (timeout >= 0) timer = k.clock.scheduleIn(timeout * NS_PER_JIFFY, () => { q.waiters.delete(task); k.sched.wake(task); }, 'schedule_timeout');
+  const marked = interruptible ? (q as Partial<{ interruptible: Set<object> }>).interruptible : undefined;
+  marked?.add(task);
+  return k.sleepOn(q, wchan, interruptible).then((r) => {
+    marked?.delete(task);
+    if (timer) k.clock.cancel(timer);
+    if (r < 0) return -ERESTARTSYS;
+    if (timeout < 0) return 0;
+    const elapsed = (k.jiffies - start) >>> 0;
+    return Math.max(0, timeout - elapsed);
+  });
+}
+
 export function waitApi(m: ModuleContext): KapiTable {
   const k = m.kernel;
-  /** The state set by set_current_state() for the next schedule(), per task. */
-  const pendingState = new Map<number, number>();
-
-  /** Sleeps the current task on `wq` for at most `timeout` jiffies (negative: forever). */
-  const sleep = (wq: WaitQueue | undefined, interruptible: boolean, timeout: number, wchan: string): Promise<number> => {
-    const task = k.sched.current!;
-    const start = k.jiffies;
-    const q = wq ?? new WaitQueue(wchan);
-    let timer: ReturnType<typeof k.clock.scheduleIn> | undefined;
-    if (timeout >= 0) timer = k.clock.scheduleIn(timeout * NS_PER_JIFFY, () => k.wakeAll(q), 'schedule_timeout');
-    const marked = interruptible ? (q as Partial<{ interruptible: Set<object> }>).interruptible : undefined;
-    marked?.add(task);
-    return k.sleepOn(q, wchan, interruptible).then((r) => {
-      marked?.delete(task);
-      if (timer) k.clock.cancel(timer);
-      if (r < 0) return -ERESTARTSYS;
-      if (timeout < 0) return 0;
-      const elapsed = (k.jiffies - start) >>> 0;
-      return Math.max(0, timeout - elapsed);
-    });
-  };
+  const sleep = (wq: WaitQueue | undefined, interruptible: boolean, timeout: number, wchan: string) => sleepTimeout(k, wq, interruptible, timeout, wchan);
 
   const wake = (addr: number, onlyInterruptible: boolean, nr: number) => {
     const q = waitQueues(m).get(addr);
@@ -89,22 +108,18 @@ export function waitApi(m: ModuleContext): KapiTable {
     mdelay: (ms: number) => { k.charge((ms >>> 0) * 1e6); },
     __dl_set_current_state: (state: number) => {
       const t = k.sched.current;
-      if (t) pendingState.set(t.pid, state);
+      if (t) pendingStates.set(t, state);
     },
     schedule: () => {
       // Resuming: the sleep already happened (and consumed the pending state).
       if (m.asyncState() === 2) return m.sleepUntil(() => Promise.resolve(0));
-      const t = k.sched.current;
-      const state = t ? pendingState.get(t.pid) ?? TASK_RUNNING : TASK_RUNNING;
-      if (t) pendingState.delete(t.pid);
+      const state = takeCurrentState(k.sched.current);
       if (state === TASK_RUNNING) return 0;
       return m.sleepUntil(() => sleep(undefined, state === TASK_INTERRUPTIBLE, -1, 'schedule'));
     },
     schedule_timeout: (timeout: number) => {
       if (m.asyncState() === 2) { const r = m.sleepUntil(() => Promise.resolve(0)); return r < 0 ? timeout : r; }
-      const t = k.sched.current;
-      const state = t ? pendingState.get(t.pid) ?? TASK_RUNNING : TASK_RUNNING;
-      if (t) pendingState.delete(t.pid);
+      const state = takeCurrentState(k.sched.current);
       if (state === TASK_RUNNING) return timeout;
       const r = m.sleepUntil(() => sleep(undefined, state === TASK_INTERRUPTIBLE, timeout | 0, 'schedule_timeout'));
       return r < 0 ? timeout : r;

@@ -1,0 +1,81 @@
+// Deferred work and synchronisation in C modules: timers fire from the timer
+// interrupt at the right jiffy, tasklets run after them in softirq context,
+// work items and kernel threads run in process context and may sleep,
+// completions hand events between tasks; misuse gets Linux's reports.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runSh, type ShResult } from './helpers/machine.js';
+
+const fixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, 'fixtures', name), 'utf8');
+const kbuild = (mod: string) => `obj-m += ${mod}.o\n\nall:\n\t$(MAKE) -C /lib/modules/$(shell uname -r)/build M=$(PWD) modules\n`;
+const moduleFiles = (mod: string, extra: Record<string, string> = {}) => ({ [`${mod}.c`]: fixture(`${mod}.c`), Makefile: kbuild(mod), ...extra });
+/** [timestamp, text] of the dmesg lines that match. */
+const lines = (out: string, re: RegExp) => [...out.matchAll(new RegExp(`\\[\\s*(\\d+\\.\\d+)\\] (${re.source})`, 'g'))].map((m) => [Number(m[1]), m[2]!] as const);
+
+describe('timers, tasklets and work items (modern)', () => {
+  let r: ShResult;
+  beforeAll(async () => {
+    r = await runSh('make -s && sudo insmod ticker.ko && sleep 0.8 && ps -eo stat,wchan,cmd | grep kworker; sleep 1; sudo rmmod ticker; dmesg | grep ticker:', { files: moduleFiles('ticker') });
+  });
+
+  it('a timer re-arms itself 5 times at HZ/10: 10 jiffies and 100 ms of virtual time apart, in interrupt context', () => {
+    const ticks = lines(r.output, /ticker: tick \d+ after \d+ jiffies, in_interrupt=\d pending=\d/);
+    expect(ticks.map(([, t]) => t)).toEqual([1, 2, 3, 4, 5].map((n) => `ticker: tick ${n} after 10 jiffies, in_interrupt=1 pending=0`));
+    for (let i = 1; i < ticks.length; i++) expect(ticks[i]![0] - ticks[i - 1]![0]).toBeCloseTo(0.1, 4);
+    expect(r.output).toContain('ticker: armed, pending=1\n');
+  });
+
+  it('a tasklet scheduled by the timer callback runs right after it, in softirq context', () => {
+    const tick2 = lines(r.output, /ticker: tick 2 .*/)[0]!;
+    const tasklet = lines(r.output, /ticker: tasklet after tick \d, in_interrupt=\d/)[0]!;
+    expect(tasklet[1]).toBe('ticker: tasklet after tick 2, in_interrupt=1');
+    expect(tasklet[0]).toBe(tick2[0]);
+  });
+
+  it('a work item scheduled by the timer runs in a kworker thread, in process context, and may sleep', () => {
+    expect(r.output).toMatch(/^D +msleep +\[kworker\/0:\d\]$/m);
+    const start = lines(r.output, /ticker: work after tick 5, in_interrupt=0/)[0]!;
+    const end = lines(r.output, /ticker: work slept 500 ms/)[0]!;
+    expect(end[0] - start[0]).toBeGreaterThanOrEqual(0.5);
+    expect(end[0] - start[0]).toBeLessThan(0.52);
+    expect(r.output).toContain('ticker: done=1\n');
+  });
+
+  it('atomic_t operations compile to wasm without threads and give Linux results', () => {
+    expect(r.output).toContain('ticker: atomics inc_return=2 cmpxchg=2 dec_and_test=1 now=0\n');
+  });
+});
+
+describe('timer and lock misuse', () => {
+  let r: ShResult;
+  beforeAll(async () => {
+    r = await runSh('make -s && sudo insmod careless.ko && sleep 0.5 && sudo rmmod careless && sleep 6; dmesg', { files: moduleFiles('careless') });
+  });
+
+  it('sleeping in a timer callback is "BUG: scheduling while atomic" and does not sleep', () => {
+    const [sleeps, returns] = [lines(r.output, /careless: sleepy timer sleeps/)[0]!, lines(r.output, /careless: sleepy timer returns/)[0]!];
+    expect(r.output).toMatch(/careless: sleepy timer sleeps\n.*BUG: scheduling while atomic: \S+\/\d+\/0x[0-9a-f]{8} in careless\n/);
+    expect(returns[0]).toBe(sleeps[0]);
+  });
+
+  it('add_timer() on a pending timer is a WARNING and leaves it alone', () => {
+    expect(r.output).toMatch(/------------\[ cut here \]------------\n.*WARNING: CPU: 0 PID: \d+ at kernel\/time\/timer\.c:\d+ add_timer\+0x1f\/0x30\n.*Modules linked in: careless\(O\)\n/);
+    expect(lines(r.output, /careless: sleepy timer sleeps/)).toHaveLength(1);
+  });
+
+  it('mod_timer() on a timer that timer_setup() never saw: ODEBUG assert_init, and it is not armed', () => {
+    expect(r.output).toMatch(/ODEBUG: assert_init not available \(active state 0\) object: [0-9a-f]{8} object type: timer_list hint: 0x0\n/);
+    expect(r.output).toContain('careless: never_set_up pending=0\n');
+  });
+
+  it('taking a rwlock for writing twice is reported as recursion', () => {
+    expect(r.output).toMatch(/BUG: rwlock recursion on CPU#0, insmod\/\d+, [0-9a-f]{8} in careless\n/);
+  });
+
+  it('rmmod with a timer still armed: ODEBUG "free active" names the callback, and the timer never fires', () => {
+    expect(r.output).toMatch(/ODEBUG: free active \(active state 0\) object: [0-9a-f]{8} object type: timer_list hint: forgotten_fn \[careless\]\n/);
+    expect(r.output).toContain('careless: unloaded but left timer registered; the kernel removed them\n');
+    expect(r.output).not.toContain('forgotten timer fired');
+  });
+});
