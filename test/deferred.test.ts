@@ -79,3 +79,71 @@ describe('timer and lock misuse', () => {
     expect(r.output).not.toContain('forgotten timer fired');
   });
 });
+
+describe('kernel threads and workqueues (modern)', () => {
+  let r: ShResult;
+  beforeAll(async () => {
+    r = await runSh('make -s && sudo insmod threads.ko && sleep 1.2 && ps -eo stat,wchan,cmd | grep threads; ps -eo cmd | grep -c "^\\[threads"; sudo rmmod threads; echo "after rmmod:"; ps -eo cmd | grep -c "^\\[threads"; dmesg | grep threads:', { files: moduleFiles('threads') });
+  });
+
+  it('a kernel thread shows in ps in brackets, sleeps in schedule_timeout, and kthread_stop() returns its result', () => {
+    expect(r.output).toMatch(/^S +schedule_timeout +\[threads_poll\/0\]$/m);
+    const polls = lines(r.output, /threads: poll \d+/);
+    expect(polls.map(([, t]) => t)).toEqual(['threads: poll 1', 'threads: poll 2', 'threads: poll 3']);
+    expect(polls[1]![0] - polls[0]![0]).toBeCloseTo(0.5, 2);
+    expect(r.output).toContain('threads: poller returned 3\n');
+    expect(r.output).toMatch(/\n2\nafter rmmod:\n0\n/);
+  });
+
+  it('an ordered workqueue runs its items one at a time, in order, in process context where they sleep; its rescuer shows as [name]', () => {
+    expect(r.output).toMatch(/^S +rescuer_thread +\[threads_wq\]$/m);
+    const jobs = lines(r.output, /threads: job \d \w+/).map(([t, s]) => [t, s.slice(9)]);
+    expect(jobs.map(([, s]) => s)).toEqual(['job 1 starts', 'job 1 ends', 'job 2 starts', 'job 2 ends']);
+    expect((jobs[1]![0] as number) - (jobs[0]![0] as number)).toBeGreaterThanOrEqual(0.1);
+  });
+
+  it('a delayed work runs after its delay; cancel_delayed_work_sync() stops one still waiting', () => {
+    const loaded = lines(r.output, /threads: later pending=1/)[0]!;
+    const ran = lines(r.output, /threads: delayed work ran, pending=0/)[0]!;
+    expect(ran[0] - loaded[0]).toBeGreaterThanOrEqual(0.19);
+    expect(ran[0] - loaded[0]).toBeLessThan(0.21);
+    expect(r.output).toContain('threads: never was pending: 1\n');
+    expect(r.output).not.toContain('should have been cancelled');
+    expect(r.output).not.toContain('left');
+  });
+});
+
+describe('completions', () => {
+  const files = moduleFiles('waiter', {
+    'ioc.c': '#include <stdio.h>\n#include <stdlib.h>\n#include <fcntl.h>\n#include <sys/ioctl.h>\nint main(int c, char **v){ int fd = open("/dev/w", O_RDWR); printf("ioctl %s -> %ld\\n", v[1], (long)ioctl(fd, atoi(v[1]), 0)); return 0; }\n',
+  });
+  const SETUP = 'make -s && sudo insmod waiter.ko && sudo mknod /dev/w c 203 0 && sudo chmod 666 /dev/w';
+
+  it('a reader sleeps in wait_for_completion until a writer completes it; a complete() before the wait is not lost', async () => {
+    const r = await runSh(`${SETUP} && cat /dev/w > out & sleep 1; ps -o stat,wchan,comm | grep cat; echo go > /dev/w; wait; cat out; echo early > /dev/w; cat /dev/w`, { files });
+    expect(r.output).toBe('S+   wait_for_completion_interruptible cat\ndone\ndone\n');
+  });
+
+  it('complete_all() wakes every waiter; a signal ends an interruptible wait with the driver seeing it', async () => {
+    const r = await runSh(`${SETUP}; cat /dev/w & cat /dev/w & sleep 0.5; echo all > /dev/w; wait; gcc -o ioc ioc.c && ./ioc 2; cat /dev/w & sleep 0.5; kill -INT $!; wait $!; echo "status $?"; dmesg | grep -c "waiter: interrupted"`, { files });
+    expect(r.output).toBe('done\ndone\nioctl 2 -> 0\nstatus 130\n1\n');
+  });
+
+  it('wait_for_completion_timeout() returns 0 after the timeout, or the jiffies left when completed in time', async () => {
+    const r = await runSh(`${SETUP} && gcc -o ioc ioc.c && ./ioc 1; ./ioc 1 & sleep 0.4; echo go > /dev/w; wait`, { files });
+    expect(r.output).toMatch(/^ioctl 1 -> 0\nioctl 1 -> (5[89]|60|61)\n$/);
+  });
+});
+
+describe('Linux 2.2 timers', () => {
+  it('init_timer/add_timer with function and data, re-added from the callback; a double add_timer is reported; del_timer says whether it was pending', async () => {
+    const r = await runSh('make -s && sudo insmod timer22.ko && sleep 1.5 && sudo rmmod timer22 && sudo insmod timer22.ko && sudo rmmod timer22; dmesg | grep -E "timer22:|bug:"', {
+      files: moduleFiles('timer22'), config: { personality: '2.2' },
+    });
+    expect(r.output).toMatch(/^\[[ .\d]+\] bug: kernel timer added twice at c88[0-9a-f]{5}\.\n\[[ .\d]+\] timer22: pending=1 mod_timer=1\n/);
+    expect(lines(r.output, /timer22: .*/).map(([, t]) => t).slice(1)).toEqual([
+      'timer22: tick 1 data=42 after 50 jiffies', 'timer22: tick 2 data=42 after 25 jiffies', 'timer22: tick 3 data=42 after 25 jiffies',
+      'timer22: del_timer=0', 'timer22: pending=1 mod_timer=1', 'timer22: del_timer=1',
+    ]);
+  });
+});

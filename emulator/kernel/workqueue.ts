@@ -90,7 +90,7 @@ export class Workqueues {
   /** rescuer_thread(): only needed under memory pressure, which this machine never has; it sleeps until destroy. */
   private async rescuerThread(self: KThread): Promise<number> {
     const q = new WaitQueue('rescuer_thread');
-    while (!self.shouldStop) await this.k.sleepOn(q, 'rescuer_thread', false);
+    while (!self.shouldStop) await this.k.sleepOn(q, 'rescuer_thread', true);
     return 0;
   }
 

@@ -39,9 +39,9 @@ export function completionApi(m: ModuleContext): KapiTable {
     while (!done(x)) {
       if (left <= 0) return 0;
       const r = await sleepTimeout(k, queue(x), interruptible, left === MAX_SCHEDULE_TIMEOUT ? -1 : left, wchan);
+      if (r >= 0 && left !== MAX_SCHEDULE_TIMEOUT) left = r;
       if (done(x)) break;
       if (r < 0) return -ERESTARTSYS;
-      if (left !== MAX_SCHEDULE_TIMEOUT) left = r;
     }
     consume(x);
     return Math.max(left, 1);
