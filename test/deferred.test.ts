@@ -45,6 +45,12 @@ describe('timers, tasklets and work items (modern)', () => {
   it('atomic_t operations compile to wasm without threads and give Linux results', () => {
     expect(r.output).toContain('ticker: atomics inc_return=2 cmpxchg=2 dec_and_test=1 now=0\n');
   });
+
+  it('write_lock_irqsave() turns interrupts off until write_unlock_irqrestore(); balanced rwlocks leave nothing held', () => {
+    expect(r.output).toContain('ticker: under write_lock_irqsave irqs_disabled=1\n');
+    expect(r.output).toContain('ticker: after write_unlock_irqrestore irqs_disabled=0\n');
+    expect(r.output).not.toMatch(/spinlock\(s\) held|BUG/);
+  });
 });
 
 describe('timer and lock misuse', () => {
@@ -69,8 +75,10 @@ describe('timer and lock misuse', () => {
     expect(r.output).toContain('careless: never_set_up pending=0\n');
   });
 
-  it('taking a rwlock for writing twice is reported as recursion', () => {
+  it('taking a rwlock for writing twice is reported as recursion; sleeping under a read lock is a BUG', () => {
     expect(r.output).toMatch(/BUG: rwlock recursion on CPU#0, insmod\/\d+, [0-9a-f]{8} in careless\n/);
+    expect(r.output).toMatch(/BUG: scheduling while atomic: insmod\/\d+\/0x00000001 in careless\n/);
+    expect(r.output).not.toMatch(/already unlocked|insmod\/\d+ returned from careless/);
   });
 
   it('rmmod with a timer still armed: ODEBUG "free active" names the callback, and the timer never fires', () => {
