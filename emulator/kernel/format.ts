@@ -26,7 +26,7 @@ function pad(s: string, width: number, left: boolean, zero: boolean): string {
 }
 
 /** A deterministic stand-in for Linux's pointer hashing (%p prints a hash, %px the address). */
-function hashPointer(p: number): number {
+export function hashPointer(p: number): number {
   let h = (p ^ 0x5bd1e995) >>> 0;
   h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
   h = Math.imul(h ^ (h >>> 12), 0x297a2d39) >>> 0;

@@ -25,6 +25,9 @@ import { andThen, type Maybe } from './maybe.js';
 import type { ModuleLoader } from './module.js';
 import { registerProcFiles } from './procfiles.js';
 import { doIRQ, newIrqDescs, setupIrq, type IrqDesc } from './irq.js';
+import { Softirq } from './softirq.js';
+import { TimerBase } from './timer.js';
+import { Workqueues } from './workqueue.js';
 
 export type Personality = 'modern' | '2.2';
 
@@ -82,13 +85,6 @@ export interface KernelOptions {
   epochMs: number;
   /** The scheduler's seed: one seed, one interleaving. */
   seed?: number;
-}
-
-export interface KernelTimer {
-  expires: number;
-  fn: () => void;
-  /** What armed it (the function name, for reports). */
-  name: string;
 }
 
 export interface IrqAction {
@@ -153,6 +149,9 @@ export class Kernel {
   private readonly ttyWait = new WaitQueue('n_tty_read');
   readonly fsctx: FsContext;
   tainted = new Set<string>();
+  readonly softirq: Softirq;
+  readonly timers: TimerBase;
+  readonly workqueues: Workqueues;
 
   constructor(opts: KernelOptions) {
     this.clock = opts.clock;
@@ -185,6 +184,9 @@ export class Kernel {
     this.vfs = new Vfs(this.rootfs.root);
     this.vfs.openDevice = (inode) => this.openDevice(inode);
     this.procfs = new ProcFs(this.fsctx, 3);
+    this.softirq = new Softirq(this);
+    this.timers = new TimerBase(this);
+    this.workqueues = new Workqueues(this);
   }
 
   /** For operation tables whose methods need the kernel (object-literal methods rebind `this`). */
@@ -355,6 +357,7 @@ export class Kernel {
       }
       doIRQ(this, irq);
     }
+    this.softirq.irqExit();
   }
 
   private isrBit(irq: number): boolean {
@@ -383,33 +386,9 @@ export class Kernel {
   private timerInterrupt = (): boolean => {
     this.jiffies = (this.jiffies + 1) >>> 0;
     for (const t of this.tickHooks) t();
-    this.runTimers();
     return true;
   };
-
-  // ---- kernel timers ----------------------------------------------------------------
-
-  /** Pending timers on jiffies, run from the timer interrupt once jiffies reach their expiry (the timer wheel). */
-  private readonly timers = new Set<KernelTimer>();
-
-  /** add_timer(): `fn` runs in interrupt context at the first tick with time_after_eq(jiffies, expires). */
-  addTimer(expires: number, fn: () => void, name: string): KernelTimer {
-    const t: KernelTimer = { expires: expires >>> 0, fn, name };
-    this.timers.add(t);
-    return t;
-  }
-
-  /** del_timer(): true if the timer was pending. */
-  delTimer(t: KernelTimer): boolean {
-    return this.timers.delete(t);
-  }
-
-  private runTimers(): void {
-    for (const t of [...this.timers]) {
-      if (((this.jiffies - t.expires) | 0) < 0 || !this.timers.delete(t)) continue;
-      t.fn();
-    }
-  }
+  /** What runs on every timer tick (the timer wheel's run_local_timers, the watchdog, ...). */
   readonly tickHooks: (() => void)[] = [];
 
   // ---- printk ---------------------------------------------------------------------

@@ -17,12 +17,19 @@ import { sched22Api } from './kapi/sched22.js';
 import { irqflagsApi } from './kapi/irqflags.js';
 import { ioApi } from './kapi/io.js';
 import { irqApi } from './kapi/irq.js';
+import { timerApi } from './kapi/timer.js';
+import { completionApi, COMPLETION_BLOCKING_KAPI } from './kapi/completion.js';
+import { taskletApi, TASKLET_BLOCKING_KAPI } from './kapi/tasklet.js';
+import { workqueueApi, WORKQUEUE_BLOCKING_KAPI } from './kapi/workqueue.js';
+import { kthreadApi, KTHREAD_BLOCKING_KAPI } from './kapi/kthread.js';
+import { rwlockApi } from './kapi/rwlock.js';
 import type { Maybe } from './maybe.js';
 
 export type KapiProvider = (m: ModuleContext) => KapiTable;
 
 /** The kernel API areas, one file each under kapi/ (ARCHITECTURE.md). */
-export const KAPI_PROVIDERS: KapiProvider[] = [printkApi, stringApi, uaccessApi, slabApi, procApi, chrdevApi, syncApi, waitApi, sched22Api, irqflagsApi, ioApi, irqApi];
+export const KAPI_PROVIDERS: KapiProvider[] = [printkApi, stringApi, uaccessApi, slabApi, procApi, chrdevApi, syncApi, waitApi, sched22Api, irqflagsApi,
+  ioApi, irqApi, timerApi, completionApi, taskletApi, workqueueApi, kthreadApi, rwlockApi];
 
 /** The import module C code calls at its preemption points (see Host.asyncify). */
 export const KERNEL_TICK = 'env.__dl_tick';
@@ -30,7 +37,8 @@ export const KERNEL_TICK = 'env.__dl_tick';
 /** Kernel-API functions that may sleep: the C code calling them is asyncified by kbuild. */
 export const BLOCKING_KAPI = ['mutex_lock', 'mutex_lock_interruptible', '__dl_wait_sleep', 'msleep', 'ssleep', 'msleep_interruptible',
   'schedule', 'schedule_timeout', 'usleep_range', 'sleep_on', 'sleep_on_timeout', 'interruptible_sleep_on',
-  'interruptible_sleep_on_timeout', '__dl_schedule22', 'down', 'down_interruptible', 'probe_irq_on'];
+  'interruptible_sleep_on_timeout', '__dl_schedule22', 'down', 'down_interruptible', 'probe_irq_on',
+  ...COMPLETION_BLOCKING_KAPI, ...TASKLET_BLOCKING_KAPI, ...WORKQUEUE_BLOCKING_KAPI, ...KTHREAD_BLOCKING_KAPI];
 
 const MODULE_MEMORY_LIMIT = 64 << 20;
 const WASM_PAGE = 65536;

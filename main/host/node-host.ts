@@ -101,7 +101,7 @@ export class YowaspCompiler implements HostCompiler {
     const key = this.cacheDir ? path.join(this.cacheDir, `asyncify-${crypto.createHash('sha256').update(`${imports.join(',')}\0${tick ?? ''}\0`).update(wasm).digest('hex')}.wasm`) : undefined;
     if (key) { try { return new Uint8Array(fs.readFileSync(key)); } catch { /* not cached */ } }
     const binaryen = await loadBinaryen();
-    // Function names are kept: the kernel names C functions in oops and lockup reports.
+    // The name section is kept: the kernel names C functions in its reports (%ps, oops, lockups).
     binaryen.setDebugInfo(true);
     const mod = binaryen.readBinary(wasm);
     try {

@@ -4,17 +4,44 @@
 // interrupts. Holding a spinlock or disabling interrupts makes the task atomic:
 // sleeping then is "BUG: scheduling while atomic".
 import type { KapiTable, ModuleContext } from './context.js';
+import type { Kernel } from '../kernel.js';
 
 const IF = 0x200;
 
+/** local_irq_save(): the flags to restore, with interrupts off. */
+export function irqSave(k: Kernel): number {
+  const f = k.irqsEnabled ? IF : 0;
+  k.irqsEnabled = false;
+  return f;
+}
+
+/** local_irq_restore(): interrupts that became pending meanwhile are taken now. */
+export function irqRestore(k: Kernel, flags: number): void {
+  k.irqsEnabled = (flags & IF) !== 0;
+  if (k.irqsEnabled) k.handleInterrupts();
+}
+
+export function irqEnable(k: Kernel): void {
+  k.irqsEnabled = true;
+  k.handleInterrupts();
+}
+
+/** local_bh_disable(): softirqs (timers, tasklets) wait. */
+export function bhDisable(k: Kernel): void {
+  k.softirq.bhDisabled++;
+}
+
+/** local_bh_enable(): runs the softirqs that became pending while disabled. */
+export function bhEnable(k: Kernel): void {
+  k.softirq.bhDisabled = Math.max(0, k.softirq.bhDisabled - 1);
+  k.softirq.irqExit();
+}
+
 export function irqflagsApi(m: ModuleContext): KapiTable {
   const k = m.kernel;
-  const save = () => { const f = k.irqsEnabled ? IF : 0; k.irqsEnabled = false; return f; };
-  const restore = (flags: number) => {
-    k.irqsEnabled = (flags & IF) !== 0;
-    if (k.irqsEnabled) k.handleInterrupts();
-  };
-  const enable = () => { k.irqsEnabled = true; k.handleInterrupts(); };
+  const save = () => irqSave(k);
+  const restore = (flags: number) => irqRestore(k, flags);
+  const enable = () => irqEnable(k);
   const locks = new Map<number, number>();
   const lock = (addr: number) => {
     const me = k.sched.current?.pid ?? 0;
@@ -48,8 +75,10 @@ export function irqflagsApi(m: ModuleContext): KapiTable {
     spin_is_locked: (addr: number) => m.view().getUint32(addr, true),
     spin_lock_irq: (addr: number) => { k.irqsEnabled = false; lock(addr); },
     spin_unlock_irq: (addr: number) => { unlock(addr); enable(); },
-    spin_lock_bh: lock,
-    spin_unlock_bh: unlock,
+    spin_lock_bh: (addr: number) => { bhDisable(k); lock(addr); },
+    spin_unlock_bh: (addr: number) => { unlock(addr); bhEnable(k); },
+    local_bh_disable: () => bhDisable(k),
+    local_bh_enable: () => bhEnable(k),
     __dl_spin_lock_irqsave: (addr: number) => { const f = save(); lock(addr); return f; },
     spin_unlock_irqrestore: (addr: number, flags: number) => { unlock(addr); restore(flags); },
     __dl_save_flags: () => (k.irqsEnabled ? IF : 0),

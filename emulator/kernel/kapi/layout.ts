@@ -33,3 +33,19 @@ export const MODERN_IO = {
 export const V2_2_IRQ = {
   pt_regs: { size: 60, ebx: 0, eax: 24, xds: 28, orig_eax: 36, eip: 40, xcs: 44, eflags: 48, esp: 52, xss: 56 },
 } as const;
+
+/** Deferred work and synchronisation (modern): timers, completions, tasklets, work items, rwlocks. */
+export const MODERN_DEFERRED = {
+  hlist_node: { size: 8, next: 0, pprev: 4 },
+  timer_list: { size: 20, entry: 0, expires: 8, function: 12, flags: 16 },
+  completion: { size: 16, done: 0, wait: 4 },
+  tasklet_struct: { size: 24, next: 0, state: 4, count: 8, use_callback: 12, func: 16, callback: 16, data: 20 },
+  work_struct: { size: 16, data: 0, entry: 4, func: 12 },
+  delayed_work: { size: 44, work: 0, timer: 16, wq: 36, cpu: 40 },
+  rwlock: { size: 8, cnt: 0, owner: 4 },
+} as const;
+
+/** Linux 2.2's struct timer_list: a doubly linked list node with the callback and its argument. */
+export const V2_2_TIMER = {
+  timer_list: { size: 20, next: 0, prev: 4, expires: 8, data: 12, function: 16 },
+} as const;

@@ -6,6 +6,7 @@ import { HZ } from '../kernel.js';
 import { WaitQueue } from '../sched.js';
 import type { KapiTable, ModuleContext } from './context.js';
 import { V2_2_SCHED } from './layout.js';
+import type { KernelTimer } from '../timer.js';
 
 const T = V2_2_SCHED.task_struct;
 /** Loops per second of the virtual CPU: lpj 2385510 at HZ (the boot log's BogoMIPS line). */
@@ -46,13 +47,14 @@ export function sched22Api(m: ModuleContext): KapiTable {
     const p = current();
     const v = m.view();
     const absTimeout = relTimeout !== undefined ? (k.jiffies + relTimeout) >>> 0 : honourTimeout ? v.getUint32(p + T.timeout, true) : 0;
-    const timer = absTimeout ? k.addTimer(absTimeout, () => { m.view().setUint32(p + T.timeout, 0, true); k.wakeAll(q); }, 'process_timeout') : undefined;
+    const timer: KernelTimer = { fn: () => { m.view().setUint32(p + T.timeout, 0, true); k.wakeAll(q); }, owner: 'process_timeout' };
+    if (absTimeout) k.timers.mod(timer, absTimeout);
     const mark = (q as Partial<{ interruptible: Set<object> }>).interruptible;
     const task = k.sched.current!;
     if (interruptible) mark?.add(task);
     return k.sleepOn(q, wchan, interruptible).then((r) => {
       mark?.delete(task);
-      if (timer) k.delTimer(timer);
+      k.timers.del(timer);
       m.view().setInt32(p + T.state, 0, true);
       if (relTimeout !== undefined) return r < 0 ? 0 : Math.max(0, (absTimeout - k.jiffies) | 0);
       return r < 0 ? -4 : 0;

@@ -2,9 +2,10 @@
 // in C. The wait_event*() macros of the headers loop on their condition around
 // __dl_wait_sleep(), which suspends the C code (Asyncify) until a wake_up, a
 // timeout or a signal, exactly where Linux's prepare_to_wait/schedule would.
-import { HZ } from '../kernel.js';
-import { WaitQueue } from '../sched.js';
+import { HZ, type Kernel } from '../kernel.js';
+import { type Task, WaitQueue } from '../sched.js';
 import type { KapiTable, ModuleContext } from './context.js';
+import type { KernelTimer } from '../timer.js';
 
 export const TASK_RUNNING = 0, TASK_INTERRUPTIBLE = 1, TASK_UNINTERRUPTIBLE = 2;
 const ERESTARTSYS = 512;
@@ -29,29 +30,50 @@ function queueAt(m: ModuleContext, addr: number) {
   return q;
 }
 
+/** The state set by set_current_state() for the next schedule(), per task; wake_up_process() clears it. */
+const pendingStates = new WeakMap<Task, number>();
+
+/** Takes the state set_current_state() left for this schedule(). */
+function takeCurrentState(task: Task | undefined): number {
+  if (!task) return TASK_RUNNING;
+  const state = pendingStates.get(task) ?? TASK_RUNNING;
+  pendingStates.delete(task);
+  return state;
+}
+
+/** try_to_wake_up() on a task that is between set_current_state() and schedule(): it stays running. */
+export function setTaskRunning(task: Task): void {
+  pendingStates.delete(task);
+}
+
+/**
+ * Sleeps the current task on `wq` for at most `timeout` jiffies (negative:
+ * forever). Resolves the jiffies left (0 when it timed out) or -ERESTARTSYS
+ * when a signal ended an interruptible sleep. A timeout wakes this task only.
+ */
+export function sleepTimeout(k: Kernel, wq: WaitQueue | undefined, interruptible: boolean, timeout: number, wchan: string): Promise<number> {
+  const task = k.sched.current!;
+  const start = k.jiffies;
+  const q = wq ?? new WaitQueue(wchan);
+  // process_timeout(): a kernel timer on jiffies, so a timeout ends exactly at its jiffy.
+  let timedOut = false;
+  const timer: KernelTimer = { fn: () => { timedOut = true; q.waiters.delete(task); k.sched.wake(task); }, owner: 'process_timeout' };
+  if (timeout >= 0) k.timers.mod(timer, start + timeout);
+  const marked = interruptible ? (q as Partial<{ interruptible: Set<object> }>).interruptible : undefined;
+  marked?.add(task);
+  return k.sleepOn(q, wchan, interruptible).then((r) => {
+    marked?.delete(task);
+    k.timers.del(timer);
+    if (r < 0) return -ERESTARTSYS;
+    if (timeout < 0 || timedOut) return 0;
+    const elapsed = (k.jiffies - start) >>> 0;
+    return Math.max(0, timeout - elapsed);
+  });
+}
+
 export function waitApi(m: ModuleContext): KapiTable {
   const k = m.kernel;
-  /** The state set by set_current_state() for the next schedule(), per task. */
-  const pendingState = new Map<number, number>();
-
-  /** Sleeps the current task on `wq` for at most `timeout` jiffies (negative: forever). */
-  const sleep = (wq: WaitQueue | undefined, interruptible: boolean, timeout: number, wchan: string): Promise<number> => {
-    const task = k.sched.current!;
-    const start = k.jiffies;
-    const q = wq ?? new WaitQueue(wchan);
-    let timedOut = false;
-    const timer = timeout >= 0 ? k.addTimer(start + timeout, () => { timedOut = true; k.wakeAll(q); }, 'process_timeout') : undefined;
-    const marked = interruptible ? (q as Partial<{ interruptible: Set<object> }>).interruptible : undefined;
-    marked?.add(task);
-    return k.sleepOn(q, wchan, interruptible).then((r) => {
-      marked?.delete(task);
-      if (timer) k.delTimer(timer);
-      if (r < 0) return -ERESTARTSYS;
-      if (timeout < 0 || timedOut) return 0;
-      const elapsed = (k.jiffies - start) >>> 0;
-      return Math.max(0, timeout - elapsed);
-    });
-  };
+  const sleep = (wq: WaitQueue | undefined, interruptible: boolean, timeout: number, wchan: string) => sleepTimeout(k, wq, interruptible, timeout, wchan);
 
   const wake = (addr: number, onlyInterruptible: boolean, nr: number) => {
     const q = waitQueues(m).get(addr);
@@ -88,22 +110,18 @@ export function waitApi(m: ModuleContext): KapiTable {
     mdelay: (ms: number) => { k.charge((ms >>> 0) * 1e6); },
     __dl_set_current_state: (state: number) => {
       const t = k.sched.current;
-      if (t) pendingState.set(t.pid, state);
+      if (t) pendingStates.set(t, state);
     },
     schedule: () => {
       // Resuming: the sleep already happened (and consumed the pending state).
       if (m.asyncState() === 2) return m.sleepUntil(() => Promise.resolve(0));
-      const t = k.sched.current;
-      const state = t ? pendingState.get(t.pid) ?? TASK_RUNNING : TASK_RUNNING;
-      if (t) pendingState.delete(t.pid);
+      const state = takeCurrentState(k.sched.current);
       if (state === TASK_RUNNING) return 0;
       return m.sleepUntil(() => sleep(undefined, state === TASK_INTERRUPTIBLE, -1, 'schedule'));
     },
     schedule_timeout: (timeout: number) => {
       if (m.asyncState() === 2) { const r = m.sleepUntil(() => Promise.resolve(0)); return r < 0 ? timeout : r; }
-      const t = k.sched.current;
-      const state = t ? pendingState.get(t.pid) ?? TASK_RUNNING : TASK_RUNNING;
-      if (t) pendingState.delete(t.pid);
+      const state = takeCurrentState(k.sched.current);
       if (state === TASK_RUNNING) return timeout;
       const r = m.sleepUntil(() => sleep(undefined, state === TASK_INTERRUPTIBLE, timeout | 0, 'schedule_timeout'));
       return r < 0 ? timeout : r;

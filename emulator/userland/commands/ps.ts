@@ -11,7 +11,8 @@ function time(ns: number): string {
 const user = (t: Task) => (t.cred.uid === 0 ? 'root' : 'user');
 const tty = (t: Task) => (t.kind === 'user' && t.fds[0] ? 'console' : '?');
 const cmd = (t: Task) => (t.kind === 'kthread' ? `[${t.comm}]` : t.argv.join(' ') || t.comm);
-const stat = (t: Task, k: Kernel) => t.state + (t.pid === t.sid ? 's' : '') + (t.pgid === k.console.fgPgid && t.kind === 'user' ? '+' : '');
+// Kernel threads have no session: no 's' (session leader) mark.
+const stat = (t: Task, k: Kernel) => t.state + (t.pid === t.sid && t.kind === 'user' ? 's' : '') + (t.pgid === k.console.fgPgid && t.kind === 'user' ? '+' : '');
 const wchan = (t: Task) => (t.state === 'S' || t.state === 'D' ? t.wchan || '-' : '-');
 
 const FIELDS: Record<string, { head: string; width: number; left?: boolean; get: (t: Task, k: Kernel) => string }> = {
@@ -35,6 +36,8 @@ export function ps(k: Kernel) {
     let all = false;
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
+      // Combined short options as procps takes them: -eo FORMAT is -e -o FORMAT.
+      if (/^-[eA][lo]$/.test(a)) { all = true; args.splice(i + 1, 0, `-${a[2]}`); continue; }
       if (a === 'aux' || a === 'ax' || a === '-e' || a === '-A' || a === '-ef') all = true;
       if (a === 'aux') fields = ['user', 'pid', 'tty', 'stat', 'time', 'args'];
       else if (a === '-l' || a === 'l') fields = ['s', 'user', 'pid', 'ppid', 'wchan', 'tty', 'time', 'cmd'];

@@ -3,6 +3,7 @@
 #define __LINUX_MUTEX_H
 
 #include <linux/types.h>
+#include <linux/atomic.h>
 
 /* Layout mirrored in emulator/kernel/kapi/layout.ts (checked by a test). */
 struct mutex {

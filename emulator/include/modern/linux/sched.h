@@ -25,5 +25,7 @@ extern int __dl_current_pid(void);
 #define current ((struct task_struct *)0)
 #define task_pid_nr(tsk) __dl_current_pid()
 extern int in_interrupt(void);
+/* Wakes a sleeping task (and starts a kernel thread made by kthread_create()); 1 if it was asleep. */
+extern int wake_up_process(struct task_struct *tsk);
 
 #endif

@@ -4,6 +4,8 @@
 
 #include <linux/types.h>
 #include <linux/irqflags.h>
+#include <linux/atomic.h>
+#include <linux/bottom_half.h>
 
 typedef struct spinlock {
 	unsigned int locked;
@@ -25,5 +27,7 @@ extern unsigned long __dl_spin_lock_irqsave(spinlock_t *lock);
 #define spin_lock_irqsave(lock, flags) ((flags) = __dl_spin_lock_irqsave(lock))
 extern void spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags);
 extern int spin_is_locked(spinlock_t *lock);
+
+#include <linux/rwlock.h>
 
 #endif

@@ -42,4 +42,26 @@ struct list_head {
 	struct list_head *next, *prev;
 };
 
+struct hlist_head {
+	struct hlist_node *first;
+};
+
+struct hlist_node {
+	struct hlist_node *next, **pprev;
+};
+
+typedef struct {
+	int counter;
+} atomic_t;
+
+#define ATOMIC_INIT(i) { (i) }
+
+typedef struct {
+	long counter;
+} atomic_long_t;
+
+typedef struct {
+	s64 counter;
+} atomic64_t;
+
 #endif
