@@ -10,6 +10,13 @@ Commands:
   shell [options]              boot a virtual PC and attach this terminal to its shell
   sh [options] -c 'commands'   boot a fresh virtual PC, run the commands in its shell,
   sh [options] FILE            print what the terminal shows, exit with the last status
+  progress [--json]            your progress: labs, topics, streak, time spent, drills
+  history LAB                  every check run of a lab, and what failed
+  restore LAB RUN [--to DIR] [--force]
+                               put check run RUN's workspace files back into the lab's
+                               workspace (or DIR); files the run did not have are kept
+  export FILE                  write all your progress to FILE (JSON; - for standard output)
+  import FILE                  merge progress exported elsewhere; nothing here is lost
 
 Options (shell and sh):
   --workspace DIR   host folder mounted at /home/lab (default: the current directory)
@@ -19,7 +26,13 @@ Options (shell and sh):
   --realtime        pace virtual time to the wall clock (default for shell)
 
 In "driverlab shell", Ctrl-C goes to the virtual machine; type "exit" or Ctrl-D to leave.
+
+Progress is kept in $DRIVERLAB_HOME (default: ~/.local/share/driverlab): progress.db, and
+each lab's workspace in workspaces/LAB.
 `;
+
+/** Handled by ./progress.js, loaded only for them: it loads SQLite's native module. */
+const PROGRESS_COMMANDS = ['progress', 'export', 'import', 'history', 'restore'];
 
 interface Options {
   workspace: string;
@@ -110,6 +123,7 @@ async function runInteractive(o: Options): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (PROGRESS_COMMANDS.includes(command!)) return (await import('./progress.js')).runProgressCommand(command!, rest);
   try {
     switch (command) {
       case 'sh':
