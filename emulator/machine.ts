@@ -39,21 +39,35 @@ export type MachineEvent =
 export const MACHINE_EPOCH_MS = Date.UTC(2025, 0, 15, 10, 30, 0);
 
 export class Machine {
-  readonly clock = new VirtualClock();
-  readonly bus = new IoPortBus();
-  readonly pic = new DualPic();
-  readonly pit: Pit;
-  readonly isa = new IsaMemory();
+  clock!: VirtualClock;
+  bus!: IoPortBus;
+  pic!: DualPic;
+  pit!: Pit;
+  isa!: IsaMemory;
   /** The i8042 keyboard controller on 0x60/0x64, IRQ 1. */
-  readonly keyboard: I8042;
-  readonly cards: MyDeviceCard[];
-  readonly kernel: Kernel;
+  keyboard!: I8042;
+  cards!: MyDeviceCard[];
+  kernel!: Kernel;
   readonly config: Required<MachineConfig>;
   private inputWaiter: (() => void) | undefined;
   private stopRequested = false;
+  private inputEnded = false;
 
   constructor(readonly host: Host, config: MachineConfig, private readonly terminal: (text: string) => void) {
     this.config = { personality: 'modern', cmdline: '', seed: 1, pacing: 'fast', onEvent: () => undefined, ...config, cards: config.cards ?? [...DEFAULT_CARDS] };
+    this.powerOn();
+  }
+
+  /**
+   * Builds the PC from its configuration: every chip in its power-on state and
+   * a kernel not yet booted. A reset does this again; what lives outside the
+   * machine (the learner's workspace, the disk image) is untouched.
+   */
+  private powerOn(): void {
+    this.clock = new VirtualClock();
+    this.bus = new IoPortBus();
+    this.pic = new DualPic();
+    this.isa = new IsaMemory();
     this.pic.attach(this.bus);
     this.pit = new Pit(this.clock, irqLine(this.pic, 0));
     this.pit.attach(this.bus);
@@ -64,15 +78,13 @@ export class Machine {
     const release = RELEASES[this.config.personality].release;
     const cmdline = `BOOT_IMAGE=/boot/vmlinuz-${release} root=/dev/hda1 ro${this.config.cmdline ? ' ' + this.config.cmdline : ''}`;
     this.kernel = new Kernel({
-      clock: this.clock, bus: this.bus, pic: this.pic, isa: this.isa, host, personality: this.config.personality, cmdline,
+      clock: this.clock, bus: this.bus, pic: this.pic, isa: this.isa, host: this.host, personality: this.config.personality, cmdline,
       consoleOutput: (text) => this.terminal(text), epochMs: MACHINE_EPOCH_MS, seed: this.config.seed,
     });
     this.kernel.modules = new ModuleLoader(this.kernel);
-    const onEvent = config.onEvent;
-    if (onEvent) {
-      this.kernel.sched.onSwitch = (cpu, task) => onEvent({ t: this.clock.now, kind: 'switch', cpu: cpu.id, pid: task.pid, comm: task.comm });
-      this.kernel.log.listeners.add((rec) => onEvent({ t: rec.timeNs, kind: 'printk', level: rec.level, text: rec.text }));
-    }
+    const onEvent = this.config.onEvent;
+    this.kernel.sched.onSwitch = (cpu, task) => onEvent({ t: this.clock.now, kind: 'switch', cpu: cpu.id, pid: task.pid, comm: task.comm });
+    this.kernel.log.listeners.add((rec) => onEvent({ t: rec.timeNs, kind: 'printk', level: rec.level, text: rec.text }));
   }
 
   /** Power on: the kernel boots and the userland is installed; init is not started yet. */
@@ -91,7 +103,14 @@ export class Machine {
 
   /** Ends keyboard input (the scripted shell has none). */
   endInput(): void {
+    this.inputEnded = true;
     this.kernel.console.hangupInput();
+  }
+
+  /** Alt+SysRq+`key` on the keyboard: scancodes through the i8042 and IRQ 1, as a real keyboard sends them. */
+  sysrq(key: string): void {
+    this.keyboard.sysrq(key);
+    this.inputWaiter?.();
   }
 
   stop(): void {
@@ -101,9 +120,23 @@ export class Machine {
 
   /**
    * Starts init with a shell on the console: interactive (a login shell) or
-   * running `script` like `sh -c`. Resolves the shell's exit status.
+   * running `script` like `sh -c`. Resolves the shell's exit status. When the
+   * machine is reset (SysRq-B, a reboot), it boots again: an interactive
+   * session gets a new shell; a script is gone with the old machine
+   * (status 128 + SIGKILL, as if the shell had been killed).
    */
   async runShell(script?: string): Promise<number> {
+    for (;;) {
+      const status = await this.runInit(script);
+      if (this.kernel.shutdown !== 'restart' || this.stopRequested) return status;
+      this.powerOn();
+      this.boot();
+      if (this.inputEnded) this.kernel.console.hangupInput();
+      if (script !== undefined) return 128 + 9;
+    }
+  }
+
+  private async runInit(script: string | undefined): Promise<number> {
     const k = this.kernel;
     const init = k.createTask(undefined, 'init', { uid: 0, gid: 0, euid: 0, egid: 0 });
     init.cwd = '/';

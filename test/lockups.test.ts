@@ -5,7 +5,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runSh } from './helpers/machine.js';
+import { runSh, tempWorkspace } from './helpers/machine.js';
+import { Machine } from '../emulator/machine.js';
+import { createNodeHost } from '../main/host/node-host.js';
 
 const files = {
   'spin.c': fs.readFileSync(path.join(import.meta.dirname, 'fixtures/spin.c'), 'utf8'),
@@ -26,5 +28,30 @@ describe('lockups (modern, two CPUs)', () => {
   it('with interrupts disabled around the loop it is a hard lockup (NMI watchdog) instead', async () => {
     const r = await runSh(`${SETUP}; echo x > /dev/spin & sleep 30; echo alive; dmesg | grep -E "LOCKUP|soft lockup|RIP"`, { files });
     expect(r.output).toMatch(/watchdog: Watchdog detected hard LOCKUP on cpu \d\nalive\n.*watchdog: Watchdog detected hard LOCKUP on cpu \d\n.*RIP: 0010:spin_write\+0x[0-9a-f]+ \[spin\]\n$/);
+  });
+});
+
+describe('a stall without kernel preemption (2.2, one CPU)', () => {
+  it('a module whose init never returns stalls every process; SysRq-B from the keyboard still resets the machine', async () => {
+    const workspace = tempWorkspace({
+      'stall.c': fs.readFileSync(path.join(import.meta.dirname, 'fixtures/stall22.c'), 'utf8'),
+      Makefile: 'obj-m += stall.o\n\nall:\n\t$(MAKE) -C /lib/modules/$(shell uname -r)/build M=$(PWD) modules\n',
+    });
+    let out = '';
+    const machine = new Machine(createNodeHost({ workspace }), { personality: '2.2' }, (t) => { out += t; });
+    machine.boot();
+    machine.endInput();
+    out = '';
+    const before = machine.kernel;
+    let stalledJiffies = 0;
+    // Ten seconds in, the timer still ticks (interrupts reach the CPU) while no process runs; then Alt+SysRq+B.
+    machine.clock.schedule(10e9, () => { stalledJiffies = before.jiffies; }, 'test: look');
+    machine.clock.schedule(20e9, () => machine.sysrq('b'), 'test: Alt+SysRq+B');
+    const status = await machine.runShell('make -s && (sudo insmod stall.ko &); sleep 2; echo alive');
+    expect(out).not.toContain('alive');
+    expect(stalledJiffies).toBeGreaterThan(990);
+    expect(out).toMatch(/\[\s*20\.0\d+\] SysRq: Resetting\r\n\[\s*0\.000000\] Linux version 2\.2\.26-driverlab/);
+    expect(machine.kernel).not.toBe(before);
+    expect(status).toBe(137);
   });
 });

@@ -26,6 +26,7 @@ import type { ModuleLoader } from './module.js';
 import { registerProcFiles } from './procfiles.js';
 import { doIRQ, newIrqDescs, setupIrq, type IrqDesc } from './irq.js';
 import { Softirq } from './softirq.js';
+import { Keyboard } from './keyboard.js';
 import { TimerBase } from './timer.js';
 import { Workqueues } from './workqueue.js';
 
@@ -39,7 +40,7 @@ const SMP_SLACK_NS = 50_000;
 /** A user task's time slice. */
 const TIME_SLICE_NS = 4_000_000;
 /** A loop running this long without a system call or a sleep is fast-forwarded to the next hardware event. */
-const SPIN_FAST_FORWARD_NS = 1_000_000_000;
+const SPIN_FAST_FORWARD_NS = 100_000_000;
 /** watchdog_thresh (10 s), the soft lockup hrtimer period (thresh * 2 / 5). */
 const WATCHDOG_THRESH_NS = 10e9;
 const WATCHDOG_PERIOD_NS = 4e9;
@@ -131,6 +132,8 @@ export class Kernel {
   /** Spinlocks held on this CPU (preempt_count): a task holding one must not sleep. */
   get preemptCount(): number { return this.sched.cpu.preemptCount; }
   set preemptCount(n: number) { this.sched.cpu.preemptCount = n; }
+  /** The console keyboard driver (IRQ 1), with Magic SysRq. */
+  keyboard: Keyboard | undefined;
   /** Wall-clock time (ms) the run loop last let the host run (input, UI): see preemptionPoint(). */
   hostYieldedAt = 0;
   jiffies: number;
@@ -252,6 +255,8 @@ export class Kernel {
       return undefined;
     }
     this.unstoppableSince = 0;
+    // A machine that was reset or powered off runs nothing more: the task stays where it is.
+    if (this.halted !== undefined) return this.sched.hold(false);
     if (mode === 'user' && this.clock.now - task.lastRanNs >= this.timeSlice && this.sched.runQueue.some((t) => t.state === 'R' && t.resume)) {
       return this.sched.yield();
     }
@@ -418,6 +423,8 @@ export class Kernel {
     this.initPic();
     this.printk(`\x016NR_IRQS: 16, nr_irqs: 16, preallocated irqs: 16\n`);
     this.initTimer();
+    this.keyboard = new Keyboard(this, { restart: () => this.requestShutdown('restart'), powerOff: () => this.requestShutdown('poweroff') });
+    this.keyboard.install();
     this.printk('\x016Console: colour VGA+ 80x25\n');
     this.printk('\x016printk: console [tty0] enabled\n');
     this.bootStep('\x016Calibrating delay loop... 4771.02 BogoMIPS (lpj=2385510)\n');
@@ -1027,6 +1034,15 @@ export class Kernel {
 
   /** Why the safety net stopped a machine that could never run again (see MachineHang). */
   hungReason: string | undefined;
+
+  /** How the machine asked to stop: a reset (SysRq-B, reboot) or a power-off. */
+  shutdown: 'restart' | 'poweroff' | undefined;
+
+  /** emergency_restart() / kernel_power_off(): nothing runs any more; the machine acts on it. */
+  requestShutdown(how: 'restart' | 'poweroff'): void {
+    this.shutdown = how;
+    this.halted = how;
+  }
 
   /** The machine is wedged in code that can never be stopped: it is powered off. */
   hang(reason: string): void {

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import { Machine, type MachineConfig } from '../../emulator/machine.js';
 import { createNodeHost } from '../host/node-host.js';
+import { createEscapeFilter, ESCAPE_HELP } from './escape.js';
 import type { Personality } from '../../emulator/kernel/kernel.js';
 
 const USAGE = `Usage: driverlab <command> [options]
@@ -26,6 +27,8 @@ Options (shell and sh):
   --realtime        pace virtual time to the wall clock (default for shell)
 
 In "driverlab shell", Ctrl-C goes to the virtual machine; type "exit" or Ctrl-D to leave.
+Ctrl-] then a key is Alt+SysRq+that key (Ctrl-] b resets the machine, Ctrl-] h lists
+them); Ctrl-] . powers the machine off and leaves, whatever state it is in.
 
 Progress is kept in $DRIVERLAB_HOME (default: ~/.local/share/driverlab): progress.db, and
 each lab's workspace in workspaces/LAB.
@@ -105,7 +108,15 @@ async function runInteractive(o: Options): Promise<number> {
   const stdin = process.stdin;
   if (stdin.isTTY) stdin.setRawMode(true);
   stdin.setEncoding('utf8');
-  const onData = (data: string) => machine.input(data);
+  const escape = createEscapeFilter();
+  const onData = (data: string) => {
+    for (const a of escape(data)) {
+      if (a.kind === 'input') machine.input(a.text);
+      else if (a.kind === 'sysrq') machine.sysrq(a.key);
+      else if (a.kind === 'help') process.stdout.write(ESCAPE_HELP);
+      else { process.stdout.write('\r\n[driverlab] Powered off.\r\n'); machine.stop(); }
+    }
+  };
   stdin.on('data', onData);
   stdin.on('end', () => machine.endInput());
   const onResize = () => { machine.kernel.console.columns = process.stdout.columns ?? 80; machine.kernel.console.rows = process.stdout.rows ?? 24; };
