@@ -10,6 +10,7 @@ import { median, measure, printTable, type Row } from './stats.js';
 import { moduleCflags, headerTree } from '../emulator/toolchain/kbuild.js';
 import { toFileTree } from '../emulator/toolchain/compile.js';
 import { benchRecordCheckRun } from './progress.js';
+import { benchScheduler } from './scheduler.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const seedText = fs.readFileSync(path.resolve(here, '../../../shared/seeds/000_29c68f9db2cc9634.txt'), 'utf8');
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
   rows.push({ name: 'syscalls/s into the seed driver (lseek+read)', value: `${Math.round(rate).toLocaleString('en-US')}`, target: '> 200,000', runs: loop.length });
   fs.rmSync(ws, { recursive: true, force: true });
 
+  rows.push(...await benchScheduler());
   rows.push(benchRecordCheckRun());
 
   printTable(rows);
