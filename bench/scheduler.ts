@@ -1,3 +1,5 @@
+// The engine's WebAssembly declarations (bench/ has no DOM lib), as emulator/ sees them.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="../emulator/engine-globals.d.ts" />
 // Step 3's figures: task switches through a driver's wait queue, interrupt
 // delivery into a C handler, and what preemption points cost a compute loop.
@@ -118,8 +120,9 @@ async function benchInstrumentation(): Promise<Row> {
   const plain = await c.asyncify(wasm, []);
   const ticked = await c.asyncify(wasm, [], KERNEL_TICK);
   const instance = (bytes: Uint8Array) => {
-    let inst: WebAssembly.Instance | undefined;
-    inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { __dl_tick: () => { (inst!.exports.__dl_fuel as WebAssembly.Global).value = 10_000; } } });
+    const refuel = { fuel: undefined as WebAssembly.Global | undefined };
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { __dl_tick: () => { refuel.fuel!.value = 10_000; } } });
+    refuel.fuel = inst.exports.__dl_fuel as WebAssembly.Global | undefined;
     return inst.exports.work as (n: number) => number;
   };
   const [a, b] = [instance(plain), instance(ticked)];
