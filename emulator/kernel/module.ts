@@ -23,13 +23,14 @@ import { taskletApi, TASKLET_BLOCKING_KAPI } from './kapi/tasklet.js';
 import { workqueueApi, WORKQUEUE_BLOCKING_KAPI } from './kapi/workqueue.js';
 import { kthreadApi, KTHREAD_BLOCKING_KAPI } from './kapi/kthread.js';
 import { rwlockApi } from './kapi/rwlock.js';
+import { currentApi } from './kapi/current.js';
 import type { Maybe } from './maybe.js';
 
 export type KapiProvider = (m: ModuleContext) => KapiTable;
 
 /** The kernel API areas, one file each under kapi/ (ARCHITECTURE.md). */
 export const KAPI_PROVIDERS: KapiProvider[] = [printkApi, stringApi, uaccessApi, slabApi, procApi, chrdevApi, syncApi, waitApi, sched22Api, irqflagsApi,
-  ioApi, irqApi, timerApi, completionApi, taskletApi, workqueueApi, kthreadApi, rwlockApi];
+  ioApi, irqApi, timerApi, completionApi, taskletApi, workqueueApi, kthreadApi, rwlockApi, currentApi];
 
 /** The import module C code calls at its preemption points (see Host.asyncify). */
 export const KERNEL_TICK = 'env.__dl_tick';

@@ -1,10 +1,11 @@
 // <linux/kthread.h>: kernel threads running a module's C function in process
-// context (they may sleep). A struct task_struct * is a handle the kernel
-// hands out in module memory; kthread_stop() takes it back.
+// context (they may sleep). The struct task_struct * they return is the task's
+// mirror in module memory (kapi/current.ts), the same pointer `current` gives.
 import type { KapiTable, ModuleContext } from './context.js';
 import { KThread, kthreadOf } from '../kthread.js';
 import { callback } from './callback.js';
 import { setTaskRunning } from './wait.js';
+import { taskAt, taskStruct } from './current.js';
 
 export const KTHREAD_BLOCKING_KAPI = ['kthread_stop'];
 
@@ -18,7 +19,7 @@ export function kthreadApi(m: ModuleContext): KapiTable {
       const text = m.cstring(fmt) ?? '';
       const name = text.includes('%') ? k.vsprintf(text, m.varargs(va)) : text;
       const thread = new KThread(k, name, () => callback(m, fn, data));
-      const h = m.heap.alloc(16, true, 'kernel');
+      const h = taskStruct(m, thread.task);
       threads.set(h, thread);
       // A thread still running when its module is unloaded would run freed code: it is ended.
       m.track('kthread', key(h), () => thread.kill());
@@ -28,7 +29,7 @@ export function kthreadApi(m: ModuleContext): KapiTable {
     /** wake_up_process(): 1 if the task was asleep (or never started), 0 if it was running. */
     wake_up_process: (h: number) => {
       const thread = threads.get(h);
-      const task = thread?.task ?? (h === 0 ? k.sched.current : undefined);
+      const task = thread?.task ?? taskAt(m, h);
       if (!task || !task.alive) return 0;
       // Between set_current_state() and schedule(): the wake-up keeps it running.
       setTaskRunning(task);
@@ -48,7 +49,6 @@ export function kthreadApi(m: ModuleContext): KapiTable {
       return m.sleepUntil(() => thread.stop().then((r) => {
         threads.delete(h);
         m.untrack('kthread', key(h));
-        m.heap.free(h);
         return r;
       }));
     },

@@ -49,3 +49,8 @@ export const MODERN_DEFERRED = {
 export const V2_2_TIMER = {
   timer_list: { size: 20, next: 0, prev: 4, expires: 8, data: 12, function: 16 },
 } as const;
+
+/** The part of the modern struct task_struct a module may read (<linux/sched.h>). */
+export const MODERN_TASK = {
+  task_struct: { size: 28, __state: 0, pid: 4, tgid: 8, comm: 12 },
+} as const;

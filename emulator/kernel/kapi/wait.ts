@@ -6,6 +6,7 @@ import { HZ, type Kernel } from '../kernel.js';
 import { type Task, WaitQueue } from '../sched.js';
 import type { KapiTable, ModuleContext } from './context.js';
 import type { KernelTimer } from '../timer.js';
+import { taskAt } from './current.js';
 
 export const TASK_RUNNING = 0, TASK_INTERRUPTIBLE = 1, TASK_UNINTERRUPTIBLE = 2;
 const ERESTARTSYS = 512;
@@ -126,8 +127,7 @@ export function waitApi(m: ModuleContext): KapiTable {
       const r = m.sleepUntil(() => sleep(undefined, state === TASK_INTERRUPTIBLE, timeout | 0, 'schedule_timeout'));
       return r < 0 ? timeout : r;
     },
-    signal_pending: () => { const t = k.sched.current; return t && k.signalPending(t) ? 1 : 0; },
-    __dl_current_pid: () => k.sched.current?.pid ?? 0,
+    signal_pending: (p: number) => { const t = taskAt(m, p) ?? k.sched.current; return t && k.signalPending(t) ? 1 : 0; },
     __dl_current_comm: (buf: number) => {
       const comm = new TextEncoder().encode((k.sched.current?.comm ?? 'swapper').slice(0, 15));
       m.u8().set(comm, buf);

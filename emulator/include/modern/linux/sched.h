@@ -19,11 +19,21 @@ extern long schedule_timeout(long timeout);
 #define schedule_timeout_interruptible(t) (set_current_state(TASK_INTERRUPTIBLE), schedule_timeout(t))
 #define schedule_timeout_uninterruptible(t) (set_current_state(TASK_UNINTERRUPTIBLE), schedule_timeout(t))
 
-struct task_struct;
+#define TASK_COMM_LEN 16
+
+/* What a module may read of a task; the kernel keeps the fields up to date. Layout: kapi/layout.ts. */
+struct task_struct {
+	volatile unsigned int __state;
+	pid_t pid;
+	pid_t tgid;
+	char comm[TASK_COMM_LEN];
+};
+
+extern struct task_struct *get_current(void);
+#define current get_current()
+static inline pid_t task_pid_nr(struct task_struct *tsk) { return tsk->pid; }
+static inline pid_t task_tgid_nr(struct task_struct *tsk) { return tsk->tgid; }
 extern int signal_pending(struct task_struct *p);
-extern int __dl_current_pid(void);
-#define current ((struct task_struct *)0)
-#define task_pid_nr(tsk) __dl_current_pid()
 extern int in_interrupt(void);
 /* Wakes a sleeping task (and starts a kernel thread made by kthread_create()); 1 if it was asleep. */
 extern int wake_up_process(struct task_struct *tsk);
