@@ -17,7 +17,7 @@ import { type FileOperations, type Inode, type OpenFile, MKDEV, MINOR, O_RDONLY,
   S_IFCHR, S_IFREG, isDir, isReg, FMODE_READ, FMODE_WRITE } from './fs/types.js';
 import { ChrdevRegistry } from './chrdev.js';
 import { ResourceTree, markContainer } from './resources.js';
-import { Scheduler, Task, TaskKilled, type Cpu, WaitQueue, SIGKILL, SIGPIPE, SIGCHLD, SIGCONT } from './sched.js';
+import { Scheduler, Task, TaskKilled, STOP_SIGNALS, type Cpu, WaitQueue, SIGKILL, SIGPIPE, SIGCHLD, SIGCONT } from './sched.js';
 import { Tty } from './tty.js';
 import { Pipe } from './pipe.js';
 import { ScratchMemory, copyFromUser, copyToUser, type UserMemory } from './uaccess.js';
@@ -248,8 +248,10 @@ export class Kernel {
       if (next !== undefined && next - this.clock.now > ns) ns = next - this.clock.now;
     }
     this.charge(ns);
-    if (mode === 'user') this.deliverSignals(task);
-    else if (this.personality === 'modern') this.watchdog(cpu, task);
+    if (mode === 'user') {
+      if (canStop && task.pendingSignals & ~task.blockedSignals & STOP_SIGNALS) return this.signalReturn(task);
+      this.deliverSignals(task);
+    } else if (this.personality === 'modern') this.watchdog(cpu, task);
     if (!canStop) {
       this.checkRunaway(task);
       return undefined;
@@ -662,14 +664,42 @@ export class Kernel {
   /** Sleeps the current task on a wait queue. Resolves 0, or -EINTR when a signal woke it. */
   sleepOn(wq: WaitQueue, wchan: string, interruptible: boolean): Promise<number> {
     const task = this.sched.current!;
-    if (interruptible && this.signalPending(task)) return Promise.resolve(-EINTR);
+    // A stop signal (^Z, SIGSTOP) only pauses the sleeper: once continued it sees a spurious
+    // wake-up, rechecks what it waits for and sleeps again, as after Linux's restarted system call.
+    if (interruptible && this.signalPending(task)) return this.onlyStopsPending(task) ? this.stopTask(task).then(() => 0) : Promise.resolve(-EINTR);
     wq.waiters.add(task);
     task.interrupted = false;
     return this.sched.block(interruptible ? 'S' : 'D', wchan).then(() => {
       wq.waiters.delete(task);
-      if (task.interrupted) { task.interrupted = false; return -EINTR; }
-      return 0;
+      if (!task.interrupted) return 0;
+      task.interrupted = false;
+      return this.onlyStopsPending(task) ? this.stopTask(task).then(() => 0) : -EINTR;
     });
+  }
+
+  private onlyStopsPending(task: Task): boolean {
+    const pending = task.pendingSignals & ~task.blockedSignals;
+    return pending !== 0 && (pending & ~STOP_SIGNALS) === 0;
+  }
+
+  /** do_signal_stop(): the task stops (state T), its parent hears of it, and it waits for SIGCONT. */
+  private stopTask(task: Task): Promise<void> {
+    const pending = task.pendingSignals & STOP_SIGNALS;
+    task.stopSignal = Math.clz32(0) - Math.clz32(pending & -pending) - 1;
+    task.pendingSignals &= ~STOP_SIGNALS;
+    task.stopReported = false;
+    if (task.parent) this.wakeAll(task.parent.childExit);
+    return this.sched.block('T', 'do_signal_stop');
+  }
+
+  /**
+   * Return to user space: a pending stop signal stops the task here (a promise
+   * to await until SIGCONT); a signal whose default action terminates ends it.
+   */
+  signalReturn(task: Task): Promise<void> | undefined {
+    if (task.pendingSignals & ~task.blockedSignals & STOP_SIGNALS) return this.stopTask(task).then(() => this.deliverSignals(task));
+    this.deliverSignals(task);
+    return undefined;
   }
 
   wakeAll(wq: WaitQueue): void {
@@ -686,9 +716,15 @@ export class Kernel {
   /** Sends a signal (kill(2) semantics without permission checks). */
   sendSignal(task: Task, sig: number): void {
     if (!task.alive || task.kind !== 'user') return;
-    if (sig === SIGCONT) { if (task.state === 'T') { task.state = 'S'; this.sched.wake(task); } return; }
+    if (sig === SIGCONT || sig === SIGKILL) {
+      // Continuing (or killing) cancels pending stops and wakes a stopped task.
+      task.pendingSignals &= ~STOP_SIGNALS;
+      if (task.state === 'T') { task.state = 'S'; this.sched.wake(task); }
+      if (sig === SIGCONT) return;
+    }
+    if ((1 << sig) & STOP_SIGNALS) task.pendingSignals &= ~(1 << SIGCONT);
     task.pendingSignals |= 1 << sig;
-    if (task.state === 'S' || (sig === SIGKILL && task.state === 'T')) {
+    if (task.state === 'S') {
       task.interrupted = true;
       this.sched.wake(task);
     }
@@ -707,6 +743,8 @@ export class Kernel {
     if (!pending) return;
     for (let sig = 1; sig < 32; sig++) {
       if (!(pending & (1 << sig))) continue;
+      // Stop signals wait for signalReturn(), which can suspend the task.
+      if ((1 << sig) & STOP_SIGNALS) continue;
       task.pendingSignals &= ~(1 << sig);
       if (sig === SIGCHLD || sig === SIGCONT) continue;
       throw new TaskKilled(sig);
@@ -985,10 +1023,16 @@ export class Kernel {
   }
 
   /** waitpid(2) for a child (or any child with pid -1). Resolves { pid, status } with a wait status. */
-  async waitChild(task: Task, pid: number): Promise<{ pid: number; status: number } | number> {
+  async waitChild(task: Task, pid: number, untraced = false): Promise<{ pid: number; status: number } | number> {
     for (;;) {
       const kids = [...task.children].filter((c) => pid === -1 || c.pid === pid);
       if (!kids.length) return -ECHILD;
+      // WUNTRACED: a child's stop is reported once, as the wait status (sig << 8) | 0x7f.
+      const stopped = untraced ? kids.find((c) => c.state === 'T' && !c.stopReported) : undefined;
+      if (stopped) {
+        stopped.stopReported = true;
+        return { pid: stopped.pid, status: (stopped.stopSignal << 8) | 0x7f };
+      }
       const dead = kids.find((c) => c.state === 'Z');
       if (dead) {
         task.children.delete(dead);
@@ -1015,14 +1059,16 @@ export class Kernel {
 
   /** nanosleep: an interruptible sleep on a one-shot clock event. */
   sleepNs(ns: number): Promise<number> {
-    const task = this.sched.current!;
+    const deadline = this.clock.now + Math.max(0, ns);
     const wq = new WaitQueue('hrtimer_nanosleep');
-    const ev = this.clock.scheduleIn(Math.max(0, ns), () => this.wakeAll(wq), 'nanosleep');
-    return this.sleepOn(wq, 'hrtimer_nanosleep', true).then((r) => {
-      this.clock.cancel(ev);
-      if (r < 0 && !task.alive) return r;
-      return r;
+    const ev = this.clock.schedule(deadline, () => this.wakeAll(wq), 'nanosleep');
+    // A stop and continue wakes the sleeper early: it sleeps on until the deadline (restart_block).
+    const sleep = (): Promise<number> => this.sleepOn(wq, 'hrtimer_nanosleep', true).then((r) => {
+      if (r < 0) { this.clock.cancel(ev); return r; }
+      if (this.clock.now < deadline) return sleep();
+      return 0;
     });
+    return sleep();
   }
 
   /** print_tainted(): "Not tainted", or one column per taint flag in Linux's order ('G' when not proprietary). */

@@ -43,7 +43,7 @@ export class Keyboard {
 
   /** Claims IRQ 1 (the i8042's keyboard line), as the keyboard driver does at boot. */
   install(): void {
-    this.k.requestIrq(1, { handler: () => this.interrupt(), name: 'i8042' });
+    this.k.requestIrq(1, { handler: () => this.interrupt(), name: this.k.personality === '2.2' ? 'keyboard' : 'i8042' });
   }
 
   private interrupt(): boolean {

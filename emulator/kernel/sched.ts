@@ -13,11 +13,14 @@ export type TaskState = 'R' | 'S' | 'D' | 'T' | 'Z';
 
 export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6, SIGBUS = 7, SIGFPE = 8,
   SIGKILL = 9, SIGUSR1 = 10, SIGSEGV = 11, SIGUSR2 = 12, SIGPIPE = 13, SIGALRM = 14, SIGTERM = 15,
-  SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19, SIGTSTP = 20;
+  SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19, SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22;
+
+/** Signals whose default action stops the task. */
+export const STOP_SIGNALS = (1 << SIGSTOP) | (1 << SIGTSTP) | (1 << SIGTTIN) | (1 << SIGTTOU);
 
 export const SIGNAL_NAMES: Record<number, string> = {
   1: 'HUP', 2: 'INT', 3: 'QUIT', 4: 'ILL', 5: 'TRAP', 6: 'ABRT', 7: 'BUS', 8: 'FPE', 9: 'KILL', 10: 'USR1',
-  11: 'SEGV', 12: 'USR2', 13: 'PIPE', 14: 'ALRM', 15: 'TERM', 17: 'CHLD', 18: 'CONT', 19: 'STOP', 20: 'TSTP',
+  11: 'SEGV', 12: 'USR2', 13: 'PIPE', 14: 'ALRM', 15: 'TERM', 17: 'CHLD', 18: 'CONT', 19: 'STOP', 20: 'TSTP', 21: 'TTIN', 22: 'TTOU',
 };
 
 export class WaitQueue {
@@ -55,6 +58,9 @@ export class Task {
   argv: string[] = [];
   /** The CPU this task is on (running or held there), if any. */
   onCpu: Cpu | undefined;
+  /** The signal that stopped it (state T), and whether a waitpid(WUNTRACED) has seen that stop. */
+  stopSignal = 0;
+  stopReported = true;
   /** Preempted on its CPU and waiting to continue there (not in the run queue). */
   held = false;
   /** Virtual time it last started running (its time slice). */
@@ -165,7 +171,7 @@ export class Scheduler {
    * Blocks the current task (its coroutine awaits the returned promise) until
    * wake() makes it runnable and the scheduler resumes it.
    */
-  block(state: 'S' | 'D', wchan: string): Promise<void> {
+  block(state: 'S' | 'D' | 'T', wchan: string): Promise<void> {
     const task = this.current;
     if (!task) throw new Error('block() outside a task');
     task.state = state;

@@ -37,7 +37,8 @@ export class Tty {
     const code = ch.charCodeAt(0);
     if (this.isig && (code === 3 || code === 0x1c || code === 0x1a)) {
       const sig = code === 3 ? SIGINT : code === 0x1c ? SIGQUIT : SIGTSTP;
-      if (this.echo) this.write(code === 3 ? '^C\n' : code === 0x1c ? '^\\\n' : '^Z\n');
+      // ^Z is echoed alone: the shell starts the next line with its "[1]+  Stopped" report.
+      if (this.echo) this.write(code === 3 ? '^C\n' : code === 0x1c ? '^\\\n' : '^Z');
       this.line = '';
       this.hooks.signal(this.fgPgid, sig);
       return;

@@ -56,7 +56,8 @@ export class Proc {
     const preempted = this.kernel.syscallEntry(this.task);
     if (preempted) await preempted;
     const r = await value();
-    this.kernel.deliverSignals(this.task);
+    const stopped = this.kernel.signalReturn(this.task);
+    if (stopped) await stopped;
     return r;
   }
 
@@ -265,8 +266,9 @@ export class Proc {
   }
 
   /** waitpid: resolves the child's wait status (exit code << 8, or the signal number). */
-  async waitpid(pid: number): Promise<{ pid: number; status: number }> {
-    const r = await this.sys(() => this.kernel.waitChild(this.task, pid));
+  /** waitpid(2); with `untraced` (WUNTRACED) a child's stop is reported too (see stoppedBy). */
+  async waitpid(pid: number, untraced = false): Promise<{ pid: number; status: number }> {
+    const r = await this.sys(() => this.kernel.waitChild(this.task, pid, untraced));
     if (typeof r === 'number') throw new SysError(-r === 512 ? 4 : -r, 'waitpid');
     return r;
   }
@@ -288,5 +290,12 @@ export function program(main: Program, kernel: Kernel): ProgramMain {
 
 /** exit status from a wait status, as the shell reports it ($?). */
 export function exitStatus(status: number): number {
+  const stop = stoppedBy(status);
+  if (stop) return 128 + stop;
   return (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
+}
+
+/** WIFSTOPPED/WSTOPSIG: the signal that stopped the child, or 0. */
+export function stoppedBy(status: number): number {
+  return (status & 0xff) === 0x7f ? (status >> 8) & 0xff : 0;
 }

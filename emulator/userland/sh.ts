@@ -6,7 +6,7 @@ import { parseScript } from './shell/parser.js';
 import type { AndOrList, Command, Pipeline, Redirect, Script, SimpleCommand, Word } from './shell/ast.js';
 import { expandPattern, expandWord, expandWords, matchPattern, type ExpandContext } from './shell/expand.js';
 import { globPaths } from './shell/glob.js';
-import { exitStatus, O_APPEND, O_CREAT, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, Proc, SysError } from './libc.js';
+import { exitStatus, stoppedBy, O_APPEND, O_CREAT, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, Proc, SysError } from './libc.js';
 import { TaskKilled, SIGNAL_NAMES } from '../kernel/sched.js';
 import { strerror } from '../kernel/errno.js';
 
@@ -31,7 +31,7 @@ export class Shell {
   lastBgPid: number | undefined;
   functions = new Map<string, Command>();
   jobs: Job[] = [];
-  private nextJob = 1;
+  nextJob = 1;
 
   constructor(readonly k: Kernel, readonly p: Proc, readonly name = 'sh', readonly interactive = false) {
     for (const [key, v] of p.task.env) { this.vars.set(key, v); this.exported.add(key); }
@@ -379,15 +379,12 @@ export class Shell {
       await this.p.write(io[2] ?? 2, `${this.name}: ${cmd}: ${e.message}\n`);
       return e.errno === 2 ? 127 : 126;
     }
-    if (background) return pid;
     const child = this.k.tasks.get(pid);
-    if (this.interactive && child) { child.pgid = pid; this.k.console.fgPgid = pid; }
-    let r;
-    try {
-      r = await this.p.waitpid(pid);
-    } finally {
-      if (this.interactive) this.k.console.fgPgid = this.p.task.pgid;
-    }
+    // Interactive shells give each job its own process group; only the foreground one has the terminal.
+    if (this.interactive && child) child.pgid = pid;
+    if (background) return pid;
+    const r = await this.waitForeground(pid, sourceArgv(argv), io);
+    if (stoppedBy(r.status)) return exitStatus(r.status);
     const sig = r.status & 0x7f;
     if (sig && sig !== 2 && sig !== 13) {
       const msg = SIGNAL_TEXT[sig] ?? `Killed by signal ${sig}`;
@@ -450,6 +447,25 @@ export class Shell {
     }
   }
 
+  /**
+   * Waits for a foreground job, which has the terminal meanwhile. In an
+   * interactive shell a stop (^Z) makes it a stopped job: "[1]+  Stopped".
+   */
+  async waitForeground(pid: number, command: string, io: Io, job?: Job): Promise<{ pid: number; status: number }> {
+    if (this.interactive) this.k.console.fgPgid = this.k.tasks.get(pid)?.pgid ?? pid;
+    let r;
+    try {
+      r = await this.p.waitpid(pid, this.interactive);
+    } finally {
+      if (this.interactive) this.k.console.fgPgid = this.p.task.pgid;
+    }
+    if (stoppedBy(r.status)) {
+      if (!job) { job = { id: this.nextJob++, pids: [pid], command }; this.jobs.push(job); }
+      await this.p.write(io[2] ?? 2, `\n[${job.id}]+  ${'Stopped'.padEnd(24)}${job.command}\n`);
+    }
+    return r;
+  }
+
   /** Reports finished background jobs ("[1]+  Done ..."). */
   async reapJobs(report: boolean): Promise<void> {
     for (const job of [...this.jobs]) {
@@ -464,6 +480,17 @@ export class Shell {
 }
 
 class RedirectError extends Error {}
+
+/** %n, or the most recent job when none is named. */
+function pickJob(sh: Shell, spec: string | undefined): Job | undefined {
+  if (spec === undefined) return sh.jobs[sh.jobs.length - 1];
+  return sh.jobs.find((j) => j.id === Number(spec.replace(/^%/, '')));
+}
+
+/** A command line as the job table shows it. */
+function sourceArgv(argv: string[]): string {
+  return argv.join(' ');
+}
 
 const SIGNAL_TEXT: Record<number, string> = {
   1: 'Hangup', 3: 'Quit', 4: 'Illegal instruction', 5: 'Trace/breakpoint trap', 6: 'Aborted', 7: 'Bus error',
@@ -549,11 +576,31 @@ const BUILTINS: Record<string, Builtin> = {
     void io;
     return status;
   },
+  /** fg [%n]: continues the job in the foreground and waits for it. */
+  async fg(sh, argv, io) {
+    const job = pickJob(sh, argv[1]);
+    if (!job) { await write(sh, io, 2, `${sh.name}: fg: ${argv[1] ?? 'current'}: no such job\n`); return 1; }
+    await write(sh, io, 1, `${job.command}\n`);
+    const pid = job.pids[0]!;
+    await sh.p.kill(-(sh.k.tasks.get(pid)?.pgid ?? pid), 18).catch(() => undefined);
+    const r = await sh.waitForeground(pid, job.command, io, job);
+    if (!stoppedBy(r.status)) sh.jobs.splice(sh.jobs.indexOf(job), 1);
+    return exitStatus(r.status);
+  },
+  /** bg [%n]: continues a stopped job in the background. */
+  async bg(sh, argv, io) {
+    const job = pickJob(sh, argv[1]);
+    if (!job) { await write(sh, io, 2, `${sh.name}: bg: ${argv[1] ?? 'current'}: no such job\n`); return 1; }
+    const pid = job.pids[0]!;
+    await sh.p.kill(-(sh.k.tasks.get(pid)?.pgid ?? pid), 18).catch(() => undefined);
+    await write(sh, io, 1, `[${job.id}]+ ${job.command} &\n`);
+    return 0;
+  },
   async jobs(sh, _argv, io) {
     for (const job of sh.jobs) {
       const t = sh.k.tasks.get(job.pids[0]!);
       const state = !t || t.state === 'Z' ? 'Done' : t.state === 'T' ? 'Stopped' : 'Running';
-      await write(sh, io, 1, `[${job.id}]+  ${state.padEnd(24, ' ')}${job.command} &\n`);
+      await write(sh, io, 1, `[${job.id}]+  ${state.padEnd(24, ' ')}${job.command}${state === 'Stopped' ? '' : ' &'}\n`);
     }
     return 0;
   },
