@@ -33,3 +33,47 @@ describe('seeded scheduler', () => {
     expect(clean.events).not.toBe(lossy.events);
   });
 });
+
+const SEM_C = `#include <linux/module.h>
+#include <linux/fs.h>
+#include <linux/semaphore.h>
+#include <linux/delay.h>
+#include <linux/sched.h>
+MODULE_LICENSE("GPL");
+static DEFINE_SEMAPHORE(sem, 1);
+static long s_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	if (down_interruptible(&sem))
+		return -ERESTARTSYS;
+	printk(KERN_INFO "sem: %d has it\\n", task_pid_nr(current));
+	msleep(300);
+	printk(KERN_INFO "sem: %d gives it back\\n", task_pid_nr(current));
+	up(&sem);
+	return 0;
+}
+static const struct file_operations fops = { .owner = THIS_MODULE, .unlocked_ioctl = s_ioctl };
+static int __init s_init(void) { return register_chrdev(205, "sem", &fops) < 0 ? -EBUSY : 0; }
+static void __exit s_exit(void) { unregister_chrdev(205, "sem"); }
+module_init(s_init);
+module_exit(s_exit);
+`;
+const IOC_C = '#include <fcntl.h>\n#include <sys/ioctl.h>\nint main(void) { return ioctl(open("/dev/sem", O_RDWR), 0, 0) ? 1 : 0; }\n';
+
+describe('two CPUs', () => {
+  it('/proc/cpuinfo shows two processors in the modern personality and one in 2.2', async () => {
+    expect((await runSh('grep -c ^processor /proc/cpuinfo')).output).toBe('2\n');
+    expect((await runSh('grep -c ^processor /proc/cpuinfo', { config: { personality: '2.2' } })).output).toBe('1\n');
+  });
+
+  it('two processes contend on a driver semaphore: the second sleeps in down_interruptible until up()', async () => {
+    const r = await runSh('make -s && gcc -o ioc ioc.c && sudo insmod sem.ko && sudo mknod /dev/sem c 205 0 && sudo chmod 666 /dev/sem; ./ioc & ./ioc & sleep 0.1; ps -o stat,wchan,comm | grep ioc; wait; dmesg | grep -o "sem: .*"', {
+      files: { 'sem.c': SEM_C, 'ioc.c': IOC_C, Makefile: 'obj-m += sem.o\n\nall:\n\t$(MAKE) -C /lib/modules/$(shell uname -r)/build M=$(PWD) modules\n' },
+    });
+    // The holder sleeps in msleep (uninterruptible, D); the other waits in down_interruptible (S).
+    expect(r.output).toMatch(/^D\+ +msleep +ioc\nS\+ +__down_interruptible +ioc\n|^S\+ +__down_interruptible +ioc\nD\+ +msleep +ioc\n/);
+    const events = [...r.output.matchAll(/sem: (\d+) (has it|gives it back)/g)].map((m) => [m[1], m[2]]);
+    expect(events.map((e) => e[1])).toEqual(['has it', 'gives it back', 'has it', 'gives it back']);
+    expect(events[0]![0]).toBe(events[1]![0]);
+    expect(events[2]![0]).not.toBe(events[0]![0]);
+  });
+});

@@ -16,8 +16,6 @@ export const NR_IRQS = 16;
 const CHIP_NAME = 'XT-PIC';
 /** What Linux 2.2's probe_irq_on() returns and probe_irq_off() checks. */
 export const PROBE_COOKIE_22 = 0x12345678;
-/** The modern machine is an SMP with two CPUs; interrupts are counted on CPU0 for now. */
-const MODERN_CPUS = 2;
 
 export interface IrqDesc {
   /** disable_irq() nesting; the line is masked while > 0 (IRQ_DISABLED). */
@@ -59,6 +57,7 @@ function maskAndAck(k: Kernel, irq: number): void {
 export function doIRQ(k: Kernel, irq: number): void {
   const desc = k.irqDesc[irq]!;
   k.irqCounts[irq]!++;
+  k.irqCountsPerCpu[k.sched.cpu.id]![irq]!++;
   maskAndAck(k, irq);
   desc.waiting = false;
   const actions = k.irqActions[irq]!;
@@ -195,11 +194,11 @@ export function procInterrupts(k: Kernel): string {
     return out + `NMI: ${pad(0, 10)}\n`;
   }
   const prec = 3;
-  const cpus = Array.from({ length: MODERN_CPUS }, (_, i) => i);
+  const cpus = k.sched.cpus.map((c) => c.id);
   out += ' '.repeat(prec + 8) + cpus.map((c) => `CPU${String(c).padEnd(8)}`).join('') + '\n';
   for (let irq = 0; irq < NR_IRQS; irq++) {
     if (!k.irqActions[irq]!.length) continue;
-    const counts = cpus.map((c) => `${pad(c === 0 ? k.irqCounts[irq]! : 0, 10)} `).join('');
+    const counts = cpus.map((c) => `${pad(k.irqCountsPerCpu[c]![irq]!, 10)} `).join('');
     // No irq domain on the legacy PIC: the hwirq column is blank.
     out += `${pad(irq, prec)}: ${counts} ${pad(CHIP_NAME, 8)} ${' '.repeat(prec)}  ${named(irq)}\n`;
   }

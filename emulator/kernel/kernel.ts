@@ -121,6 +121,8 @@ export class Kernel {
   readonly console: Tty;
   readonly irqActions: IrqAction[][] = Array.from({ length: 16 }, () => []);
   readonly irqCounts: number[] = new Array(16).fill(0);
+  /** The same counts per CPU (/proc/interrupts' columns): the CPU that took each interrupt. */
+  readonly irqCountsPerCpu: number[][];
   readonly irqDesc: IrqDesc[];
   spuriousIrqs = 0;
   /** The executing CPU's interrupt flag. */
@@ -172,6 +174,7 @@ export class Kernel {
     this.log = new KernelLog(() => this.sched.now(), (text) => this.console.write(text));
     // 2.2 is the article's uniprocessor; the modern kernel runs a two-CPU SMP machine.
     this.sched = new Scheduler(this.clock, opts.personality === 'modern' ? 2 : 1, opts.seed ?? 1);
+    this.irqCountsPerCpu = this.sched.cpus.map(() => new Array(16).fill(0));
     this.console = new Tty('console', {
       output: (text) => this.consoleOutput(text),
       inputReady: () => this.wakeAll(this.ttyWait),

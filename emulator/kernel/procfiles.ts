@@ -61,7 +61,8 @@ function procMeminfo(k: Kernel): string {
     line('Writeback', 0) + line('Slab', 4096 + Math.ceil(moduleBytes / 1024)) + line('VmallocTotal', 122880) + line('VmallocUsed', Math.ceil(moduleBytes / 1024));
 }
 
+/** One block per CPU: the modern machine has two, 2.2's one. */
 function procCpuinfo(k: Kernel): string {
-  void k;
-  return 'processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 6\nmodel name\t: DriverLab Virtual CPU (wasm32)\nstepping\t: 3\ncpu MHz\t\t: 2385.510\ncache size\t: 256 KB\nflags\t\t: fpu tsc\nbogomips\t: 4771.02\n\n';
+  const n = k.sched.cpus.length;
+  return k.sched.cpus.map((c) => `processor\t: ${c.id}\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 6\nmodel name\t: DriverLab Virtual CPU (wasm32)\nstepping\t: 3\ncpu MHz\t\t: 2385.510\ncache size\t: 256 KB\n${n > 1 ? `physical id\t: 0\nsiblings\t: ${n}\ncore id\t\t: ${c.id}\ncpu cores\t: ${n}\n` : ''}flags\t\t: fpu tsc${n > 1 ? ' apic ht' : ''}\nbogomips\t: 4771.02\n\n`).join('');
 }
