@@ -103,13 +103,16 @@ describe('ISA drivers, modern personality', () => {
     ].join('\n'));
     expect(r.output).toMatch(new RegExp([
       '^           CPU0       CPU1       ',
-      '  0: +\\d+          0    XT-PIC      timer',
+      // Each CPU column counts the interrupts that CPU took; which one took them depends on the interleaving.
+      '  0: +\\d+ +\\d+    XT-PIC      timer',
       '  1:          0          0    XT-PIC      i8042',
       '  2:          0          0    XT-PIC      cascade',
-      '  5:          3          0    XT-PIC      my_device',
+      '  5: +(\\d+) +(\\d+)    XT-PIC      my_device',
       'NMI:          0          0   Non-maskable interrupts',
       'ERR:          0$',
     ].join('\n'), 'm'));
+    const card = / {2}5: +(\d+) +(\d+) +XT-PIC/.exec(r.output)!;
+    expect(Number(card[1]) + Number(card[2])).toBe(3);
     expect(r.output).toMatch(/insmod: ERROR: could not insert module isa_second\.ko: Bad address\n/);
     expect(r.output).toMatch(/\/proc\/ioports:0\n\/proc\/iomem:0\n\/proc\/interrupts:0\nremoved\n\/proc\/ioports:0\n\/proc\/iomem:0\n\/proc\/interrupts:0\n$/);
   });

@@ -36,7 +36,7 @@ export const HZ = 100;
 /** Preemption points: a loop iteration of C code costs this much virtual CPU time. */
 export const NS_PER_FUEL = 2;
 /** How far one CPU may run ahead of another busy one before it waits for it. */
-const SMP_SLACK_NS = 50_000;
+const SMP_SLACK_NS = 20_000;
 /** A user task's time slice. */
 const TIME_SLICE_NS = 4_000_000;
 /** A loop running this long without a system call or a sleep is fast-forwarded to the next hardware event. */
@@ -49,6 +49,8 @@ const HOST_YIELD_MS = 20;
 /** The safety net: code that cannot be stopped for this long means the machine hangs for good. */
 const RUNAWAY_WALL_MS = 5000;
 
+/** Virtual CPU time an exec costs the new program before its main() (a few hundred microseconds on a PC). */
+const EXEC_COST_NS = 300_000;
 /** Virtual CPU time one system call costs (entry, work, exit). */
 const SYSCALL_COST_NS = 1500;
 /** Virtual time between boot steps, so boot messages carry plausible timestamps. */
@@ -791,6 +793,9 @@ export class Kernel {
       let code = 0;
       let signal = 0;
       try {
+        // execve(): mapping the program and the dynamic loader's work, before main() runs.
+        // The cost varies (caches, page faults): by the seed, so that programs started together race differently per seed.
+        this.charge(this.sched.rng.range(EXEC_COST_NS / 2, EXEC_COST_NS * 3 / 2));
         code = await main(task, argv);
       } catch (e) {
         if (e instanceof MachineHang) { this.hang(e.message); this.sched.finished(task); return; }
