@@ -83,4 +83,12 @@ describe('two CPUs', () => {
     expect(events[0]![0]).toBe(events[1]![0]);
     expect(events[2]![0]).not.toBe(events[0]![0]);
   });
+
+  it('SIGKILL does not end a task in uninterruptible sleep (D): it dies when the sleep ends', async () => {
+    const r = await runSh('make -s && gcc -o ioc ioc.c && sudo insmod sem.ko && sudo mknod /dev/sem c 205 0 && sudo chmod 666 /dev/sem; ./ioc & sleep 0.1; kill -9 $!; ps -o stat,comm | grep ioc; sleep 1; ps -o stat,comm | grep ioc; wait $!; echo "status $?"', {
+      files: { 'sem.c': SEM_C, 'ioc.c': IOC_C, Makefile: 'obj-m += sem.o\n\nall:\n\t$(MAKE) -C /lib/modules/$(shell uname -r)/build M=$(PWD) modules\n' },
+    });
+    // Still in D after the kill; once msleep() returns, the return to user space ends it (a zombie until waited for).
+    expect(r.output).toBe('D+   ioc\nZ+   ioc\nstatus 137\n');
+  });
 });

@@ -97,9 +97,14 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
   const syscall = (f: () => number | Promise<number>): number => {
     if (state() === 2) {
       (instance.exports.asyncify_stop_rewind as () => void)();
+      // The return to user space: a signal that arrived meanwhile (even one sent while the task
+      // slept uninterruptibly) takes effect here.
+      k.deliverSignals(task);
       return resumed;
     }
-    return sync(f());
+    const r = sync(f());
+    if (!unwinding()) k.deliverSignals(task);
+    return r;
   };
   const unwinding = () => state() === 1;
   /** Progress of a multi-buffer read/write that slept in the middle: resumed where it stopped. */
