@@ -49,3 +49,8 @@ export const MODERN_DEFERRED = {
 export const V2_2_TIMER = {
   timer_list: { size: 20, next: 0, prev: 4, expires: 8, data: 12, function: 16 },
 } as const;
+
+/** <linux/moduleparam.h>'s struct kernel_param as DriverLab lays it out (see the header's comment). */
+export const MODERN_PARAM = {
+  kernel_param: { size: 24, name: 0, type: 4, perm: 8, elemsize: 10, arg: 12, num: 16, max: 20 },
+} as const;
