@@ -33,6 +33,54 @@ int main(void) {
 }
 `;
 
+/** A module whose init reads the card's ID register `loops` times (insmod portio.ko loops=N). */
+const PORTIO_C = `#include <linux/module.h>
+#include <linux/errno.h>
+#include <linux/io.h>
+
+static int loops;
+module_param(loops, int, 0);
+static unsigned int sum;
+
+static int __init portio_init(void)
+{
+	int i;
+
+	for (i = 0; i < loops; i++)
+		sum += inb(0x201);
+	return sum == (unsigned int)loops * 0xa5 ? 0 : -EIO;
+}
+
+static void __exit portio_exit(void) { }
+
+module_init(portio_init);
+module_exit(portio_exit);
+MODULE_LICENSE("GPL");
+`;
+
+/** Port I/O from C: inb() on the MY_DEVICE card's ID register, per second of wall time. */
+async function benchPortIo(): Promise<Row> {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'driverlab-bench-'));
+  fs.writeFileSync(path.join(ws, 'portio.c'), PORTIO_C);
+  fs.writeFileSync(path.join(ws, 'Makefile'), 'obj-m += portio.o\n');
+  const m = new Machine(createNodeHost({ workspace: ws }), {}, () => undefined);
+  m.boot();
+  m.endInput();
+  if (await m.runShell('/usr/src/linux-headers-6.8.0-driverlab/scripts/kbuild modules /home/lab >/dev/null') !== 0) throw new Error('bench: portio.ko did not build');
+  const LOOPS = 4_000_000;
+  const load = async (n: number) => {
+    const t = performance.now();
+    if (await m.runShell(`sudo insmod portio.ko loops=${n} && sudo rmmod portio`) !== 0) throw new Error('bench: portio failed');
+    return performance.now() - t;
+  };
+  await load(LOOPS);
+  const times: number[] = [];
+  for (let i = 0; i < 7; i++) times.push((await load(LOOPS)) - (await load(0)));
+  fs.rmSync(ws, { recursive: true, force: true });
+  const rate = LOOPS / (median(times) / 1000);
+  return { name: 'port I/O from C (inb of the card, per second)', value: `${(rate / 1e6).toFixed(1)} million`, target: '> 20 million', runs: times.length };
+}
+
 /** Boots a machine on a workspace and runs one shell command; returns its wall time. */
 async function timeShell(ws: string, script: string, prepare?: string): Promise<number> {
   const m = new Machine(createNodeHost({ workspace: ws }), {}, () => undefined);
@@ -112,6 +160,8 @@ async function main(): Promise<void> {
   fs.rmSync(ws, { recursive: true, force: true });
 
   rows.push(...await benchScheduler());
+  rows.push(await benchPortIo());
+
   rows.push(benchRecordCheckRun());
 
   printTable(rows);

@@ -8,10 +8,10 @@ import { Machine } from '../emulator/machine.js';
 import type { Personality } from '../emulator/kernel/kernel.js';
 import { headerTree, moduleCflags } from '../emulator/toolchain/kbuild.js';
 import { toFileTree } from '../emulator/toolchain/compile.js';
-import { MODERN, MODERN_DEFERRED, MODERN_IO, MODERN_TASK, V2_2, V2_2_IRQ, V2_2_SCHED, V2_2_TIMER } from '../emulator/kernel/kapi/layout.js';
+import { MODERN, MODERN_DEFERRED, MODERN_IO, MODERN_PARAM, MODERN_TASK, V2_2, V2_2_IRQ, V2_2_SCHED, V2_2_TIMER } from '../emulator/kernel/kapi/layout.js';
 
 const CASES: [Personality, Record<string, Record<string, number>>, string[]][] = [
-  ['modern', { ...MODERN, ...MODERN_IO, ...MODERN_DEFERRED, ...MODERN_TASK }, ['linux/fs.h', 'linux/sched.h', 'linux/proc_fs.h', 'linux/cdev.h', 'linux/mutex.h', 'linux/ioport.h',
+  ['modern', { ...MODERN, ...MODERN_IO, ...MODERN_DEFERRED, ...MODERN_TASK, ...MODERN_PARAM }, ['linux/fs.h', 'linux/sched.h', 'linux/moduleparam.h', 'linux/proc_fs.h', 'linux/cdev.h', 'linux/mutex.h', 'linux/ioport.h',
     'linux/timer.h', 'linux/completion.h', 'linux/interrupt.h', 'linux/workqueue.h', 'linux/spinlock.h']],
   ['2.2', { ...V2_2, ...V2_2_SCHED, ...V2_2_IRQ, ...V2_2_TIMER }, ['linux/fs.h', 'linux/sched.h', 'asm/ptrace.h', 'linux/timer.h']],
 ];

@@ -65,11 +65,14 @@ describe('2.2 (modutils)', () => {
     expect(assignParams(d22, args('io=200,300,400', 'irq=5,7,8'), '2.2')).toEqual({ ok: true, values: { io: [200, 300, 400], irq: [5, 7, 8] }, log: [] });
   });
   it('words it like insmod', () => {
-    expect(assignParams(d22, args('foo=1'), '2.2')).toMatchObject({ ok: false, error: 'my_device.o: invalid parameter parm_foo' });
+    expect(assignParams(d22, args('foo=1'), '2.2')).toMatchObject({ ok: false, error: 'my_device.o: invalid parameter foo' });
     expect(assignParams(d22, args('io=1,2,3,4,5'), '2.2')).toMatchObject({ ok: false, error: 'my_device.o: too many values for io (max 4)' });
     expect(assignParams(d22, args('io=0x2g0'), '2.2')).toMatchObject({ ok: false, error: 'my_device.o: invalid argument syntax for io' });
     expect(assignParams(d22, args('io='), '2.2')).toMatchObject({ ok: false, error: 'my_device.o: too few values for io (min 1)' });
     expect(assignParams([{ name: 's', type: 'charp' }], args('s=abc'), '2.2')).toMatchObject({ ok: true, values: { s: 'abc' } });
+    const s2 = [{ name: 's', type: 'charp', array: { max: 2 } }] as ParamDecl[];
+    expect(assignParams(s2, [{ name: 's', value: '"a,b\\tc",d' }], '2.2')).toMatchObject({ ok: true, values: { s: ['a,b\tc', 'd'] } });
+    expect(assignParams(s2, [{ name: 's', value: '"abc' }], '2.2')).toMatchObject({ ok: false, error: 'my_device.o: improperly terminated string argument for s' });
   });
 });
 

@@ -169,7 +169,8 @@ function assignModern(declared: readonly ParamDecl[], args: readonly ModuleArg[]
 // ---------------------------------------------------------------------------------------------
 // Linux 2.2 with modutils 2.x: insmod itself parses, and the first error aborts the load.
 // The wording follows modutils' insmod.c, whose error() prefixes the object file name; the
-// MODULE_PARM lookup key is "parm_<name>", which is what appears in "invalid parameter".
+// MODULE_PARM lookup key is "parm_<name>"; modutils 2.1.121 (the one Linux 2.2 lists in
+// Documentation/Changes) strips the prefix again before "invalid parameter" (2.3+ printed it).
 
 /** strtoul(s + at, &end, 0) of the C library: leading blanks and a sign allowed; wraps like C. */
 function strtoul(s: string, at: number): { value: number; end: number } {
@@ -186,6 +187,24 @@ function strtoul(s: string, at: number): { value: number; end: number } {
   let v = /^0[xX]/.test(digits) ? BigInt(digits) : digits.length > 1 && digits.startsWith('0') ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
   if (negative) v = -v;
   return { value: Number(BigInt.asUintN(32, v)), end: i + digits.length };
+}
+
+const C_ESCAPES: Readonly<Record<string, string>> = { a: '\x07', b: '\b', e: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** modutils' C quoting: from just after the opening quote to the closing one; undefined when it never comes. */
+function unquoteC(q: string, at: number): { text: string; end: number } | undefined {
+  let text = '';
+  let i = at;
+  for (; q[i] !== '"'; i++) {
+    if (i >= q.length) return undefined;
+    if (q[i] !== '\\') { text += q[i]; continue; }
+    const c = q[++i];
+    if (c === undefined) return undefined;
+    const octal = /^[0-7]{1,3}/.exec(q.slice(i))?.[0];
+    if (octal) { text += String.fromCharCode(parseInt(octal, 8) & 0xff); i += octal.length - 1; }
+    else text += C_ESCAPES[c] ?? c;
+  }
+  return { text, end: i + 1 };
 }
 
 function castC(type: ParamType, raw: number): ParamValue {
@@ -210,7 +229,7 @@ function assign22(declared: readonly ParamDecl[], args: readonly ModuleArg[], mo
   for (const arg of args) {
     if (arg.value === undefined) continue; // modutils skips words without '='
     const decl = declared.find((d) => d.name === arg.name);
-    if (!decl) return fail(`invalid parameter parm_${arg.name}`);
+    if (!decl) return fail(`invalid parameter ${arg.name}`);
     const min = decl.array ? decl.array.min ?? 1 : 1;
     const max = decl.array ? decl.array.max : 1;
     const q = arg.value;
@@ -218,7 +237,13 @@ function assign22(declared: readonly ParamDecl[], args: readonly ModuleArg[], mo
     let n = q === '' ? 0 : 1;
     let pos = 0;
     for (;;) {
-      if (decl.type === 'charp') {
+      if (decl.type === 'charp' && q[pos] === '"') {
+        // A quoted string is C-unquoted and may hold commas; an unquoted one ends at the next comma.
+        const r = unquoteC(q, pos + 1);
+        if (r === undefined) return fail(`improperly terminated string argument for ${decl.name}`);
+        got.push(r.text);
+        pos = r.end;
+      } else if (decl.type === 'charp') {
         const comma = q.indexOf(',', pos);
         got.push(comma < 0 ? q.slice(pos) : q.slice(pos, comma));
         pos = comma < 0 ? q.length : comma;

@@ -8,7 +8,7 @@
 // (mask_and_ack_8259A / handle_level_irq), so a line never interrupts its own handler; 2.2's
 // "slow" handlers (no SA_INTERRUPT) then run with the CPU's interrupts enabled, so other lines
 // (the timer among them) may nest, while modern handlers always run with interrupts off.
-import type { Kernel, IrqAction } from './kernel.js';
+import { HZ, type Kernel, type IrqAction } from './kernel.js';
 import { EBUSY, EINVAL } from './errno.js';
 
 export const NR_IRQS = 16;
@@ -26,12 +26,21 @@ export interface IrqDesc {
   autodetect: boolean;
   /** Cleared when the line fires during a probe (IRQ_WAITING). */
   waiting: boolean;
+  /** note_interrupt()'s bookkeeping: interrupts in this round of 100,000, and how many nobody handled. */
+  irqCount: number;
+  irqsUnhandled: number;
+  /** jiffies of the last unhandled one. */
+  lastUnhandled: number;
+  /** Shut off as stuck (IRQS_SPURIOUS_DISABLED). */
+  spuriousDisabled: boolean;
 }
 
 export function newIrqDescs(k: Pick<Kernel, 'personality'>): IrqDesc[] {
   // 2.2's init_ISA_irqs() leaves depth 0; modern descriptors start shut down with depth 1.
   const depth = k.personality === '2.2' ? 0 : 1;
-  return Array.from({ length: NR_IRQS }, () => ({ depth, inProgress: false, autodetect: false, waiting: false }));
+  return Array.from({ length: NR_IRQS }, () => ({
+    depth, inProgress: false, autodetect: false, waiting: false, irqCount: 0, irqsUnhandled: 0, lastUnhandled: 0, spuriousDisabled: false,
+  }));
 }
 
 // ---- the PIC side (arch/x86/kernel/i8259.c) --------------------------------------------------
@@ -67,9 +76,10 @@ export function doIRQ(k: Kernel, irq: number): void {
   k.inInterrupt++;
   // handle_IRQ_event(): the first action's SA_INTERRUPT decides for the whole chain.
   k.irqsEnabled = actions[0]!.interruptsEnabled === true;
+  let handled = false;
   try {
     for (const action of [...actions]) {
-      action.handler(irq);
+      if (action.handler(irq)) handled = true;
       if (k.irqsEnabled && !action.interruptsEnabled && k.personality === 'modern') {
         warn(k, `irq ${irq} handler ${action.name} enabled interrupts`, 'kernel/irq/handle.c:161 __handle_irq_event_percpu');
         k.irqsEnabled = false;
@@ -80,8 +90,64 @@ export function doIRQ(k: Kernel, irq: number): void {
     k.inInterrupt--;
     desc.inProgress = false;
   }
+  if (k.personality === 'modern') noteInterrupt(k, irq, desc, handled);
   if (desc.depth === 0 && k.irqActions[irq]!.length) k.unmaskIrq(irq);
   k.irqsEnabled = wasEnabled;
+}
+
+// ---- stuck lines (kernel/irq/spurious.c) ------------------------------------------------------------
+
+/** Interrupts per round, and how many of them unhandled make the line "stuck". */
+const IRQ_ROUND = 100_000, IRQ_STUCK = 99_900;
+
+/**
+ * note_interrupt(): counts what the handlers said. A line that fires 100,000 times with more than
+ * 99,900 of them unhandled (IRQ_NONE from every handler) is stuck: it is reported and disabled.
+ * Unhandled interrupts more than HZ/10 apart start the count again, so the odd spurious one from
+ * bus asynchronicity never adds up.
+ */
+function noteInterrupt(k: Kernel, irq: number, desc: IrqDesc, handled: boolean): void {
+  if (!handled) {
+    // time_after(jiffies, desc->last_unhandled + HZ/10), with jiffies wrapping.
+    desc.irqsUnhandled = ((desc.lastUnhandled + HZ / 10 - k.jiffies) | 0) < 0 ? 1 : desc.irqsUnhandled + 1;
+    desc.lastUnhandled = k.jiffies;
+  }
+  if (++desc.irqCount < IRQ_ROUND) return;
+  desc.irqCount = 0;
+  if (desc.irqsUnhandled > IRQ_STUCK) {
+    reportBadIrq(k, irq);
+    k.printk(`\x010Disabling IRQ #${irq}\n`);
+    desc.spuriousDisabled = true;
+    if (desc.depth++ === 0) k.maskIrq(irq);
+  }
+  desc.irqsUnhandled = 0;
+}
+
+/** __report_bad_irq(): the complaint, the stack it was noticed on, and every handler of the line. */
+function reportBadIrq(k: Kernel, irq: number): void {
+  const task = k.sched.current;
+  k.printk(`\x013irq ${irq}: nobody cared (try booting with the "irqpoll" option)\n`);
+  k.printk(`\x014CPU: ${k.sched.cpu.id} PID: ${task?.pid ?? 0} Comm: ${task?.comm ?? `swapper/${k.sched.cpu.id}`} ${k.taintString()} ${k.release.release} #1\n`);
+  k.printk('\x014Hardware name: DriverLab Virtual PC, BIOS 1.0 01/15/2025\n');
+  k.printk('\x014Call Trace:\n');
+  k.printk('\x014 <IRQ>\n');
+  for (const frame of ['dump_stack_lvl+0x48/0x70', '__report_bad_irq+0x35/0xc0', 'note_interrupt+0x2b0/0x300',
+    'handle_irq_event+0x6c/0x80', 'handle_level_irq+0x9d/0x1a0', '__common_interrupt+0x4b/0xb0', 'common_interrupt+0x80/0xa0']) {
+    k.printk(`\x014 ${frame}\n`);
+  }
+  k.printk('\x014 </IRQ>\n');
+  k.printk('\x013handlers:\n');
+  for (const action of k.irqActions[irq]!) {
+    const sym = action.symbol?.() ?? { ptr: 0, name: action.name };
+    k.printk(`\x013[<${hashedPointer(sym.ptr)}>] ${sym.name}\n`);
+  }
+}
+
+/** %p prints a hashed pointer (never the address itself): 32 bits of siphash, zero-extended. */
+function hashedPointer(ptr: number): string {
+  let h = Math.imul((ptr >>> 0) ^ 0x5bd1e995, 0x9e3779b1);
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
+  return `00000000${((h ^ (h >>> 13)) >>> 0).toString(16).padStart(8, '0')}`;
 }
 
 // ---- request / free (setup_irq, __free_irq) -------------------------------------------------------
@@ -103,6 +169,8 @@ export function setupIrq(k: Kernel, irq: number, action: IrqAction): number {
     desc.depth = 0;
     desc.autodetect = false;
     desc.waiting = false;
+    desc.spuriousDisabled = false;
+    desc.irqCount = desc.irqsUnhandled = 0;
     k.unmaskIrq(irq);
   }
   return 0;

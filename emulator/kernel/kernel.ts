@@ -24,6 +24,7 @@ import { ScratchMemory, copyFromUser, copyToUser, type UserMemory } from './uacc
 import { andThen, type Maybe } from './maybe.js';
 import type { ModuleLoader } from './module.js';
 import { registerProcFiles } from './procfiles.js';
+import { mountSysfs } from './params.js';
 import { doIRQ, newIrqDescs, setupIrq, type IrqDesc } from './irq.js';
 import { Softirq } from './softirq.js';
 import { Keyboard } from './keyboard.js';
@@ -101,6 +102,8 @@ export interface IrqAction {
   interruptsEnabled?: boolean;
   /** The request_irq() flags, for the "Flags mismatch" report. */
   flags?: number;
+  /** The C handler as %ps names it ("my_handler [my_device]") and its address, for reports. */
+  symbol?: () => { ptr: number; name: string };
 }
 
 export class Kernel {
@@ -526,6 +529,7 @@ export class Kernel {
     this.makeDeviceNodes();
     registerProcFiles(this);
     this.vfs.mount('/proc', this.procfs.root, 'proc', 'rw,nosuid,nodev,noexec,relatime');
+    mountSysfs(this);
     if (this.host.workspace) {
       this.mkdirp('/home/lab', 0o755, 1000, 1000);
       const hostfs = new HostFs(this.host.workspace, this.fsctx, 20);

@@ -25,6 +25,7 @@ import { kthreadApi, KTHREAD_BLOCKING_KAPI } from './kapi/kthread.js';
 import { rwlockApi } from './kapi/rwlock.js';
 import { currentApi } from './kapi/current.js';
 import type { Maybe } from './maybe.js';
+import { moduleSysfsAdd, moduleSysfsRemove, setupModuleParams } from './params.js';
 
 export type KapiProvider = (m: ModuleContext) => KapiTable;
 
@@ -382,8 +383,11 @@ export class ModuleLoader {
     return this.order.map((n) => this.modules.get(n)!).filter(Boolean);
   }
 
-  /** init_module(2): instantiates, resolves symbols and runs the init function. */
-  load(bytes: Uint8Array, params: string): Maybe<InsmodResult> {
+  /**
+   * init_module(2): instantiates, resolves symbols, sets the parameters and runs the init function.
+   * `prepare` is 2.2's insmod writing MODULE_PARM values into the module image first.
+   */
+  load(bytes: Uint8Array, params: string, prepare?: (mod: LoadedModule) => InsmodResult | undefined): Maybe<InsmodResult> {
     const k = this.kernel;
     let module: WebAssembly.Module;
     try {
@@ -421,11 +425,10 @@ export class ModuleLoader {
       k.printk(`\x013${name}: failed to instantiate: ${(e as Error).message}\n`);
       return { status: -ENOEXEC };
     }
-    if (params.trim()) {
-      const bad = params.trim().split(/\s+/)[0]!;
-      k.printk(`\x014${name}: unknown parameter '${bad.split('=')[0]}' ignored\n`);
-    }
+    const paramError = setupModuleParams(k, mod, params, prepare);
+    if (paramError) return paramError;
     this.modules.set(name, mod);
+    moduleSysfsAdd(k, mod);
     this.order.unshift(name);
     const finish = (ret: number): InsmodResult => {
       if (ret !== 0) {
@@ -476,6 +479,7 @@ export class ModuleLoader {
     if (leftovers.length) {
       this.kernel.printk(`\x014${mod.name}: ${why} but left ${[...new Set(leftovers)].join(', ')} registered; the kernel removed them\n`);
     }
+    moduleSysfsRemove(this.kernel, mod.name);
     this.modules.delete(mod.name);
     this.order = this.order.filter((n) => n !== mod.name);
   }

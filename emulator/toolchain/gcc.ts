@@ -6,6 +6,7 @@ import type { Proc } from '../userland/libc.js';
 import { SysError } from '../userland/libc.js';
 import type { SourceFiles } from './compile.js';
 import { compileService, includeLayers } from './kbuild.js';
+import { compileKernelObjects, isKernelCompile } from './kgcc.js';
 
 /** The WASI imports through which a user program can sleep in the kernel. */
 /** The preemption-point import of user programs (see Host.asyncify). */
@@ -91,6 +92,7 @@ export function gccProgram(k: Kernel) {
       await p.err(`${name}: fatal error: ${a}\ncompilation terminated.\n`);
       return 1;
     }
+    if (isKernelCompile(k, a.compileOnly, a.flags)) return compileKernelObjects(k, p, name, a);
     const sources = await collectSources(p, a);
     if (sources instanceof SysError) {
       await p.err(`${name}: error: ${(sources as SysError & { path: string }).path}: ${sources.message}\n${name}: fatal error: no input files\ncompilation terminated.\n`);

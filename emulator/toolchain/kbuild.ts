@@ -7,9 +7,8 @@ import type { Proc } from '../userland/libc.js';
 import { SysError } from '../userland/libc.js';
 import type { FileTree } from '../host.js';
 import { CompileService, toFileTree, type SourceFiles } from './compile.js';
-import { appendCustomSection } from './wasm-sections.js';
 import { fnv1a64 } from './hash.js';
-import { BLOCKING_KAPI, KERNEL_TICK } from '../kernel/module.js';
+import { compileModObject, linkModule } from './modlink.js';
 import { firmwareHeaderC } from '../hw/cards/my-device-firmware.js';
 
 const services = new WeakMap<object, CompileService>();
@@ -88,7 +87,6 @@ export function moduleCflags(kernel: Kernel, modname: string, basename: string):
 }
 
 const enc = new TextEncoder();
-const dec = new TextDecoder();
 
 /** obj-m / <mod>-objs / <mod>-y from a kbuild Makefile (the variable assignments that matter). */
 export function parseKbuildObjects(makefile: string): { modules: string[]; parts: Map<string, string[]> } {
@@ -182,82 +180,27 @@ export async function buildModules(kernel: Kernel, p: Proc, dir: string): Promis
   await p.writeFile(`${dir}/modules.order`, modules.map((m) => `${dir}/${m}.o\n`).join(''));
 
   for (const mod of modules) {
-    const modc = modSource(kernel, mod);
-    await p.writeFile(`${dir}/${mod}.mod.c`, modc);
     await log(`  CC [M]  ${dir}/${mod}.mod.o\n`);
-    const files: SourceFiles = new Map([[`${dir}/${mod}.mod.c`, enc.encode(modc)]]);
-    const r = await svc.run('clang', [...moduleCflags(kernel, mod, `${mod}.mod`), '-c', `${dir}/${mod}.mod.c`, '-o', `${dir}/${mod}.mod.o`], files, headers);
-    if (r.status !== 0) { await p.err(r.stderr); return 2; }
-    const modo = r.outputs.get(`${dir}/${mod}.mod.o`.slice(1))!;
-    await p.writeFile(`${dir}/${mod}.mod.o`, modo);
+    const modo = await compileModObject(kernel, dir, mod);
+    await p.writeFile(`${dir}/${mod}.mod.c`, modo.source);
+    if (!modo.object) { await p.err(modo.stderr); return 2; }
+    await p.writeFile(`${dir}/${mod}.mod.o`, modo.object);
 
     await log(`  LD [M]  ${dir}/${mod}.ko\n`);
     const objs = (parts.get(mod) ?? [mod]).map((o) => `${dir}/${o}.o`);
     const linkFiles: SourceFiles = new Map(objs.map((o, i) => [o, objects.get((parts.get(mod) ?? [mod])[i]!)!]));
-    linkFiles.set(`${dir}/${mod}.mod.o`, modo);
-    const link = await svc.run('wasm-ld', [
-      '--no-entry', '--allow-undefined', '--export-table', '--growable-table', '--export=__heap_base',
-      '--export=__stack_pointer', '--export-if-defined=init_module', '--export-if-defined=cleanup_module',
-      ...objs, `${dir}/${mod}.mod.o`, '-o', `${dir}/${mod}.ko`,
-    ], linkFiles);
+    linkFiles.set(`${dir}/${mod}.mod.o`, modo.object);
+    const srcversion = fnv1a64(objs.map((o) => sources.get(o.replace(/\.o$/, '.c')) ?? new Uint8Array())).slice(0, 16).toUpperCase();
+    const link = await linkModule(kernel, `${dir}/${mod}.ko`, linkFiles, [`srcversion=${srcversion.slice(0, 23)}`, 'depends=', 'retpoline=Y']);
     kernel.charge(40_000_000);
-    if (link.status !== 0) {
+    if (!link.ko) {
       await p.err(link.stderr);
       await p.err(`make[2]: *** [scripts/Makefile.modfinal:56: ${dir}/${mod}.ko] Error 1\n`);
       return 2;
     }
-    const linked = link.outputs.get(`${dir}/${mod}.ko`.slice(1))!;
-    const srcversion = fnv1a64(objs.map((o) => sources.get(o.replace(/\.o$/, '.c')) ?? new Uint8Array())).slice(0, 16).toUpperCase();
-    const info = [...collectModinfo(linked), `srcversion=${srcversion.slice(0, 23)}`, 'depends=', 'retpoline=Y'];
-    let ko = appendCustomSection(linked, 'modinfo', enc.encode(info.join('\0') + '\0'));
-    // C code is made resumable (Asyncify) around the blocking kernel API it calls and at its
-    // preemption points (loops and function entries), where interrupts and other CPUs get in.
-    const blocking = WebAssembly.Module.imports(new WebAssembly.Module(ko as BufferSource))
-      .filter((i) => i.module === 'env' && BLOCKING_KAPI.includes(i.name)).map((i) => `env.${i.name}`);
-    ko = await kernel.host.compiler.asyncify(ko, blocking, KERNEL_TICK);
-    await p.writeFile(`${dir}/${mod}.ko`, ko);
+    await p.writeFile(`${dir}/${mod}.ko`, link.ko);
   }
   return 0;
-}
-
-/** The generated <mod>.mod.c: the module's name, vermagic and struct module. */
-export function modSource(kernel: Kernel, _mod: string): string {
-  const info = kernel.personality === '2.2' ? '__MODULE_INFO' : 'MODULE_INFO';
-  return `#include <linux/module.h>
-
-${info}(name, KBUILD_MODNAME);
-${info}(vermagic, "${kernel.release.release}${kernel.personality === '2.2' ? '' : ' SMP preempt mod_unload'}");
-
-struct module __this_module = {
-	.name = KBUILD_MODNAME,
-};
-`;
-}
-
-/**
- * Runs the module's __modinfo_* functions (in a throwaway instance whose
- * imports all trap) to collect its .modinfo strings in source order.
- */
-export function collectModinfo(wasm: Uint8Array): string[] {
-  const module = new WebAssembly.Module(wasm as BufferSource);
-  const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {};
-  for (const imp of WebAssembly.Module.imports(module)) {
-    if (imp.kind !== 'function') continue;
-    (imports[imp.module] ??= {})[imp.name] = () => { throw new Error('modinfo probe called an import'); };
-  }
-  const inst = new WebAssembly.Instance(module, imports);
-  const mem = inst.exports.memory as WebAssembly.Memory;
-  const found: { order: number; text: string }[] = [];
-  for (const [name, value] of Object.entries(inst.exports)) {
-    const m = /^__modinfo_[A-Za-z0-9_]+?_(\d+)$/.exec(name);
-    if (!m || typeof value !== 'function') continue;
-    const ptr = (value as () => number)();
-    const u8 = new Uint8Array(mem.buffer);
-    let end = ptr;
-    while (u8[end]) end++;
-    found.push({ order: Number(m[1]), text: dec.decode(u8.subarray(ptr, end)) });
-  }
-  return found.sort((a, b) => a.order - b.order).map((f) => f.text);
 }
 
 /** `make -C <headers> M=dir clean`. */

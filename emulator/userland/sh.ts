@@ -533,7 +533,14 @@ const BUILTINS: Record<string, Builtin> = {
     }
     let text = argv.slice(i).join(' ');
     if (escapes) text = interpretEscapes(text);
-    await write(sh, io, 1, text + (newline ? '\n' : ''));
+    try {
+      await write(sh, io, 1, text + (newline ? '\n' : ''));
+    } catch (e) {
+      // A device or /proc, /sys file may refuse what is written: bash says so and goes on.
+      if (!(e instanceof SysError)) throw e;
+      await write(sh, io, 2, `${sh.name}: echo: write error: ${e.message}\n`);
+      return 1;
+    }
     return 0;
   },
   async true() { return 0; },

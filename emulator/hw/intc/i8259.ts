@@ -372,9 +372,12 @@ export class DualPic implements IrqSink {
     bus.claim(PIC_SLAVE_CMD, 2, this, 'pic2');
   }
 
-  /** INTR to the CPU: some unmasked request outranks everything in service. */
+  /**
+   * INTR to the CPU: some unmasked request outranks everything in service. Every change of the
+   * chips' state ends in sync(), which works it out; the CPU looks at it on every bus cycle.
+   */
   get intr(): boolean {
-    return this.masterChip.intOutput;
+    return this.lastIntr;
   }
 
   setIrq(irq: number, level: boolean): void {

@@ -20,8 +20,9 @@ export class ProcFs {
   readonly sb: SuperBlock;
   readonly root: Inode;
 
-  constructor(private readonly ctx: FsContext, dev: number) {
-    this.sb = { type: 'proc', readOnly: false, dev };
+  /** `type` 'sysfs' makes the same kind of kernel-generated tree for /sys. */
+  constructor(private readonly ctx: FsContext, dev: number, type = 'proc') {
+    this.sb = { type, readOnly: false, dev };
     this.root = this.makeDir(0o555);
   }
 

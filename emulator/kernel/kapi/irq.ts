@@ -13,6 +13,7 @@ import { WaitQueue } from '../sched.js';
 import { NR_IRQS, PROBE_COOKIE_22, disableIrq, enableIrq, probeFilter, probeOff, probeStartup, removeIrqAction, warn } from '../irq.js';
 import type { KapiTable, ModuleContext } from './context.js';
 import { V2_2_IRQ } from './layout.js';
+import { symbolOf } from '../kallsyms.js';
 
 /** asm-i386/signal.h of 2.2 */
 export const SA_INTERRUPT = 0x20000000, SA_SHIRQ = 0x04000000;
@@ -76,6 +77,7 @@ export function irqApi(m: ModuleContext): KapiTable {
       shared: (flags & (is22 ? SA_SHIRQ : IRQF_SHARED)) !== 0,
       interruptsEnabled: is22 && (flags & SA_INTERRUPT) === 0,
       handler: (n) => runHandler(handler, n, devId),
+      symbol: () => ({ ptr: handler, name: symbolOf(m, handler) }),
     };
     const r = k.requestIrq(irq, action);
     if (r !== 0) return r;

@@ -54,3 +54,8 @@ export const V2_2_TIMER = {
 export const MODERN_TASK = {
   task_struct: { size: 28, __state: 0, pid: 4, tgid: 8, comm: 12 },
 } as const;
+
+/** <linux/moduleparam.h>'s struct kernel_param as DriverLab lays it out (see the header's comment). */
+export const MODERN_PARAM = {
+  kernel_param: { size: 24, name: 0, type: 4, perm: 8, elemsize: 10, arg: 12, num: 16, max: 20 },
+} as const;

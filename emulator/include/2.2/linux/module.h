@@ -16,6 +16,12 @@ struct module {
 	const char *__PASTE(__modinfo_fn_, __PASTE(tag, __COUNTER__))(void) { return #tag "=" info; }
 
 #ifdef MODULE
+/* The kernel release the module is built for: insmod refuses a module without it or for another one. */
+#ifndef __NO_VERSION__
+#include <linux/version.h>
+__MODULE_INFO(kernel_version, UTS_RELEASE)
+#endif
+
 extern int init_module(void);
 extern void cleanup_module(void);
 
@@ -29,8 +35,20 @@ extern int __mod_in_use(void);
 #define MODULE_AUTHOR(name) __MODULE_INFO(author, name)
 #define MODULE_DESCRIPTION(desc) __MODULE_INFO(description, desc)
 #define MODULE_SUPPORTED_DEVICE(dev) __MODULE_INFO(device, dev)
-#define MODULE_PARM(var, type) __MODULE_INFO(parmtype, #var ":" type)
-#define MODULE_PARM_DESC(var, desc) __MODULE_INFO(parm, #var ":" desc)
+/*
+ * MODULE_PARM(var, "1-4i"): "parm_var=1-4i" in .modinfo, the type string insmod checks the
+ * values against (b byte, h short, i int, l long, s string, cN char[N]; "min-max" values).
+ * insmod writes the values into `var`, which it finds through "__dl_parm_var" here (2.2's
+ * insmod looked the symbol up in the object file); so MODULE_PARM follows the declaration.
+ */
+#define MODULE_PARM(var, type) \
+	__attribute__((used, export_name("__modinfo_parm_" #var "_" __stringify(__COUNTER__)))) \
+	const char *__module_parm_##var(void) { return "parm_" #var "=" type; } \
+	__attribute__((used, export_name("__dl_parm_" #var))) \
+	void *__module_parm_addr_##var(void) { return (void *)&(var); }
+#define MODULE_PARM_DESC(var, desc) \
+	__attribute__((used, export_name("__modinfo_parm_desc_" #var "_" __stringify(__COUNTER__)))) \
+	const char *__module_parm_desc_##var(void) { return "parm_desc_" #var "=" desc; }
 #define MODULE_LICENSE(license) __MODULE_INFO(license, license)
 #define EXPORT_NO_SYMBOLS
 #else

@@ -13,14 +13,7 @@ struct module {
 	char name[56];
 };
 
-/*
- * .modinfo: each entry is a "key=value" string returned by an exported
- * function; DriverLab's modpost collects them into the module's "modinfo"
- * section, which modinfo and insmod read.
- */
-#define __MODULE_INFO(tag, name, info) \
-	__attribute__((used, export_name("__modinfo_" #tag "_" __stringify(__COUNTER__)))) \
-	const char *__PASTE(__modinfo_fn_, __PASTE(tag, __COUNTER__))(void) { return #tag "=" info; }
+/* __MODULE_INFO() (.modinfo entries) comes with <linux/moduleparam.h>, as in Linux. */
 #define MODULE_INFO(tag, info) __MODULE_INFO(tag, tag, info)
 #define MODULE_LICENSE(_license) MODULE_INFO(license, _license)
 #define MODULE_AUTHOR(_author) MODULE_INFO(author, _author)
