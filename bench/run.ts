@@ -59,7 +59,7 @@ MODULE_LICENSE("GPL");
 `;
 
 /** Port I/O from C: inb() on the MY_DEVICE card's ID register, per second of wall time. */
-async function benchPortIo(): Promise<Row> {
+export async function benchPortIo(): Promise<Row> {
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'driverlab-bench-'));
   fs.writeFileSync(path.join(ws, 'portio.c'), PORTIO_C);
   fs.writeFileSync(path.join(ws, 'Makefile'), 'obj-m += portio.o\n');
@@ -167,4 +167,5 @@ async function main(): Promise<void> {
   printTable(rows);
 }
 
-await main();
+// Run as `npm run bench`; importing the file (for one figure) runs nothing.
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) await main();
