@@ -13,8 +13,14 @@ export interface TerminalTheme {
   fontSize: number;
 }
 
-const DARK = { background: '#0d1117', foreground: '#d6dde6', cursor: '#7ee787', selectionBackground: '#264f78' };
-const LIGHT = { background: '#fbfbfa', foreground: '#1f2328', cursor: '#1a7f37', selectionBackground: '#b6d7ff' };
+const DARK = {
+  background: '#0d1117', foreground: '#d6dde6', cursor: '#7ee787', selectionBackground: '#264f78',
+  scrollbarSliderBackground: 'rgba(139, 148, 158, 0.18)', scrollbarSliderHoverBackground: 'rgba(139, 148, 158, 0.32)', scrollbarSliderActiveBackground: 'rgba(139, 148, 158, 0.45)',
+};
+const LIGHT = {
+  background: '#fbfbfa', foreground: '#1f2328', cursor: '#1a7f37', selectionBackground: '#b6d7ff',
+  scrollbarSliderBackground: 'rgba(101, 109, 118, 0.18)', scrollbarSliderHoverBackground: 'rgba(101, 109, 118, 0.32)', scrollbarSliderActiveBackground: 'rgba(101, 109, 118, 0.45)',
+};
 
 export function TerminalPane(props: { client: IpcClient; api: Services; session: string; theme: TerminalTheme; focusKey: number }) {
   const { client, api, session } = props;
@@ -27,6 +33,8 @@ export function TerminalPane(props: { client: IpcClient; api: Services; session:
     const t = new Terminal({
       fontFamily: "'DejaVu Sans Mono', 'Cascadia Mono', Menlo, Consolas, 'Liberation Mono', monospace",
       fontSize: props.theme.fontSize,
+      // At 1.0 the DOM renderer clips the underscores of some monospace fonts.
+      lineHeight: 1.15,
       theme: props.theme.dark ? DARK : LIGHT,
       scrollback: 5000,
       cursorBlink: true,
