@@ -142,9 +142,9 @@ describe.skipIf(!hasChromium)('the app in Chromium (browser mode)', () => {
 
   it('switches to the light theme and keeps it', async () => {
     await page.getByRole('button', { name: 'Toggle theme' }).click();
-    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('light');
     await shot('ui-light.png');
     await page.reload();
-    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('light');
   });
 });
