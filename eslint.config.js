@@ -43,6 +43,33 @@ export default tseslint.config(
     },
   },
   {
+    // The IPC contract is shared with the renderer: plain TypeScript, like emulator/.
+    files: ['main/ipc/common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: nodeBuiltins.map((name) => ({ name, message: 'main/ipc/common/ is shared with the renderer: no Node built-ins.' })),
+        patterns: [
+          { group: ['node:*', 'electron', 'electron/*'], message: 'main/ipc/common/ is shared with the renderer: no Node or Electron.' },
+          { regex: '^\\.\\./(?!\\.\\./progress/settings\\.js$)', message: 'main/ipc/common/ may import only itself and the settings type.' },
+        ],
+      }],
+    },
+  },
+  {
+    // The renderer reaches the core only through the IPC contract (ARCHITECTURE.md dependency rule).
+    files: ['renderer/src/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: nodeBuiltins.map((name) => ({ name, message: 'the renderer runs in a sandboxed page: no Node built-ins.' })),
+        patterns: [
+          { group: ['node:*', 'electron', 'electron/*'], message: 'the renderer runs in a sandboxed page: no Node or Electron; use the IPC contract.' },
+          { regex: '(^|/)emulator/', message: 'the renderer reaches the machine only through the IPC contract.' },
+          { regex: '(^|/)main/(?!ipc/common/)', message: 'the renderer may import only main/ipc/common/ (the IPC contract).' },
+        ],
+      }],
+    },
+  },
+  {
     files: ['bin/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

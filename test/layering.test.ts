@@ -28,4 +28,18 @@ describe('layering', () => {
   it('allows Node in main/', async () => {
     expect(await lint("import * as fs from 'node:fs';\nvoid fs;\n", 'main/host/ok.ts')).toEqual([]);
   });
+
+  it('keeps the renderer to the IPC contract: no Node, no Electron, no emulator, no main/ but main/ipc/common/', async () => {
+    expect(await lint("import * as fs from 'node:fs';\nvoid fs;\n", 'renderer/src/bad.ts')).toHaveLength(1);
+    expect(await lint("import { ipcRenderer } from 'electron';\nvoid ipcRenderer;\n", 'renderer/src/bad.tsx')).toHaveLength(1);
+    expect(await lint("import { Machine } from '../../emulator/machine';\nvoid Machine;\n", 'renderer/src/bad.ts')).toHaveLength(1);
+    expect(await lint("import { DriverLabCore } from '../../main/app/core';\nvoid DriverLabCore;\n", 'renderer/src/bad.ts')).toHaveLength(1);
+    expect(await lint("import { CONTRACT } from '../../main/ipc/common/contract';\nvoid CONTRACT;\n", 'renderer/src/ok.ts')).toEqual([]);
+  });
+
+  it('keeps the shared IPC contract plain TypeScript', async () => {
+    expect(await lint("import * as fs from 'node:fs';\nvoid fs;\n", 'main/ipc/common/bad.ts')).toHaveLength(1);
+    expect(await lint("import { ProgressStore } from '../../progress/store.js';\nvoid ProgressStore;\n", 'main/ipc/common/bad.ts')).toHaveLength(1);
+    expect(await lint("import type { Settings } from '../../progress/settings.js';\nexport type S = Settings;\n", 'main/ipc/common/ok.ts')).toEqual([]);
+  });
 });

@@ -1,0 +1,25 @@
+// Messages between a session (main side) and its machine's worker thread.
+import type { MachineConfig } from '../../emulator/machine.js';
+
+/** What a worker needs to build its machine; plain data, since it crosses threads. */
+export interface MachineWorkerData {
+  /** Host folder mounted at /home/lab. */
+  workspace: string;
+  machine: Omit<MachineConfig, 'onEvent'>;
+  columns: number;
+  rows: number;
+}
+
+export type ToWorker =
+  | { type: 'input'; data: string }
+  | { type: 'resize'; columns: number; rows: number }
+  /** The screens fell behind: stop running the machine until 'resume'. */
+  | { type: 'pause' }
+  | { type: 'resume' };
+
+export type FromWorker =
+  | { type: 'output'; data: string }
+  /** Booted: the shell is starting. */
+  | { type: 'running' }
+  /** The machine stopped by itself: its shell exited, or it hung for good. */
+  | { type: 'halted'; reason: string };
