@@ -30,9 +30,15 @@ export interface MachineConfig {
   onEvent?: (event: MachineEvent) => void;
 }
 
-/** Something that happened in the machine, at virtual time `t` (ns). */
+/**
+ * Something that happened in the machine, at virtual time `t` (ns): the
+ * stream the inspector, the timeline, checks and `driverlab sh --trace` read.
+ */
 export type MachineEvent =
   | { t: number; kind: 'switch'; cpu: number; pid: number; comm: string }
+  | { t: number; kind: 'task'; pid: number; comm: string; state: string; wchan: string }
+  | { t: number; kind: 'port'; dir: 'in' | 'out'; port: number; size: number; value: number; owner?: string }
+  | { t: number; kind: 'pic'; lines: number; irr: number; isr: number; imr: number; intr: boolean }
   | { t: number; kind: 'printk'; level: number; text: string };
 
 /** 2025-01-15 10:30:00 UTC: the date in the tutorial's `ls -l` output. */
@@ -53,7 +59,11 @@ export class Machine {
   private stopRequested = false;
   private inputEnded = false;
 
+  /** Whether someone listens to the event stream (config.onEvent was given). */
+  private readonly listening: boolean;
+
   constructor(readonly host: Host, config: MachineConfig, private readonly terminal: (text: string) => void) {
+    this.listening = config.onEvent !== undefined;
     this.config = { personality: 'modern', cmdline: '', seed: 1, pacing: 'fast', onEvent: () => undefined, ...config, cards: config.cards ?? [...DEFAULT_CARDS] };
     this.powerOn();
   }
@@ -82,9 +92,22 @@ export class Machine {
       consoleOutput: (text) => this.terminal(text), epochMs: MACHINE_EPOCH_MS, seed: this.config.seed,
     });
     this.kernel.modules = new ModuleLoader(this.kernel);
+    this.attachEvents();
+  }
+
+  /** Connects the event stream; the hot paths (port I/O) are only hooked when someone listens. */
+  private attachEvents(): void {
     const onEvent = this.config.onEvent;
-    this.kernel.sched.onSwitch = (cpu, task) => onEvent({ t: this.clock.now, kind: 'switch', cpu: cpu.id, pid: task.pid, comm: task.comm });
-    this.kernel.log.listeners.add((rec) => onEvent({ t: rec.timeNs, kind: 'printk', level: rec.level, text: rec.text }));
+    const k = this.kernel;
+    k.sched.onSwitch = (cpu, task) => onEvent({ t: this.clock.now, kind: 'switch', cpu: cpu.id, pid: task.pid, comm: task.comm });
+    k.log.listeners.add((rec) => onEvent({ t: rec.timeNs, kind: 'printk', level: rec.level, text: rec.text }));
+    if (!this.listening) return;
+    k.sched.onState = (task) => onEvent({ t: this.clock.now, kind: 'task', pid: task.pid, comm: task.comm, state: task.state, wchan: task.wchan });
+    this.bus.onAccess = (a) => onEvent({ t: this.clock.now, kind: 'port', dir: a.kind, port: a.port, size: a.size, value: a.value, owner: a.owner });
+    this.pic.onChange = () => {
+      const [m, sl] = [this.pic.master, this.pic.slave];
+      onEvent({ t: this.clock.now, kind: 'pic', lines: m.lines | (sl.lines << 8), irr: m.irr | (sl.irr << 8), isr: m.isr | (sl.isr << 8), imr: m.imr | (sl.imr << 8), intr: this.pic.intr });
+    };
   }
 
   /** Power on: the kernel boots and the userland is installed; init is not started yet. */

@@ -777,6 +777,7 @@ export class Kernel {
       task.exitCode = code;
       task.termSignal = signal;
       task.state = 'Z';
+      this.sched.onState?.(task);
       const init = this.tasks.get(1);
       for (const c of task.children) {
         c.parent = init;

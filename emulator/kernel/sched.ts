@@ -126,6 +126,8 @@ export class Scheduler {
   current: Task | undefined;
   contextSwitches = 0;
   readonly rng: Prng;
+  /** Called when a task's state changes (R, S, D, T, Z): the machine's event log. */
+  onState: ((task: Task) => void) | undefined;
   /** Called at every switch: which task runs on which CPU (the machine's event log). */
   onSwitch: ((cpu: Cpu, task: Task) => void) | undefined;
   /** A task held for the host's sake (not the scheduler's): resumed next, without a scheduling decision. */
@@ -157,6 +159,7 @@ export class Scheduler {
     if (task.state === 'R' && (this.runQueue.includes(task) || task.onCpu)) return;
     task.state = 'R';
     task.wchan = '';
+    this.onState?.(task);
     if (task !== this.current || !this.runQueue.includes(task)) this.runQueue.push(task);
   }
 
@@ -176,6 +179,7 @@ export class Scheduler {
     if (!task) throw new Error('block() outside a task');
     task.state = state;
     task.wchan = wchan;
+    this.onState?.(task);
     return this.stop(task);
   }
 

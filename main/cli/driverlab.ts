@@ -1,6 +1,6 @@
 // `driverlab`: the terminal face of DriverLab (ARCHITECTURE.md decision 8).
 import * as fs from 'node:fs';
-import { Machine, type MachineConfig } from '../../emulator/machine.js';
+import { Machine, type MachineConfig, type MachineEvent } from '../../emulator/machine.js';
 import { createNodeHost } from '../host/node-host.js';
 import { createEscapeFilter, ESCAPE_HELP } from './escape.js';
 import type { Personality } from '../../emulator/kernel/kernel.js';
@@ -25,6 +25,8 @@ Options (shell and sh):
   --seed N          scheduler seed (default: 1)
   --show-boot       show the kernel's boot messages (sh hides them by default)
   --realtime        pace virtual time to the wall clock (default for shell)
+  --trace FILE      (sh) write the machine's events as JSON lines: task switches and states,
+                    port accesses, the PICs' lines and registers, printk, each with its time
 
 In "driverlab shell", Ctrl-C goes to the virtual machine; type "exit" or Ctrl-D to leave.
 Ctrl-] then a key is Alt+SysRq+that key (Ctrl-] b resets the machine, Ctrl-] h lists
@@ -45,6 +47,8 @@ interface Options {
   realtime?: boolean;
   script?: string;
   file?: string;
+  /** --trace FILE: the machine's event log as JSON lines. */
+  trace?: string;
 }
 
 class UsageError extends Error {}
@@ -70,6 +74,7 @@ function parseOptions(args: string[]): Options {
       o.seed = n;
     } else if (a === '--show-boot') o.showBoot = true;
     else if (a === '--realtime') o.realtime = true;
+    else if (a === '--trace') o.trace = value();
     else if (a === '-c') o.script = value();
     else if (!a.startsWith('-') && o.file === undefined && o.script === undefined) o.file = a;
     else throw new UsageError(`unknown option '${a}'`);
@@ -78,6 +83,35 @@ function parseOptions(args: string[]): Options {
     throw new UsageError(`workspace '${o.workspace}' is not a directory: create it or pass --workspace DIR`);
   }
   return o;
+}
+
+/** The event log as JSON lines, written in blocks (a port-polling driver makes millions of events). */
+class TraceWriter {
+  private readonly fd: number;
+  private lines: string[] = [];
+
+  constructor(file: string) {
+    try {
+      this.fd = fs.openSync(file, 'w');
+    } catch (e) {
+      throw new UsageError(`cannot write the trace to '${file}': ${(e as Error).message}`);
+    }
+  }
+
+  readonly write = (event: MachineEvent): void => {
+    this.lines.push(JSON.stringify(event));
+    if (this.lines.length >= 4096) this.flush();
+  };
+
+  private flush(): void {
+    if (this.lines.length) fs.writeSync(this.fd, this.lines.join('\n') + '\n');
+    this.lines = [];
+  }
+
+  close(): void {
+    this.flush();
+    fs.closeSync(this.fd);
+  }
 }
 
 /** Terminal bytes for a non-terminal stdout: the tty's \r\n back to \n. */
@@ -93,11 +127,19 @@ export async function runScript(o: Options, write: (text: string) => void): Prom
   }
   let booted = false;
   const host = createNodeHost({ workspace: o.workspace });
-  const config: MachineConfig = { personality: o.personality, seed: o.seed, pacing: o.realtime ? 'realtime' : 'fast' };
+  const trace = o.trace === undefined ? undefined : new TraceWriter(o.trace);
+  const config: MachineConfig = { personality: o.personality, seed: o.seed, pacing: o.realtime ? 'realtime' : 'fast', onEvent: trace?.write };
   const machine = new Machine(host, config, (text) => { if (booted || o.showBoot) write(text); });
   machine.boot();
   booted = true;
   machine.endInput();
+  if (trace) {
+    try {
+      return await machine.runShell(script);
+    } finally {
+      trace.close();
+    }
+  }
   return machine.runShell(script);
 }
 
