@@ -64,7 +64,7 @@ export class Machine {
 
   constructor(readonly host: Host, config: MachineConfig, private readonly terminal: (text: string) => void) {
     this.listening = config.onEvent !== undefined;
-    this.config = { personality: 'modern', cmdline: '', seed: 1, pacing: 'fast', onEvent: () => undefined, ...config, cards: config.cards ?? [...DEFAULT_CARDS] };
+    this.config = { personality: 'modern', cmdline: '', seed: 1, pacing: 'fast', ...config, onEvent: config.onEvent ?? (() => undefined), cards: config.cards ?? [...DEFAULT_CARDS] };
     this.powerOn();
   }
 
