@@ -57,6 +57,25 @@ export interface SuperBlock {
   type: string;
   readOnly: boolean;
   dev: number;
+  /** sync_fs(): file systems with a disk behind them write their dirty metadata and data. */
+  sync?(): void;
+  /** remount(): switches between read-write and read-only (a switch to read-only syncs first). */
+  remount?(readOnly: boolean): void;
+  /** Unmounts: syncs and marks the file system clean on disk. */
+  unmount?(): void;
+  /** statfs(): sizes for df. */
+  statfs?(): StatFs;
+}
+
+/** struct kstatfs, as df reads it. */
+export interface StatFs {
+  blockSize: number;
+  blocks: number;
+  freeBlocks: number;
+  /** Blocks available to unprivileged users (free minus the reserved blocks). */
+  availBlocks: number;
+  files: number;
+  freeFiles: number;
 }
 
 export interface Inode {
