@@ -50,7 +50,7 @@ function taintMask(k: Kernel): number {
   return m;
 }
 
-function procMeminfo(k: Kernel): string {
+export function procMeminfo(k: Kernel): string {
   let moduleBytes = 0;
   for (const m of k.modules.list()) moduleBytes += m.memory().buffer.byteLength;
   const used = 18432 + Math.ceil(moduleBytes / 1024);

@@ -67,6 +67,8 @@ export class Task {
   lastRanNs = 0;
   /** Since when it has run without a system call or a sleep (a loop that makes no progress). */
   spinSinceNs = 0;
+  /** What last brought the task into module code ('read', 'ioctl', 'init_module'...): the bottom of its kernel stack trace. */
+  kernelEntry = '';
 
   constructor(
     readonly pid: number,
