@@ -197,7 +197,7 @@ export class Machine {
     for (;;) {
       const status = await this.runInit(cursor);
       if (status !== undefined || this.stopRequested) return status ?? 130;
-      if (!(await this.comesBack(cursor === undefined))) return cursor ? cursor.statusWhenStopped(this.kernel) : 130;
+      if (!(await this.comesBack(cursor === undefined))) return this.stopRequested ? 130 : statusWhenStopped(this.kernel);
       this.powerEvent = undefined;
       this.powerOn();
       this.boot();
@@ -348,13 +348,13 @@ class ScriptCursor {
   get finished(): boolean {
     return this.text.slice(this.next).trim() === '';
   }
+}
 
-  /**
-   * The status of a script whose machine stopped for good: 0 after it powered off or halted
-   * as asked (shutdown -h, poweroff, SysRq-O), 128 + SIGKILL when it hung or panicked, as if
-   * the shell had been killed.
-   */
-  statusWhenStopped(k: Kernel): number {
-    return k.shutdown === 'poweroff' || k.shutdown === 'halt' ? 0 : 128 + 9;
-  }
+/**
+ * The status of a session whose machine stopped for good: 0 after it powered off or halted
+ * as asked (shutdown -h, poweroff, SysRq-O), 128 + SIGKILL when it hung, panicked or lost
+ * its power, as if the shell had been killed.
+ */
+function statusWhenStopped(k: Kernel): number {
+  return k.shutdown === 'poweroff' || k.shutdown === 'halt' ? 0 : 128 + 9;
 }

@@ -749,7 +749,8 @@ export class Kernel {
     }
     if ((1 << sig) & STOP_SIGNALS) task.pendingSignals &= ~(1 << SIGCONT);
     task.pendingSignals |= 1 << sig;
-    if (task.state === 'S') {
+    // A blocked signal waits; it does not end an interruptible sleep.
+    if (task.state === 'S' && !(task.blockedSignals & (1 << sig))) {
       task.interrupted = true;
       this.sched.wake(task);
     }
