@@ -40,7 +40,9 @@ export async function runSh(script: string, opts: { files?: Record<string, strin
   machine.endInput();
   // E.g. keys pressed or the reset button at given virtual times: machine.clock.schedule(t, () => machine.sysrq('s')).
   opts.prepare?.(machine);
-  const status = await machine.runShell(script);
+  // A script that never ends (a driver that sleeps forever) fails its test instead of spinning on.
+  const watchdog = setTimeout(() => machine.stop(), 55_000);
+  const status = await machine.runShell(script).finally(() => clearTimeout(watchdog));
   return { status, output: out.replace(/\r\n/g, '\n'), machine, workspace };
 }
 
