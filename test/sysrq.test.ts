@@ -150,6 +150,19 @@ describe('task dumps (modern)', () => {
 });
 
 describe('SysRq from the keyboard (modern)', () => {
+  it('t while one task spins in a driver and another sleeps in it: both stacks, and both go on unharmed', async () => {
+    const files = { 'blocker.c': fixture('blocker.c'), Makefile: makefile('blocker') };
+    const r = await runSh('echo 1 | sudo tee /proc/sys/kernel/sysrq >/dev/null; make -s && sudo insmod blocker.ko && sudo mknod /dev/blocker c 203 0 && sudo chmod 666 /dev/blocker; cat /dev/blocker & echo s > /dev/blocker & sleep 2; echo x > /dev/blocker; wait; echo "both done"; dmesg | grep -A34 "task:\\(cat\\|sh\\) .*state:[RD]"', {
+      files, prepare: pressKeys([[1, 't'], [1.0001, 't']]),
+    });
+    expect(r.output).toContain('both done\n');
+    const dump = messages(r.output).join('\n');
+    // The reader, asleep in the driver (its C frames read back while the spinner ran code of the same module).
+    expect(dump).toMatch(/task:cat {13}state:D[^\n]*\nCall Trace:\n <TASK>\n __schedule\n schedule\n blocker_wait_for_data\+0x[0-9a-f]+ \[blocker\]\n blocker_read\+0x[0-9a-f]+ \[blocker\]\n vfs_read\n/);
+    // The writer, spinning in blocker_write (the subshell that runs echo).
+    expect(dump).toMatch(/task:sh {14}state:R {2}running task[^\n]*\nCall Trace:\n(?: <IRQ>\n(?: \S+\n)+ <\/IRQ>\n)? <TASK>\n(?: \S+\n)*? blocker_write\+0x[0-9a-f]+ \[blocker\]\n vfs_write\n/);
+  });
+
   it('by default (Debian\'s kernel.sysrq = 438) sync works from the keyboard and the task dump is disabled', async () => {
     const r = await runSh('cat /proc/sys/kernel/sysrq; sleep 2; echo "-- dmesg:"; dmesg | grep -E "sysrq|Emergency"', { prepare: pressKeys([[0.5, 's'], [1, 't']]) });
     expect(messages(r.output)).toEqual([

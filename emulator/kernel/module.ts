@@ -331,7 +331,7 @@ export class LoadedModule implements ModuleContext {
   }
 
   /** Set while suspendedFrames() rewinds a task to the call it sleeps in. */
-  private probe: { data: number; frames: string[] | undefined } | undefined;
+  private probe: { data: number; frames: string[] | undefined; outer: number } | undefined;
 
   /**
    * The C functions task `pid` is suspended in inside this module, innermost first, or
@@ -348,7 +348,8 @@ export class LoadedModule implements ModuleContext {
     const ex = this.instance.exports;
     const sp = ex.__stack_pointer as WebAssembly.Global;
     const outer = sp.value as number;
-    const probe: { data: number; frames: string[] | undefined } = { data: c.data, frames: undefined };
+    // Module code may be running below us (SysRq from an interrupt that came in during a driver's loop): its frames are not the task's.
+    const probe = { data: c.data, frames: undefined as string[] | undefined, outer: liveModuleFrames().length };
     this.probe = probe;
     sp.value = c.savedSp;
     try {
@@ -366,7 +367,8 @@ export class LoadedModule implements ModuleContext {
   /** The rewound task reached its blocking call: read the stack, unwind again. */
   private probeArrived(): number {
     const probe = this.probe!;
-    probe.frames = liveModuleFrames();
+    const frames = liveModuleFrames();
+    probe.frames = frames.slice(0, frames.length - probe.outer);
     (this.instance.exports.asyncify_start_unwind as (p: number) => void)(probe.data);
     return 0;
   }
