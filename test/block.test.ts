@@ -10,7 +10,7 @@ import { Machine, type MachineConfig } from '../emulator/machine.js';
 import { createNodeHost } from '../main/host/node-host.js';
 import { MemoryDisk } from '../emulator/hw/disk/memory-disk.js';
 import { newMemoryDisk, writeInstalledPartitionTable, ROOT_PARTITION_START } from '../emulator/disk.js';
-import { openDiskImage } from '../main/host/disk-image.js';
+import { openHardDisk } from '../main/host/disk-image.js';
 import { Errno } from '../emulator/kernel/errno.js';
 import { runSh, tempWorkspace } from './helpers/machine.js';
 
@@ -330,6 +330,14 @@ describe('BlockIo for a file system (k.block.blockIo)', () => {
     io.sync();
     expect(k.block.stats().dirtyKb).toBe(0);
     expect(disk.readSectors(ROOT_PARTITION_START + 11, 1)[511]).toBe(0x41);
+    // A mounted file system holds the device open: a raw open and close leaves its dirty buffers alone.
+    const again = io.bread(2);
+    io.markDirty(again);
+    await machine.runShell('sudo dd if=/dev/hda1 of=/dev/null count=1 status=none');
+    expect(k.block.stats().dirtyKb).toBe(1);
+    io.close();
+    await machine.runShell('sudo dd if=/dev/hda1 of=/dev/null count=1 status=none');
+    expect(k.block.stats().dirtyKb).toBe(0);
     expect(() => io.bread(31744)).toThrow(Errno);
     expect(dmesg(machine)).toContain('attempt to access beyond end of device\nhda1: rw=0, want=31745, limit=31744');
     expect(() => k.block.blockIo('hdb1')).toThrow(Errno);
@@ -339,7 +347,7 @@ describe('BlockIo for a file system (k.block.blockIo)', () => {
 describe('the disk image on the host', () => {
   it('what a machine synced to its disk image is there for the next machine (an app restart)', async () => {
     const home = tempWorkspace();
-    const open = () => openDiskImage(home, 'hda', { sectors: 65536, initialize: writeInstalledPartitionTable });
+    const open = () => openHardDisk(home);
     const first = open();
     const a = await runSh('echo persistent | sudo dd of=/dev/hda1 status=none; sync', { config: { disk: first } });
     expect(a.status).toBe(0);

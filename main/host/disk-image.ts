@@ -21,6 +21,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SECTOR_SIZE, type DiskBacking } from '../../emulator/host.js';
+import { DEFAULT_DISK_SECTORS, writeInstalledPartitionTable } from '../../emulator/disk.js';
 
 /** The journal is checkpointed into the image once it holds this many bytes. */
 export const JOURNAL_LIMIT = 8 << 20;
@@ -50,6 +51,14 @@ export interface DiskImageOptions {
 /** The folder holding the disk images of a DriverLab data folder. */
 export function disksDir(home: string): string {
   return path.join(home, 'disks');
+}
+
+/**
+ * The machine's hard disk as a file: $DRIVERLAB_HOME/disks/NAME.img, made on first use as an
+ * installed DriverLab disk (32 MiB, hda1 from sector 2048). Close it when the app stops.
+ */
+export function openHardDisk(home: string, name = 'hda'): FileDisk {
+  return openDiskImage(home, name, { sectors: DEFAULT_DISK_SECTORS, initialize: writeInstalledPartitionTable });
 }
 
 /** $DRIVERLAB_HOME/disks/NAME.img, created (and initialised) on first use. */

@@ -158,6 +158,7 @@ export class IdeController {
   private readonly serial: string;
   /** The current DRQ block as bytes (state.buffer is its snapshot form). */
   private block: Uint8Array = new Uint8Array(0);
+  private blockView: DataView = new DataView(new ArrayBuffer(0));
 
   constructor(
     private readonly clock: VirtualClock,
@@ -192,7 +193,7 @@ export class IdeController {
   reset(): void {
     this.cancelPending();
     this.s = powerOnState();
-    this.block = new Uint8Array(0);
+    this.setBlock(new Uint8Array(0));
     this.driveLine();
   }
 
@@ -212,7 +213,8 @@ export class IdeController {
     }
     this.cancelPending();
     this.s = cloneState(snapshot.state);
-    this.block = Uint8Array.from(this.s.buffer);
+    this.setBlock(Uint8Array.from(this.s.buffer));
+    this.s.bufferPos = snapshot.state.bufferPos;
     const pending = this.s.pending;
     if (pending) this.event = this.clock.schedule(pending.atNs, () => this.busyEnds(), `ide0 ${pending.action}`);
     this.driveLine();
@@ -299,10 +301,11 @@ export class IdeController {
       return 0xff;
     }
     if (!this.present || s.transfer?.direction === 'out' || !(s.status & ATA_STATUS.DRQ)) return size === 2 ? 0xffff : 0xffffffff;
-    let value = 0;
-    for (let i = 0; i < size && s.bufferPos < this.block.length; i++) value |= this.block[s.bufferPos++]! << (8 * i);
+    const pos = s.bufferPos;
+    const value = size === 4 ? this.blockView.getUint32(pos, true) : this.blockView.getUint16(pos, true);
+    s.bufferPos = pos + size;
     if (s.bufferPos >= this.block.length) this.dataInBlockDone();
-    return value >>> 0;
+    return value;
   }
 
   private dataWrite(value: number, size: PortSize): void {
@@ -315,7 +318,10 @@ export class IdeController {
       this.guestError('write to the data port while the drive does not request data (DRQ clear); ignored');
       return;
     }
-    for (let i = 0; i < size && s.bufferPos < this.block.length; i++) this.block[s.bufferPos++] = (value >>> (8 * i)) & 0xff;
+    const pos = s.bufferPos;
+    if (size === 4) this.blockView.setUint32(pos, value, true);
+    else this.blockView.setUint16(pos, value, true);
+    s.bufferPos = pos + size;
     if (s.bufferPos >= this.block.length) {
       // The whole block is in the drive's buffer: BSY while it goes to the medium.
       s.status = ATA_STATUS.BSY;
@@ -639,6 +645,7 @@ export class IdeController {
 
   private setBlock(bytes: Uint8Array): void {
     this.block = bytes;
+    this.blockView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.s.bufferPos = 0;
   }
 

@@ -16,7 +16,7 @@ import type { Kernel } from '../kernel.js';
 import { EIO, Errno } from '../errno.js';
 
 /** Task file register offsets and bits (include/linux/hdreg.h names). */
-const IDE_DATA = 0, IDE_ERROR = 1, IDE_FEATURE = 1, IDE_NSECTOR = 2, IDE_SECTOR = 3, IDE_LCYL = 4, IDE_HCYL = 5,
+const IDE_DATA = 0, IDE_ERROR = 1, IDE_NSECTOR = 2, IDE_SECTOR = 3, IDE_LCYL = 4, IDE_HCYL = 5,
   IDE_SELECT = 6, IDE_STATUS = 7, IDE_COMMAND = 7;
 const ERR_STAT = 0x01, INDEX_STAT = 0x02, ECC_STAT = 0x04, DRQ_STAT = 0x08, SEEK_STAT = 0x10, WRERR_STAT = 0x20,
   READY_STAT = 0x40, BUSY_STAT = 0x80;
@@ -76,8 +76,6 @@ export class IdeInterface {
   drive: IdeDrive | undefined;
   /** A command is in progress (the hwgroup is busy). */
   private busy = false;
-  /** Interrupts the drive raised (the handler acknowledged them). */
-  interrupts = 0;
 
   constructor(private readonly k: Kernel, readonly hw: IdeHw) {}
 
@@ -119,7 +117,6 @@ export class IdeInterface {
 
   /** ide_intr(): reading Status acknowledges the drive's interrupt (the polling path moves the data). */
   private interrupt(): boolean {
-    this.interrupts++;
     this.k.bus.read(this.hw.base + IDE_STATUS, 1);
     return true;
   }
@@ -225,13 +222,16 @@ export class IdeInterface {
     }
   }
 
-  /** SRST through the device control register, then wait for the drive; interrupts stay enabled. */
+  /**
+   * SRST through the device control register (held 5 us), then the drive gets the 2 ms ATA
+   * allows before its status means anything; interrupts are enabled again afterwards.
+   */
   private softReset(): void {
     const k = this.k;
     k.bus.write(this.hw.ctl, CTL_SRST | CTL_nIEN, 1);
     k.charge(5000);
     k.bus.write(this.hw.ctl, 0, 1);
-    k.charge(2_000_000 / 1000);
+    k.charge(2_000_000);
     this.waitNotBusyQuietly();
   }
 
@@ -271,13 +271,8 @@ export class IdeInterface {
   private inData(into: Uint8Array, offset: number, length: number): void {
     const bus = this.k.bus;
     const port = this.hw.base + IDE_DATA;
-    for (let i = 0; i < length; i += 4) {
-      const v = bus.read(port, 4);
-      into[offset + i] = v & 0xff;
-      into[offset + i + 1] = (v >>> 8) & 0xff;
-      into[offset + i + 2] = (v >>> 16) & 0xff;
-      into[offset + i + 3] = v >>> 24;
-    }
+    const view = new DataView(into.buffer, into.byteOffset + offset, length);
+    for (let i = 0; i < length; i += 4) view.setUint32(i, bus.read(port, 4), true);
     this.k.charge((length / 4) * DATA_DWORD_NS);
   }
 
@@ -285,9 +280,8 @@ export class IdeInterface {
   private outData(from: Uint8Array, offset: number, length: number): void {
     const bus = this.k.bus;
     const port = this.hw.base + IDE_DATA;
-    for (let i = 0; i < length; i += 4) {
-      bus.write(port, (from[offset + i]! | (from[offset + i + 1]! << 8) | (from[offset + i + 2]! << 16) | (from[offset + i + 3]! << 24)) >>> 0, 4);
-    }
+    const view = new DataView(from.buffer, from.byteOffset + offset, length);
+    for (let i = 0; i < length; i += 4) bus.write(port, view.getUint32(i, true), 4);
     this.k.charge((length / 4) * DATA_DWORD_NS);
   }
 
@@ -331,9 +325,6 @@ export class IdeInterface {
     this.k.charge(STATUS_READ_NS);
   }
 }
-
-// Exported for the feature register write of SET FEATURES, should a tool (hdparm) want it.
-export { IDE_FEATURE };
 
 /** ide_dump_status()'s names for the status bits, each followed by a space. */
 function statusNames(stat: number): string {

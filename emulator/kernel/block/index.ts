@@ -1,7 +1,8 @@
 // The block layer: the IDE disks found at boot, their partitions and device nodes, the buffer
 // cache over them, sync and write-back. It is what the kernel object holds as `k.block`:
 //
-//   k.block.blockIo('hda1')   the BlockIo a disk file system mounts (buffer heads of 1 KiB)
+//   k.block.blockIo('hda1')   the BlockIo a disk file system mounts (buffer heads of 1 KiB);
+//                             its close() at unmount
 //   k.block.syncAll()         sync(2): every mounted file system's sync(), every dirty buffer,
 //                             then FLUSH CACHE on the disks written to
 //   k.block.syncDevice(bdev)  fsync of a block device; the number of buffers the disk refused
@@ -98,10 +99,14 @@ export class BlockLayer {
   /**
    * The buffer-head interface a disk file system uses on a block device ('hda1', or its device
    * number): blocks of 1 KiB through the buffer cache. Throws Errno(ENXIO) for no such device.
+   * The device counts as open until close() (a mounted file system holds its device open, so a
+   * raw open and close of /dev/hda1 meanwhile is not the last close that writes back and forgets).
    */
-  blockIo(device: string | number): BlockIo {
+  blockIo(device: string | number): BlockIo & { close(): void } {
     const bdev = this.lookup(device);
     if (!bdev) throw new Errno(ENXIO);
+    bdev.openers++;
+    let open = true;
     const cache = this.cache;
     const k = this.k;
     const blockCount = Math.floor(bdev.nrSects / 2);
@@ -128,6 +133,11 @@ export class BlockLayer {
       markDirty: (bh: BufferHead) => cache.markDirty(bh),
       syncBuffer: (bh: BufferHead) => { cache.syncBuffer(bh); },
       sync: () => { this.syncDevice(bdev); },
+      close: () => {
+        if (!open) return;
+        open = false;
+        bdev.openers--;
+      },
     };
   }
 

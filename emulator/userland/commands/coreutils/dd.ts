@@ -4,7 +4,7 @@
 // stderr; the time is the machine's (virtual) time, so a run prints the same numbers every time.
 import { O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, SysError, type Proc } from '../../libc.js';
 import { SEEK_CUR } from '../../../kernel/fs/types.js';
-import { Tool, concatBytes, errorText, quoteAlways } from './common.js';
+import { Tool, concatBytes, errorText, ignoreSysError, quoteAlways } from './common.js';
 
 const HELP = `Usage: PROG [OPERAND]...
   or:  PROG OPTION
@@ -135,7 +135,7 @@ export async function dd(p: Proc, argv: string[]): Promise<number> {
       status = 1;
     }
   }
-  if (ops.input !== undefined) await p.close(inFd).catch(() => undefined);
+  if (ops.input !== undefined) await ignoreSysError(p.close(inFd));
   if (ops.output !== undefined) {
     try {
       await p.close(outFd);
