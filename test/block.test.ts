@@ -297,6 +297,23 @@ int main(void)
     expect(dmesg(modern.machine)).toContain('hda: p1 size 70000 extends beyond EOD, truncated');
   });
 
+  it('a drive left busy (SRST held by someone poking 0x3f6) times out after 30 s; the driver resets it and goes on', async () => {
+    const m = machineOn({});
+    const machine = m.machine;
+    machine.bus.write(0x3f6, 0x04, 1);
+    const wall = Date.now();
+    const r = await m.run('sudo dd if=/dev/hda1 of=/dev/null count=1 status=none; echo "status $?"; sudo dd if=/dev/hda1 of=/dev/null count=1 status=none && echo recovered');
+    expect(r.output).toMatch(/dd: error reading '\/dev\/hda1': Input\/output error\nstatus 1\nrecovered\n$/);
+    expect(dmesg(machine)).toContain([
+      'hda: status timeout: status=0x80 { Busy }',
+      'ide0: reset: success',
+      'I/O error, dev hda, sector 2048 op 0x0:(READ) flags 0x0 phys_seg 1 prio class 2',
+    ].join('\n'));
+    // The 30 s are the machine's: polling slows down, so the host spends little on them.
+    expect(machine.clock.now).toBeGreaterThan(30e9);
+    expect(Date.now() - wall).toBeLessThan(20_000);
+  });
+
   it('free in 2.2 has procps 2.0\'s columns', async () => {
     const { output } = await runSh('free', { config: { personality: '2.2' } });
     expect(output).toBe([

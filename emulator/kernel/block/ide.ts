@@ -33,6 +33,8 @@ const STATUS_READ_NS = 600;
 const DATA_DWORD_NS = 240;
 /** WAIT_WORSTCASE: how long a command may keep the drive busy before the driver gives up. */
 const WAIT_WORSTCASE_NS = 30e9;
+/** How long the driver spins on the status register before it polls more slowly. */
+const POLL_PATIENCE_NS = 10_000_000;
 /** The 400 ns a drive may take to set BSY after a command (ATA), which the driver waits out. */
 const COMMAND_SETTLE_NS = 400;
 
@@ -71,6 +73,8 @@ export class IdeError extends Errno {
     super(EIO);
   }
 }
+
+type IoOp = 'READ' | 'WRITE' | 'FLUSH';
 
 export class IdeInterface {
   drive: IdeDrive | undefined;
@@ -132,7 +136,7 @@ export class IdeInterface {
         const perBlock = drive.multCount || 1;
         this.issue(drive.multCount ? WIN_MULTREAD : WIN_READ, lba + done, n);
         for (let moved = 0; moved < n; moved += perBlock) {
-          const stat = this.waitNotBusy();
+          const stat = this.waitNotBusy(lba + done + moved, dev, 'READ');
           if (stat & (ERR_STAT | WRERR_STAT) || !(stat & DRQ_STAT)) this.fail('read_intr', stat, lba + done + moved, dev, 'READ');
           this.inData(out, (done + moved) * 512, Math.min(perBlock, n - moved) * 512);
         }
@@ -156,11 +160,11 @@ export class IdeInterface {
         const handler = drive.multCount ? 'multwrite_intr' : 'write_intr';
         this.issue(drive.multCount ? WIN_MULTWRITE : WIN_WRITE, lba + done, n);
         for (let moved = 0; moved < n; moved += perBlock) {
-          const ready = this.waitNotBusy();
+          const ready = this.waitNotBusy(lba + done + moved, dev, 'WRITE');
           if (ready & (ERR_STAT | WRERR_STAT) || !(ready & DRQ_STAT)) this.fail(handler, ready, lba + done + moved, dev, 'WRITE');
           this.outData(data, (done + moved) * 512, Math.min(perBlock, n - moved) * 512);
         }
-        const stat = this.waitNotBusy();
+        const stat = this.waitNotBusy(lba + done, dev, 'WRITE');
         if (stat & (ERR_STAT | WRERR_STAT)) this.fail(handler, stat, lba + done, dev, 'WRITE');
         done += n;
       }
@@ -177,7 +181,7 @@ export class IdeInterface {
       this.outb(IDE_SELECT, 0xe0);
       this.outb(IDE_COMMAND, WIN_FLUSH_CACHE);
       this.k.charge(COMMAND_SETTLE_NS);
-      const stat = this.waitNotBusy();
+      const stat = this.waitNotBusy(0, dev, 'FLUSH');
       if (stat & (ERR_STAT | WRERR_STAT)) this.fail('flushcache', stat, 0, dev, 'FLUSH');
     } finally {
       this.busy = false;
@@ -205,21 +209,16 @@ export class IdeInterface {
     this.k.charge(COMMAND_SETTLE_NS);
   }
 
-  /** Polls Alternate Status until BSY clears; a drive that stays busy is reset and reported. */
-  private waitNotBusy(): number {
-    const k = this.k;
-    const ctl = this.hw.ctl;
-    const deadline = k.clock.now + WAIT_WORSTCASE_NS;
-    for (;;) {
-      const stat = k.bus.read(ctl, 1);
-      k.charge(STATUS_READ_NS);
-      if (!(stat & BUSY_STAT)) return stat;
-      if (k.clock.now > deadline) {
-        k.printk(`\x014${this.hw.driveName}: status timeout: status=0x${hex2(stat)} { Busy }\n`);
-        this.softReset();
-        throw new IdeError(0);
-      }
+  /** Polls Alternate Status until BSY clears; a drive that stays busy is reported, reset, and the request fails. */
+  private waitNotBusy(sector: number, dev: number, op: IoOp): number {
+    const stat = this.waitNotBusyQuietly();
+    if (stat & BUSY_STAT) {
+      this.k.printk(`\x014${this.hw.driveName}: status timeout: status=0x${hex2(stat)} { Busy }\n`);
+      this.softReset();
+      this.k.printk(`\x016${this.hw.name}: reset: ${this.k.bus.read(this.hw.ctl, 1) & BUSY_STAT ? 'timed-out' : 'success'}\n`);
+      this.endRequestError(sector, dev, op);
     }
+    return stat;
   }
 
   /**
@@ -235,12 +234,19 @@ export class IdeInterface {
     this.waitNotBusyQuietly();
   }
 
+  /**
+   * The polling loop: Alternate Status until BSY clears or WAIT_WORSTCASE_NS have passed (then
+   * the last status, BSY still set). After POLL_PATIENCE_NS the loop polls once a millisecond
+   * (ide_wait_stat's msleep), so a wedged drive costs seconds of machine time, not of the host's.
+   */
   private waitNotBusyQuietly(): number {
-    const deadline = this.k.clock.now + WAIT_WORSTCASE_NS;
+    const k = this.k;
+    const start = k.clock.now;
     for (;;) {
-      const stat = this.k.bus.read(this.hw.ctl, 1);
-      this.k.charge(STATUS_READ_NS);
-      if (!(stat & BUSY_STAT) || this.k.clock.now > deadline) return stat;
+      const stat = k.bus.read(this.hw.ctl, 1);
+      const waited = k.clock.now - start;
+      if (!(stat & BUSY_STAT) || waited > WAIT_WORSTCASE_NS) return stat;
+      k.charge(waited > POLL_PATIENCE_NS ? 1_000_000 : STATUS_READ_NS);
     }
   }
 
@@ -289,7 +295,7 @@ export class IdeInterface {
    * ide_error(): the drive reported an error. Prints ide_dump_status()'s lines and the block
    * layer's I/O error line as the personality's kernel does, then fails the request with EIO.
    */
-  private fail(handler: string, stat: number, sector: number, dev: number, op: 'READ' | 'WRITE' | 'FLUSH'): never {
+  private fail(handler: string, stat: number, sector: number, dev: number, op: IoOp): never {
     const k = this.k;
     const name = this.hw.driveName;
     const modern = k.personality === 'modern';
@@ -308,7 +314,14 @@ export class IdeInterface {
     }
     // Leave the drive idle for the next command.
     if (this.k.bus.read(this.hw.ctl, 1) & (DRQ_STAT | BUSY_STAT)) this.softReset();
-    if (modern) k.printk(`\x013I/O error, dev ${name}, sector ${sector} op 0x${op === 'READ' ? 0 : op === 'WRITE' ? 1 : 2}:(${op}) flags 0x0 phys_seg 1 prio class 2\n`);
+    this.endRequestError(sector, dev, op);
+  }
+
+  /** The block layer's line for a failed request, then the request fails with EIO. */
+  private endRequestError(sector: number, dev: number, op: IoOp): never {
+    const k = this.k;
+    const name = this.hw.driveName;
+    if (k.personality === 'modern') k.printk(`\x013I/O error, dev ${name}, sector ${sector} op 0x${op === 'READ' ? 0 : op === 'WRITE' ? 1 : 2}:(${op}) flags 0x0 phys_seg 1 prio class 2\n`);
     // 2.2 printed this without a level: the default, KERN_WARNING.
     else k.printk(`\x014end_request: I/O error, dev ${hex2(dev >>> 20)}:${hex2(dev & 0xfffff)} (${name}), sector ${sector}\n`);
     throw new IdeError(sector);
