@@ -81,7 +81,7 @@ const DEFAULT_HEADS = 16;
 const DEFAULT_SECTORS_PER_TRACK = 63;
 
 /** What the drive is doing when BSY ends. */
-export type AtaPendingAction = 'read-block' | 'write-block' | 'identify' | 'non-data' | 'flush' | 'reset';
+export type AtaPendingAction = 'read-block' | 'write-block' | 'identify' | 'non-data' | 'error' | 'flush' | 'reset';
 
 /** A READ or WRITE (SECTORS or MULTIPLE) in progress. */
 export interface AtaTransfer {
@@ -510,7 +510,11 @@ export class IdeController {
         s.intrq = true;
         break;
       case 'non-data':
-        s.status = s.error & ~0x01 ? ATA_STATUS.DRDY | ATA_STATUS.DSC | ATA_STATUS.ERR : ATA_STATUS.DRDY | ATA_STATUS.DSC;
+        s.status = ATA_STATUS.DRDY | ATA_STATUS.DSC;
+        s.intrq = true;
+        break;
+      case 'error':
+        s.status = ATA_STATUS.DRDY | ATA_STATUS.DSC | ATA_STATUS.ERR;
         s.intrq = true;
         break;
       case 'reset':
@@ -584,7 +588,7 @@ export class IdeController {
   /** Ends the command with ERR and `error` once BSY has lasted `ns`. */
   private errorAfter(ns: number, error: number): void {
     this.s.error = error;
-    this.busyFor(ns, 'non-data');
+    this.busyFor(ns, 'error');
   }
 
   private flushBacking(): boolean {
