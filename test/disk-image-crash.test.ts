@@ -86,7 +86,7 @@ async function killLane(lane: number): Promise<number> {
   let killedWhileWriting = 0;
   for (let kill = 0; kill < KILLS / LANES; kill++) {
     const afterFirstReport = kill % 2 === 1;
-    const r = await runAndKill(image, next, Math.random() * (afterFirstReport ? 30 : 150), afterFirstReport);
+    const r = await runAndKill(image, next, Math.random() * (afterFirstReport ? 20 : 100), afterFirstReport);
     expect(r.stderr, `lane ${lane}, kill ${kill}`).toBe('');
     expect(r.signal, `lane ${lane}, kill ${kill}`).toBe('SIGKILL');
     for (const w of r.reported) for (let s = w.lba; s < w.lba + w.count; s++) newest[s] = Math.max(newest[s]!, w.write);
