@@ -272,16 +272,31 @@ describe('SysRq in the 2.2 personality (the 1998 article\'s keys)', () => {
     expect(all.status).toBe(137);
   });
 
-  it('the article\'s sequence s, e, i, u, b from a stalled machine: synced, everything killed, remounted, rebooted', async () => {
+  it('the article\'s sequence s, e, i, u, b: synced, every process killed, remounted read-only, rebooted', async () => {
+    // e and i kill the script's shell too: init starts it again on the next command each time.
+    const r = await runSh('sleep 100 &\nsleep 20\nsleep 20\nsleep 2\ndmesg > dmesg.txt\nsleep 20\necho back; uname -r', {
+      config, prepare: pressKeys([[5, 's'], [6, 'e'], [7, 'i'], [8, 'u'], [12, 'b']]),
+    });
+    // After e and i the console shows every message (2.2 set loglevel 8: "we probably have killed syslogd").
+    expect(messages(r.output).filter(Boolean)).toEqual([
+      'SysRq: Emergency Sync', 'SysRq: Terminate All Tasks', 'SysRq: Kill All Tasks', 'SysRq: Emergency Remount R/O', 'Done.', 'SysRq: Resetting',
+      'back', '2.2.26-driverlab',
+    ]);
+    // bdflush did the sync and the remount in process context, saying "Done." each time (in the log).
+    const log = messages(fs.readFileSync(path.join(r.workspace, 'dmesg.txt'), 'utf8')).filter((l) => /SysRq|^Done/.test(l));
+    expect(log).toEqual(['SysRq: Emergency Sync', 'Done.', 'SysRq: Terminate All Tasks', 'SysRq: Kill All Tasks', 'SysRq: Emergency Remount R/O', 'Done.']);
+  });
+
+  it('during a kernel stall the keys are heard, but bdflush never runs to sync (2.2 has no kernel preemption): only b helps', async () => {
     const files = { 'stall.c': fixture('stall22.c'), Makefile: makefile('stall') };
     const r = await runSh('make -s && (sudo insmod stall.ko &); sleep 2\necho back; uname -r', {
       files, config, prepare: pressKeys([[10, 's'], [11, 'e'], [12, 'i'], [13, 'u'], [14, 'b']]),
     });
     expect(messages(r.output).filter(Boolean)).toEqual([
-      'SysRq: Emergency Sync', 'Done.',
+      'SysRq: Emergency Sync',
       'SysRq: Terminate All Tasks',
       'SysRq: Kill All Tasks',
-      'SysRq: Emergency Remount R/O', 'Done.',
+      'SysRq: Emergency Remount R/O',
       'SysRq: Resetting',
       'back', '2.2.26-driverlab',
     ]);

@@ -11,8 +11,8 @@ import { EINVAL } from './errno.js';
 import { formatTimestamp } from './printk.js';
 import { procMeminfo } from './procfiles.js';
 import { Work } from './workqueue.js';
-import { MAJOR, MINOR, isChr } from './fs/types.js';
-import { emergencyRemountAll, mountedSupers, remountReadOnly, syncFilesystems } from './fs/super.js';
+import { MAJOR, isChr } from './fs/types.js';
+import { emergencyRemountAll } from './fs/super.js';
 import { emergencyRestart, kernelShutdown } from './reboot.js';
 import { liveModuleFrames, liveWasmFrames, printCallTrace, showState22, showStateFilter, taskStack, type RunningCode } from './stacktrace.js';
 
@@ -181,7 +181,8 @@ export class Sysrq {
     t.set('p', { help: 'show-registers(p)', action: 'Show Regs', mask: SYSRQ_ENABLE_DUMP, handler: (_key, call) => { if (call.fromKeyboard) this.showRegs(); } });
     t.set('q', { help: 'show-all-timers(q)', action: 'Show clockevent devices & pending hrtimers (no others)', mask: 0, handler: () => this.showTimers() });
     t.set('r', { help: 'unraw(r)', action: 'Keyboard mode set to system default', mask: SYSRQ_ENABLE_KEYBOARD, handler: () => this.unraw() });
-    t.set('s', { help: 'sync(s)', action: 'Emergency Sync', mask: SYSRQ_ENABLE_SYNC, handler: () => this.work('do_sync_work', () => this.emergencySync()) });
+    // emergency_sync(): the block layer queues do_sync_work, which says "Emergency Sync complete".
+    t.set('s', { help: 'sync(s)', action: 'Emergency Sync', mask: SYSRQ_ENABLE_SYNC, handler: () => k.block.emergencySync() });
     t.set('t', { help: 'show-task-states(t)', action: 'Show State', mask: SYSRQ_ENABLE_DUMP, handler: (_key, call) => this.showState(false, call) });
     t.set('u', { help: 'unmount(u)', action: 'Emergency Remount R/O', mask: SYSRQ_ENABLE_REMOUNT, handler: () => this.work('do_emergency_remount', () => this.emergencyRemount()) });
     // The console is the VGA text console: there is no framebuffer to give back to it.
@@ -218,16 +219,9 @@ export class Sysrq {
     this.k.log.consoleLoglevel = this.modern ? 10 : 8;
   }
 
-  /** do_sync_work(): every file system writes back what it holds dirty, twice for good measure. */
-  private emergencySync(): void {
-    syncFilesystems(this.k.vfs);
-    syncFilesystems(this.k.vfs);
-    this.k.printk('Emergency Sync complete\n');
-  }
-
   /** do_emergency_remount(): writable disk file systems go read-only (after syncing). */
   private emergencyRemount(): void {
-    emergencyRemountAll(this.k.vfs);
+    emergencyRemountAll(this.k);
     this.k.printk('Emergency Remount complete\n');
   }
 
@@ -435,8 +429,9 @@ export class Sysrq {
       case 'k': say('SAK'); this.secureAttentionKey(); break;
       case 'b': say('Resetting'); emergencyRestart(k); break;
       case 'o': say('Power off'); k.requestShutdown('poweroff'); break;
-      case 's': say('Emergency Sync'); this.emergencySync22(false); break;
-      case 'u': say('Emergency Remount R/O'); this.emergencySync22(true); break;
+      // Both are bdflush's work, done when it next runs ("Syncing device 03:01 ... OK", "Done.").
+      case 's': say('Emergency Sync'); k.block.emergencySync(); break;
+      case 'u': say('Emergency Remount R/O'); k.block.writeback.emergencyRemount22(); break;
       case 'p': say('Show Regs'); if (call.fromKeyboard) this.showRegs22(); break;
       case 't': say('Show State'); showState22(k); break;
       case 'm': say('Show Memory'); this.showMem22(); break;
@@ -448,22 +443,6 @@ export class Sysrq {
         say('unRaw saK Boot Off Sync Unmount showPc showTasks showMem loglevel0-8 tErm kIll killalL');
     }
     log.consoleLoglevel = restoreTo;
-  }
-
-  /** 2.2's do_emergency_sync() (run by bdflush): local disks first, then the other devices. */
-  private emergencySync22(remount: boolean): void {
-    const k = this.k;
-    const supers = mountedSupers(k.vfs).filter(({ sb }) => MAJOR(sb.dev) !== 0);
-    const isLocalDisk = (dev: number) => [3, 22, 33, 34, 8, 65, 66, 67].includes(MAJOR(dev));
-    const ordered = [...supers.filter(({ sb }) => isLocalDisk(sb.dev)), ...supers.filter(({ sb }) => !isLocalDisk(sb.dev))];
-    for (const { sb, mounts } of ordered) {
-      const dev = `${MAJOR(sb.dev).toString(16).padStart(2, '0')}:${MINOR(sb.dev).toString(16).padStart(2, '0')}`;
-      let result: string;
-      if (remount) result = remountReadOnly(sb, mounts);
-      else { sb.sync?.(); result = 'OK'; }
-      k.printk(`\x016${remount ? 'Remount' : 'Sync'}ing device ${dev} ... ${result}\n`);
-    }
-    k.printk('\x016Done.\n');
   }
 
   /** 2.2's show_regs(): EIP and EFLAGS are what we have (no general registers). */

@@ -1,8 +1,10 @@
-// What is done to every mounted file system at once (fs/sync.c, fs/super.c): sync(2), the
-// emergency sync and read-only remount of Magic SysRq S and U, and unmounting at shutdown.
-// Each goes over the VFS mount table and calls the SuperBlock's own sync/remount/unmount
-// when the file system has one: a disk file system writes its dirty buffers there; memory
-// file systems (rootfs, proc) and the host-backed workspace have nothing to write.
+// What is done to every mounted file system at once (fs/super.c): the read-only remount of
+// Magic SysRq U and the unmounting at shutdown. Each goes over the VFS mount table and calls
+// the SuperBlock's own remount/unmount when the file system has one, then writes the disk's
+// dirty buffers (the block layer's syncDevice); memory file systems (rootfs, proc) and the
+// host-backed workspace have nothing to write. sync(2) and SysRq-S are the block layer's
+// (k.block.syncAll(), k.block.emergencySync()).
+import type { Kernel } from '../kernel.js';
 import type { Vfs, Mount } from './vfs.js';
 import type { SuperBlock } from './types.js';
 
@@ -15,11 +17,6 @@ export function mountedSupers(vfs: Vfs): { sb: SuperBlock; mounts: Mount[] }[] {
     else bySb.set(m.root.sb, [m]);
   }
   return [...bySb].map(([sb, mounts]) => ({ sb, mounts }));
-}
-
-/** ksys_sync(): every file system writes back what it holds dirty. */
-export function syncFilesystems(vfs: Vfs): void {
-  for (const { sb } of mountedSupers(vfs)) sb.sync?.();
 }
 
 /** What remounting one file system read-only came to, in the words of 2.2's go_sync(). */
@@ -38,25 +35,33 @@ export function remountReadOnly(sb: SuperBlock, mounts: readonly Mount[]): Remou
   return 'OK';
 }
 
-/**
- * do_emergency_remount(): every writable file system that has a disk behind it (one that
- * can be remounted) goes read-only. Returns what happened to each, for 2.2's report.
- */
-export function emergencyRemountAll(vfs: Vfs): { sb: SuperBlock; result: RemountResult }[] {
-  return mountedSupers(vfs).map(({ sb, mounts }) => ({ sb, result: remountReadOnly(sb, mounts) }));
+/** What a file system holds in the buffer cache reaches its disk (sync_blockdev and a cache flush). */
+function syncDisk(k: Kernel, sb: SuperBlock): void {
+  const bdev = k.block?.devices.get(sb.dev);
+  if (bdev) k.block.syncDevice(bdev);
 }
 
 /**
- * The end of a shutdown (umountfs, then umountroot): every file system but the root is
- * unmounted, newest first, and the root is remounted read-only, so the disk is clean.
+ * do_emergency_remount(): every writable file system that has a disk behind it (one that
+ * can be remounted) goes read-only, and what it wrote on the way reaches the disk.
  */
-export function unmountAllForShutdown(vfs: Vfs): void {
-  const supers = mountedSupers(vfs);
+export function emergencyRemountAll(k: Kernel): void {
+  for (const { sb, mounts } of mountedSupers(k.vfs)) {
+    if (remountReadOnly(sb, mounts) === 'OK') syncDisk(k, sb);
+  }
+}
+
+/**
+ * The end of a shutdown (umountfs, then umountroot), after sync: every file system but the
+ * root is unmounted, newest first, and the root is remounted read-only, so the disk is clean.
+ */
+export function unmountAllForShutdown(k: Kernel): void {
+  const supers = mountedSupers(k.vfs);
   for (const { sb, mounts } of [...supers].reverse()) {
     if (mounts.some((m) => m.path === '/')) continue;
-    if (sb.unmount) sb.unmount();
-    else sb.sync?.();
+    sb.unmount?.();
+    syncDisk(k, sb);
   }
   const root = supers.find(({ mounts }) => mounts.some((m) => m.path === '/'));
-  if (root) remountReadOnly(root.sb, root.mounts);
+  if (root && remountReadOnly(root.sb, root.mounts) === 'OK') syncDisk(k, root.sb);
 }

@@ -6,7 +6,7 @@
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Task } from '../../kernel/sched.js';
 import { SIGKILL, SIGTERM } from '../../kernel/sched.js';
-import { syncFilesystems, unmountAllForShutdown } from '../../kernel/fs/super.js';
+import { unmountAllForShutdown } from '../../kernel/fs/super.js';
 import { kernelShutdown, type ShutdownKind } from '../../kernel/reboot.js';
 import { O_WRONLY, type Proc } from '../libc.js';
 import { telinit } from '../init.js';
@@ -55,11 +55,11 @@ async function goDown(k: Kernel, p: Proc, plan: Plan): Promise<number> {
     await say('Sending all processes the KILL signal...done.\n');
     await signalAll(k, p, SIGKILL);
     await say('Unmounting local filesystems...done.\n');
-    syncFilesystems(k.vfs);
-    unmountAllForShutdown(k.vfs);
+    k.block.syncAll();
+    unmountAllForShutdown(k);
     await say(plan.how === 'restart' ? 'Will now restart.\n' : 'Will now halt.\n');
   } else if (!plan.noSync) {
-    syncFilesystems(k.vfs);
+    k.block.syncAll();
   }
   kernelShutdown(k, plan.how);
   // reboot(2) does not return: the machine stops under this process.
