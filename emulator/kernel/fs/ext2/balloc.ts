@@ -1,0 +1,71 @@
+// Block allocation (fs/ext2/balloc.c): one bitmap block per group, the free
+// count in the group descriptor and the superblock kept in step with it.
+import { ENOSPC, Errno } from '../../errno.js';
+import { clearBit, findNextZeroBit, setBit, testBit } from './layout.js';
+import type { Ext2SbInfo } from './sb-info.js';
+
+/**
+ * ext2_new_block(): a free block, as close after `goal` as possible (the
+ * same group first, so files stay contiguous). Blocks under the reserve
+ * (s_r_blocks_count) go only to a caller allowed to use them (root).
+ */
+export function newBlock(sbi: Ext2SbInfo, goal: number, mayUseReserve: boolean): number {
+  const geo = sbi.geo;
+  const es = sbi.es();
+  const free = es.s_free_blocks_count;
+  if (free === 0 || (!mayUseReserve && free <= es.s_r_blocks_count)) throw new Errno(ENOSPC);
+  if (goal < geo.firstDataBlock || goal >= geo.blocksCount) goal = geo.firstDataBlock;
+  const goalGroup = geo.groupOfBlock(goal);
+  for (let i = 0; i < geo.groupCount; i++) {
+    const group = (goalGroup + i) % geo.groupCount;
+    const gd = sbi.gd(group);
+    if (gd.bg_free_blocks_count === 0) continue;
+    const bh = sbi.io.bread(gd.bg_block_bitmap);
+    const size = geo.groupBlocks(group);
+    let bit = i === 0 ? findNextZeroBit(bh.data, size, goal - geo.groupFirstBlock(group)) : -1;
+    if (bit < 0) bit = findNextZeroBit(bh.data, size, 0);
+    if (bit < 0) {
+      // The descriptor claimed free blocks the bitmap does not have.
+      sbi.error('ext2_new_block', `Free blocks count corrupted for block group ${group}`);
+    }
+    setBit(bh.data, bit);
+    sbi.io.markDirty(bh);
+    gd.bg_free_blocks_count -= 1;
+    sbi.markGdDirty(group);
+    es.s_free_blocks_count = free - 1;
+    sbi.markSuperDirty();
+    return geo.groupFirstBlock(group) + bit;
+  }
+  throw new Errno(ENOSPC);
+}
+
+/** ext2_free_blocks(): returns `count` blocks from `block` on to the bitmap. */
+export function freeBlocks(sbi: Ext2SbInfo, block: number, count = 1): void {
+  const geo = sbi.geo;
+  const es = sbi.es();
+  for (let b = block; b < block + count; b++) {
+    if (b < geo.firstDataBlock || b >= geo.blocksCount) {
+      sbi.error('ext2_free_blocks', `Freeing blocks not in datazone - block = ${b}, count = 1`);
+    }
+    const group = geo.groupOfBlock(b);
+    const gd = sbi.gd(group);
+    const bh = sbi.io.bread(gd.bg_block_bitmap);
+    const bit = b - geo.groupFirstBlock(group);
+    if (!testBit(bh.data, bit)) {
+      sbi.error('ext2_free_blocks', `bit already cleared for block ${b}`);
+    }
+    clearBit(bh.data, bit);
+    sbi.io.markDirty(bh);
+    gd.bg_free_blocks_count += 1;
+    sbi.markGdDirty(group);
+    es.s_free_blocks_count += 1;
+  }
+  sbi.markSuperDirty();
+}
+
+/** ext2_count_free_blocks(): the sum over the group descriptors. */
+export function countFreeBlocks(sbi: Ext2SbInfo): number {
+  let n = 0;
+  for (let g = 0; g < sbi.geo.groupCount; g++) n += sbi.gd(g).bg_free_blocks_count;
+  return n;
+}
