@@ -9,7 +9,7 @@ import type { DirOperations, FileOperations, Inode, SuperBlock } from '../types.
 import { freeBlocks, newBlock } from './balloc.js';
 import {
   EXT2_DIND_BLOCK, EXT2_FEATURE_RO_COMPAT_LARGE_FILE, EXT2_IND_BLOCK, EXT2_N_BLOCKS, EXT2_NDIR_BLOCKS,
-  EXT2_TIND_BLOCK, I_BLOCK, InodeView, newDecodeDev, newEncodeDev, oldDecodeDev, oldEncodeDev, oldValidDev,
+  EXT2_TIND_BLOCK, I_BLOCK, InodeView, le32, newDecodeDev, newEncodeDev, oldDecodeDev, oldEncodeDev, oldValidDev, setLe32,
 } from './layout.js';
 import type { Ext2SbInfo } from './sb-info.js';
 
@@ -118,7 +118,16 @@ export class Ext2Inode implements Inode {
 
   get linkTarget(): string | undefined {
     if ((this.rawMode & S_IFMT) !== S_IFLNK) return undefined;
-    return new TextDecoder().decode(this.readData(0, this.sizeBytes));
+    if (!this.isFastSymlink()) return new TextDecoder().decode(this.readData(0, this.sizeBytes));
+    const raw = new Uint8Array(EXT2_N_BLOCKS * 4);
+    const v = new DataView(raw.buffer);
+    this.iBlock.forEach((word, i) => v.setUint32(i * 4, word, true));
+    return new TextDecoder().decode(raw.subarray(0, Math.min(this.sizeBytes, raw.length)));
+  }
+
+  /** ext2_inode_is_fast_symlink(): the target lives in i_block, no block holds it. */
+  isFastSymlink(): boolean {
+    return (this.rawMode & S_IFMT) === S_IFLNK && this.sectors === 0;
   }
 
   // ---- on-disk inode ------------------------------------------------------------
@@ -256,8 +265,7 @@ export class Ext2Inode implements Inode {
     const path = this.blockToPath(lblk);
     let block = this.checkPointer(this.iBlock[path[0]!]!);
     for (let i = 1; i < path.length && block; i++) {
-      const data = this.sbi.io.bread(block).data;
-      block = this.checkPointer(new DataView(data.buffer, data.byteOffset).getUint32(path[i]! * 4, true));
+      block = this.checkPointer(le32(this.sbi.io.bread(block).data, path[i]! * 4));
     }
     return block;
   }
@@ -301,15 +309,13 @@ export class Ext2Inode implements Inode {
       changed = true;
     }
     for (let level = 1; level <= leafLevel; level++) {
-      const bh = this.sbi.io.bread(block);
-      const v = new DataView(bh.data.buffer, bh.data.byteOffset);
-      let next = this.checkPointer(v.getUint32(path[level]! * 4, true));
+      let next = this.checkPointer(le32(this.sbi.io.bread(block).data, path[level]! * 4));
       if (!next) {
         next = level === leafLevel ? this.allocate(this.goal()) : this.allocateIndirect();
         fresh = level === leafLevel;
         // Reread: allocating may have evicted and reloaded the parent's buffer.
         const parent = this.sbi.io.bread(block);
-        new DataView(parent.data.buffer, parent.data.byteOffset).setUint32(path[level]! * 4, next, true);
+        setLe32(parent.data, path[level]! * 4, next);
         this.sbi.io.markDirty(parent);
         changed = true;
       }
@@ -418,24 +424,22 @@ export class Ext2Inode implements Inode {
     const span = ppb ** depth;
     if (base + span <= first) return false;
     const childSpan = span / ppb;
-    const bh = this.sbi.io.bread(this.checkPointer(block));
-    const pointers = new Uint32Array(ppb);
-    const v = new DataView(bh.data.buffer, bh.data.byteOffset);
-    for (let i = 0; i < ppb; i++) pointers[i] = v.getUint32(i * 4, true);
+    const data = this.sbi.io.bread(this.checkPointer(block)).data;
+    const pointers = Array.from({ length: ppb }, (_, i) => le32(data, i * 4));
     let changed = false;
     for (let i = 0; i < ppb; i++) {
       const child = pointers[i]!;
       if (!child) continue;
       const childBase = base + i * childSpan;
-      const gone = depth === 1 ? childBase >= first && (this.release(child), true)
-        : this.prune(child, depth - 1, childBase, first);
+      let gone: boolean;
+      if (depth > 1) gone = this.prune(child, depth - 1, childBase, first);
+      else if ((gone = childBase >= first)) this.release(child);
       if (gone) { pointers[i] = 0; changed = true; }
     }
     if (base >= first) { this.release(block); return true; }
     if (changed) {
       const again = this.sbi.io.bread(block);
-      const w = new DataView(again.data.buffer, again.data.byteOffset);
-      for (let i = 0; i < ppb; i++) w.setUint32(i * 4, pointers[i]!, true);
+      pointers.forEach((p, i) => setLe32(again.data, i * 4, p));
       this.sbi.io.markDirty(again);
     }
     return false;

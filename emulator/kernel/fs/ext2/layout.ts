@@ -243,6 +243,18 @@ export class Geometry {
   }
 }
 
+/** A little-endian 32-bit word at a byte offset, without a DataView (block pointers are read in hot loops). */
+export function le32(bytes: Uint8Array, offset: number): number {
+  return (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24)) >>> 0;
+}
+
+export function setLe32(bytes: Uint8Array, offset: number, value: number): void {
+  bytes[offset] = value & 0xff;
+  bytes[offset + 1] = (value >>> 8) & 0xff;
+  bytes[offset + 2] = (value >>> 16) & 0xff;
+  bytes[offset + 3] = (value >>> 24) & 0xff;
+}
+
 // ---- bitmaps ---------------------------------------------------------------------------
 
 export function testBit(map: Uint8Array, bit: number): boolean {

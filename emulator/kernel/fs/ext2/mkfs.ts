@@ -84,13 +84,14 @@ export function mke2fs(io: BlockIo, opts: MkfsOptions): MkfsResult {
   const firstDataBlock = 1;
   let blocksCount = io.blockCount;
   const inodesPerBlock = BLOCK_SIZE / inodeSize;
+  // Like mke2fs, the inode count comes from the whole device, before a runt last group is cut off.
+  const wanted = opts.inodes ?? Math.floor((blocksCount * BLOCK_SIZE) / (opts.inodeRatio ?? 8192));
 
   // ext2fs_initialize(): size the groups, then drop a last group too small to hold its own tables.
   let groups: number, ipg: number, itableBlocks: number;
   for (;;) {
     groups = Math.ceil((blocksCount - firstDataBlock) / blocksPerGroup);
     if (groups < 1 || blocksCount < 64) throw new Error('mke2fs: Filesystem too small');
-    const wanted = opts.inodes ?? Math.floor((blocksCount * BLOCK_SIZE) / (opts.inodeRatio ?? 8192));
     ipg = Math.ceil(Math.max(wanted, EXT2_GOOD_OLD_FIRST_INO + 1) / groups);
     ipg = Math.ceil(ipg / inodesPerBlock) * inodesPerBlock;
     ipg = Math.min(Math.ceil(ipg / 8) * 8, BLOCK_SIZE * 8);
