@@ -6,7 +6,8 @@ import { Errno } from '../../emulator/kernel/errno.js';
 import { MemoryBlockIo, WritebackBlockIo } from '../../emulator/kernel/fs/ext2/mem-blockio.js';
 import { mke2fs, type MkfsOptions } from '../../emulator/kernel/fs/ext2/mkfs.js';
 import { Ext2Fs, type Ext2MountOptions } from '../../emulator/kernel/fs/ext2/super.js';
-import { O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, type OpenFile } from '../../emulator/kernel/fs/types.js';
+import { MKDEV, O_APPEND, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, type OpenFile } from '../../emulator/kernel/fs/types.js';
+import { Prng } from '../../emulator/kernel/prng.js';
 import { Vfs } from '../../emulator/kernel/fs/vfs.js';
 
 export const MKFS_TIME = 1_700_000_000;
@@ -119,4 +120,56 @@ export function pattern(length: number, seed = 1): Uint8Array {
     out[i] = x & 0xff;
   }
   return out;
+}
+
+/**
+ * A disk after a crash: a random mix of file system operations (files big
+ * and small, directories, renames, links, symlinks, device nodes, truncates,
+ * unlinks), with the write-back of some old dirty buffers now and then, then
+ * the power fails and each remaining dirty buffer reaches the disk or not.
+ * The same seed gives the same disk.
+ */
+export function crashImage(seed: number, blocks = [4096, 16384, 20000][seed % 3]!): Uint8Array {
+  const rng = new Prng(seed * 7919);
+  const bench = Ext2Bench.fresh(blocks, {}, true);
+  bench.io.sync();
+  bench.mount();
+  const io = bench.io as WritebackBlockIo;
+  const files: string[] = [];
+  const dirs = ['/'];
+  const pick = <T>(a: T[]) => a[rng.range(0, a.length - 1)]!;
+  const inDir = (d: string, n: string) => `${d === '/' ? '' : d}/${n}`;
+  const cred = { uid: 0, gid: 0, umask: 0 };
+  const someFile = () => files.length > 0, someDir = () => dirs.length > 1;
+  const ops: [when: () => boolean, op: () => void][] = [
+    [() => true, () => { const n = inDir(pick(dirs), `f${files.length}`); bench.write(n, pattern(rng.range(0, 30000), rng.next())); files.push(n); }],
+    [() => true, () => { const n = inDir(pick(dirs), `d${dirs.length}`); bench.mkdir(n); dirs.push(n); }],
+    [someFile, () => { const i = rng.range(0, files.length - 1); bench.vfs.unlink(files[i]!, '/', cred); files.splice(i, 1); }],
+    [someFile, () => { bench.write(pick(files), pattern(rng.range(1, 3000), rng.next()), O_WRONLY | O_APPEND); }],
+    [someFile, () => { const i = rng.range(0, files.length - 1); const to = inDir(pick(dirs), `r${rng.next() % 1000}`); bench.vfs.rename(files[i]!, to, '/', cred); files[i] = to; }],
+    [() => true, () => { for (const b of io.dirtyBlocks()) if (rng.range(0, 2) === 0) io.syncBuffer(io.bread(b)); }],
+    [someFile, () => { bench.stat(pick(files)).truncate!(rng.range(0, 5000)); }],
+    [() => true, () => { bench.vfs.symlink('t'.repeat(rng.range(1, 120)), inDir(pick(dirs), `l${rng.next() % 1000}`), '/', cred); }],
+    [() => true, () => { bench.vfs.mknod(inDir(pick(dirs), `c${rng.next() % 1000}`), 0o20644, MKDEV(rng.range(1, 300), rng.range(0, 300)), '/', cred); }],
+    [someFile, () => {
+      const dir = bench.vfs.lookup(pick(dirs), '/', cred).inode;
+      dir.dirOps!.link!(bench.stat(pick(files)), dir, `h${rng.next() % 1000}`);
+    }],
+    [someDir, () => { const i = rng.range(1, dirs.length - 1); bench.vfs.rmdir(dirs[i]!, '/', cred); dirs.splice(i, 1); }],
+    [() => true, () => { const n = inDir(pick(dirs), `big${files.length}`); bench.write(n, pattern(rng.range(300_000, 900_000), rng.next())); files.push(n); }],
+    [someDir, () => { const i = rng.range(1, dirs.length - 1); const to = inDir(pick(dirs), `m${rng.next() % 1000}`); bench.vfs.rename(dirs[i]!, to, '/', cred); dirs[i] = to; }],
+  ];
+  const steps = rng.range(20, 120);
+  for (let step = 0; step < steps; step++) {
+    const [when, op] = pick(ops);
+    if (!when()) continue;
+    try {
+      op();
+    } catch (e) {
+      // ENOSPC, ENOTEMPTY, ENOENT (a renamed directory's old paths), EINVAL (a directory into itself)...
+      if (!(e instanceof Errno)) throw e;
+    }
+  }
+  bench.crash(() => rng.range(0, 1) === 0);
+  return bench.disk;
 }

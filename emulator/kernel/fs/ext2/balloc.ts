@@ -45,14 +45,16 @@ export function freeBlocks(sbi: Ext2SbInfo, block: number, count = 1): void {
   const es = sbi.es();
   for (let b = block; b < block + count; b++) {
     if (b < geo.firstDataBlock || b >= geo.blocksCount) {
-      sbi.error('ext2_free_blocks', `Freeing blocks not in datazone - block = ${b}, count = 1`);
+      sbi.reportError('ext2_free_blocks', `Freeing blocks not in datazone - block = ${b}, count = ${count}`);
+      return;
     }
     const group = geo.groupOfBlock(b);
     const gd = sbi.gd(group);
     const bh = sbi.io.bread(gd.bg_block_bitmap);
     const bit = b - geo.groupFirstBlock(group);
     if (!testBit(bh.data, bit)) {
-      sbi.error('ext2_free_blocks', `bit already cleared for block ${b}`);
+      sbi.reportError('ext2_free_blocks', `bit already cleared for block ${b}`);
+      continue;
     }
     clearBit(bh.data, bit);
     sbi.io.markDirty(bh);

@@ -71,7 +71,10 @@ export function freeInode(sbi: Ext2SbInfo, ino: number, wasDir: boolean): void {
   const gd = sbi.gd(group);
   const bh = sbi.io.bread(gd.bg_inode_bitmap);
   const bit = (ino - 1) % geo.inodesPerGroup;
-  if (!testBit(bh.data, bit)) sbi.error('ext2_free_inode', `bit already cleared for inode ${ino}`);
+  if (!testBit(bh.data, bit)) {
+    sbi.reportError('ext2_free_inode', `bit already cleared for inode ${ino}`);
+    return;
+  }
   clearBit(bh.data, bit);
   sbi.io.markDirty(bh);
   gd.bg_free_inodes_count += 1;

@@ -409,9 +409,17 @@ export class Ext2Inode implements Inode {
     this.write();
   }
 
+  /** Gives one block back; a pointer that is garbage (a crash) is reported and dropped, as ext2_free_blocks does. */
   private release(block: number): void {
-    freeBlocks(this.sbi, this.checkPointer(block));
-    this.sectors -= this.sbi.geo.blockSize / 512;
+    this.sectors = Math.max(0, this.sectors - this.sbi.geo.blockSize / 512);
+    if (!this.validPointer(block)) return;
+    freeBlocks(this.sbi, block);
+  }
+
+  private validPointer(block: number): boolean {
+    if (block >= this.sbi.geo.firstDataBlock && block < this.sbi.geo.blocksCount) return true;
+    this.sbi.reportError('ext2_free_blocks', `Freeing blocks not in datazone - block = ${block}, count = 1`);
+    return false;
   }
 
   /**
@@ -424,7 +432,8 @@ export class Ext2Inode implements Inode {
     const span = ppb ** depth;
     if (base + span <= first) return false;
     const childSpan = span / ppb;
-    const data = this.sbi.io.bread(this.checkPointer(block)).data;
+    if (!this.validPointer(block)) return true;
+    const data = this.sbi.io.bread(block).data;
     const pointers = Array.from({ length: ppb }, (_, i) => le32(data, i * 4));
     let changed = false;
     for (let i = 0; i < ppb; i++) {

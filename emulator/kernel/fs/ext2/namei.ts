@@ -51,7 +51,7 @@ function isWithin(fs: NameiOwner, dir: Ext2Inode, ancestor: Ext2Inode): boolean 
 }
 
 export function ext2DirOperations(fs: NameiOwner): DirOperations {
-  const ops: DirOperations & { link(inode: Inode, dir: Inode, name: string): void } = {
+  const ops: DirOperations = {
     lookup(dir, name) {
       if (name.length > 255) throw new Errno(ENAMETOOLONG);
       const slot = findEntry(asExt2(dir), name);

@@ -87,6 +87,12 @@ export class Ext2SbInfo {
    * with EIO, as errors=continue does.
    */
   error(func: string, text: string): never {
+    this.reportError(func, text);
+    throw new Errno(EIO);
+  }
+
+  /** ext2_error() for damage the operation can step over (a bitmap bit already clear): reported, not fatal. */
+  reportError(func: string, text: string): void {
     this.printk(this.style === '2.2' ? `${KERN_CRIT}EXT2-fs error (device ${this.deviceName}): ${func}: ${text}\n`
       : `${KERN_CRIT}EXT2-fs (${this.deviceName}): error: ${func}: ${text}\n`);
     this.mountState |= EXT2_ERROR_FS;
@@ -94,6 +100,5 @@ export class Ext2SbInfo {
       this.es().s_state |= EXT2_ERROR_FS;
       this.syncSuper();
     }
-    throw new Errno(EIO);
   }
 }
