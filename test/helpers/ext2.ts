@@ -156,7 +156,7 @@ export function crashImage(seed: number, blocks = [4096, 16384, 20000][seed % 3]
       dir.dirOps!.link!(bench.stat(pick(files)), dir, `h${rng.next() % 1000}`);
     }],
     [someDir, () => { const i = rng.range(1, dirs.length - 1); bench.vfs.rmdir(dirs[i]!, '/', cred); dirs.splice(i, 1); }],
-    [() => true, () => { const n = inDir(pick(dirs), `big${files.length}`); bench.write(n, pattern(rng.range(300_000, 900_000), rng.next())); files.push(n); }],
+    [() => true, () => { const n = inDir(pick(dirs), `big${files.length}`); bench.write(n, pattern(rng.range(280_000, 500_000), rng.next())); files.push(n); }],
     [someDir, () => { const i = rng.range(1, dirs.length - 1); const to = inDir(pick(dirs), `m${rng.next() % 1000}`); bench.vfs.rename(dirs[i]!, to, '/', cred); dirs[i] = to; }],
   ];
   const steps = rng.range(20, 120);

@@ -65,9 +65,14 @@ export function regularFileOperations(user: UserCopy): FileOperations {
       return written;
     },
     llseek(file, offset, whence) {
+      // generic_file_llseek(): no position past s_maxbytes, and a refused seek leaves f_pos alone.
       const inode = file.inode as Ext2Inode;
+      const before = file.pos;
       const pos = genericLlseek(file, offset, whence, inode.sizeBytes);
-      if (pos > inode.owner.sbi.geo.maxFileSize()) return -EINVAL;
+      if (pos > inode.owner.sbi.geo.maxFileSize()) {
+        file.pos = before;
+        return -EINVAL;
+      }
       return pos;
     },
   });

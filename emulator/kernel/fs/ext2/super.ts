@@ -6,7 +6,7 @@
 import type { BlockIo } from '../../block/blockio.js';
 import { EINVAL, EROFS, Errno } from '../../errno.js';
 import type { FsContext } from '../ramfs.js';
-import type { DirOperations, FileOperations, Inode, StatFs, SuperBlock } from '../types.js';
+import type { DirOperations, FileOperations, StatFs, SuperBlock } from '../types.js';
 import { countFreeBlocks } from './balloc.js';
 import { directoryOperations, regularFileOperations, specialFileOperations } from './file.js';
 import { countFreeInodes, freeInode, newInode } from './ialloc.js';
@@ -270,10 +270,5 @@ export class Ext2Fs implements InodeOwner, NameiOwner {
 
   checkWritable(): void {
     if (this.vfsSb.readOnly) throw new Errno(EROFS);
-  }
-
-  /** The root as the VFS mounts it. */
-  get rootInode(): Inode {
-    return this.root;
   }
 }

@@ -2,7 +2,7 @@
 // about every inode and block, what pass 2 counts, and the repairs several
 // passes share (clearing and deallocating inodes, allocating from the blocks
 // found in use, lost+found, reconnecting, fixing '..').
-import { EXT2_DIR_REC_LEN, EXT2_FT_DIR, EXT2_ROOT_INO, fileTypeOfMode } from '../layout.js';
+import { EXT2_FT_DIR, EXT2_ROOT_INO, fileTypeOfMode, le32, setLe32 } from '../layout.js';
 import { initDirBlock, writeDirEntry } from '../dirent.js';
 import { BLOCK_ABORT, BLOCK_CHANGED, Ext2fsError, FsckFs, RawInode, ET_DIR_NO_SPACE } from './fs.js';
 import { type Mode, type ProblemCode, type ProblemContext, type ProblemHost, Problems } from './problem.js';
@@ -262,16 +262,16 @@ export class E2fsckContext implements ProblemHost {
       const data = fs.readBlock(ind);
       const off = path[i]! * 4;
       const last = i === path.length - 1;
-      let next = data[off]! | (data[off + 1]! << 8) | (data[off + 2]! << 16) | (data[off + 3]! << 24);
+      let next = le32(data, off);
       if (last) next = blk;
       else if (!next) {
         next = this.newBlock(blk);
         fs.writeBlock(next, new Uint8Array(fs.geo.blockSize));
         inode.view.i_blocks += fs.geo.blockSize / 512;
       }
-      new DataView(data.buffer).setUint32(off, next >>> 0, true);
+      setLe32(data, off, next);
       fs.writeBlock(ind, data);
-      ind = next >>> 0;
+      ind = next;
     }
   }
 
@@ -376,11 +376,6 @@ export class E2fsckContext implements ProblemHost {
     const info = this.dirInfo.get(ino);
     if (info) info.dotdot = info.parent = parent;
   }
-
-  /** The smallest rec_len an entry with this name needs. */
-  static recLen(nameLen: number): number {
-    return EXT2_DIR_REC_LEN(nameLen);
-  }
 }
 
 /** ext2fs_inode_has_valid_blocks2(): only directories, files and slow symlinks map blocks. */
@@ -399,4 +394,3 @@ export function hasValidBlocks(inode: RawInode): boolean {
   return true;
 }
 
-export { BLOCK_CHANGED };

@@ -97,7 +97,10 @@ export function e2fsck(io: BlockIo, opts: E2fsckOptions): E2fsckResult {
         fs.close();
         return result(FSCK_UNCORRECTED);
       }
-      if (e instanceof FatalError) return result(fatalError(ctx, opts, 'aborted'));
+      if (e instanceof FatalError) {
+        if (e.reported) fatalError(ctx, opts);
+        return result(fatalError(ctx, opts, 'aborted'));
+      }
       throw e;
     }
     if (!ctx.restart) break;
@@ -147,9 +150,9 @@ function runPasses(ctx: E2fsckContext): void {
 }
 
 /** fatal_error(): whatever was written stays; the summary is not printed. */
-function fatalError(ctx: E2fsckContext, opts: E2fsckOptions, msg: string): number {
+function fatalError(ctx: E2fsckContext, opts: E2fsckOptions, msg?: string): number {
   let exitValue = FSCK_ERROR;
-  ctx.out(`e2fsck: ${msg}\n`);
+  if (msg) ctx.out(`e2fsck: ${msg}\n`);
   if (!ctx.readOnly) ctx.fs.io.sync();
   if (ctx.fs.changed) {
     exitValue |= FSCK_NONDESTRUCT;

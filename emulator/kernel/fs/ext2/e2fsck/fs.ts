@@ -6,7 +6,7 @@
 import type { BlockIo } from '../../../block/blockio.js';
 import { type RawDirent, direntNameBytes, readDirent, setDirentInode, writeDirEntry } from '../dirent.js';
 import {
-  EXT2_DESC_SIZE, EXT2_DIR_REC_LEN, EXT2_DIND_BLOCK, EXT2_IND_BLOCK, EXT2_N_BLOCKS, EXT2_NDIR_BLOCKS,
+  EXT2_DESC_SIZE, EXT2_DIR_REC_LEN, EXT2_DIND_BLOCK, EXT2_IND_BLOCK, EXT2_NDIR_BLOCKS,
   EXT2_SUPERBLOCK_OFFSET, EXT2_TIND_BLOCK, Geometry, GroupDescView, I_BLOCK, InodeView, SuperBlockView, clearBit,
   le32, setBit, setLe32, testBit,
 } from '../layout.js';
@@ -15,7 +15,7 @@ import {
 export const BLOCK_COUNT_IND = -1, BLOCK_COUNT_DIND = -2, BLOCK_COUNT_TIND = -3;
 
 /** Iterator callback results. */
-export const BLOCK_CHANGED = 1, BLOCK_ABORT = 2, BLOCK_ERROR = 4;
+export const BLOCK_CHANGED = 1, BLOCK_ABORT = 2;
 /** Not libext2fs: the pointer reads as 0 for the rest of the walk but is not written back. */
 export const BLOCK_SKIP = 8;
 
@@ -507,4 +507,3 @@ export class FsckFs {
   }
 }
 
-export { EXT2_N_BLOCKS };

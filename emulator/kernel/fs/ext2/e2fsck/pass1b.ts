@@ -54,7 +54,7 @@ function pass1b(ctx: E2fsckContext, clusters: Map<number, DupCluster>, inodes: M
     let dupBlocks = 0, lastBlk = 0;
     if (hasValidBlocks(inode) || ino === EXT2_BAD_INO) {
       try {
-        fs.blockIterate(inode, false, ({ blk, blockcnt }) => {
+        fs.blockIterate(inode, false, ({ blk }) => {
           if (!blk) return;
           if (!fs.validBlock(blk)) {
             // Left in place by a "no" in pass 1: libext2fs complains as it tests the bitmap.
@@ -71,7 +71,6 @@ function pass1b(ctx: E2fsckContext, clusters: Map<number, DupCluster>, inodes: M
             lastBlk = blk;
           }
           dupBlocks++;
-          void blockcnt;
           addDupe(ino, blk, inode);
         });
       } catch { /* pass 1 already reported the bad indirect block */ }

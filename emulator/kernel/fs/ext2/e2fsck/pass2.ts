@@ -3,9 +3,7 @@
 // inodes in use, carry the right file type, and give each directory a single
 // parent; every surviving entry is counted for pass 4.
 import { EXT2_DIR_REC_LEN, EXT2_FEATURE_INCOMPAT_FILETYPE, EXT2_FEATURE_RO_COMPAT_LARGE_FILE, EXT2_FT_DIR, EXT2_ROOT_INO, fileTypeOfMode } from '../layout.js';
-import { readDirent } from '../dirent.js';
-import { type DirBlock, type E2fsckContext, hasValidBlocks, isDir, isLnk } from './context.js';
-import { RawInode } from './fs.js';
+import { type DirBlock, type E2fsckContext, isDir, isLnk } from './context.js';
 import { checkDeviceInode, checkSymlink } from './pass1.js';
 import { type DirentInfo, FatalError, type ProblemCode, type ProblemContext } from './problem.js';
 
@@ -15,7 +13,7 @@ const EXT2_FT_REG_FILE = 1, EXT2_FT_UNKNOWN = 0;
 
 /** A directory entry being checked, read from (and written back to) the block buffer. */
 class Entry implements DirentInfo {
-  constructor(private readonly buf: Uint8Array, readonly offset: number) {}
+  constructor(readonly buf: Uint8Array, readonly offset: number) {}
   private get view(): DataView { return new DataView(this.buf.buffer, this.buf.byteOffset); }
   get inode(): number { return this.view.getUint32(this.offset, true); }
   set inode(v: number) { this.view.setUint32(this.offset, v, true); }
@@ -67,7 +65,7 @@ function checkDot(ctx: E2fsckContext, de: Entry, ino: number, pctx: ProblemConte
     const newLen = recLen - 12;
     if (newLen > 12 && (created || ctx.fix('PR_2_SPLIT_DOT', pctx))) {
       de.recLen = 12;
-      const next = new Entry(deBuf(de), de.offset + 12);
+      const next = new Entry(de.buf, de.offset + 12);
       next.recLen = newLen;
       next.inode = 0;
       next.nameLen = 0;
@@ -76,11 +74,6 @@ function checkDot(ctx: E2fsckContext, de: Entry, ino: number, pctx: ProblemConte
     }
   }
   return status;
-}
-
-const bufs = new WeakMap<Entry, Uint8Array>();
-function deBuf(de: Entry): Uint8Array {
-  return bufs.get(de)!;
 }
 
 /** check_dotdot(): returns -1 (abort), 0, or 1 (changed). */
@@ -114,7 +107,7 @@ function checkName(ctx: E2fsckContext, de: Entry, pctx: ProblemContext): boolean
     if (c !== 0x2f && c !== 0) continue;
     fixup ??= ctx.fix('PR_2_BAD_NAME', pctx);
     if (!fixup) return false;
-    deBuf(de)[de.offset + 8 + i] = 0x2e;
+    de.buf[de.offset + 8 + i] = 0x2e;
     changed = true;
   }
   return changed;
@@ -259,7 +252,6 @@ function checkDirBlock(ctx: E2fsckContext, db: DirBlock): void {
   do {
     let problem: ProblemCode | undefined;
     de = new Entry(buf, offset);
-    bufs.set(de, buf);
     recLen = bs - offset < 8 ? EXT2_DIR_REC_LEN(1) : de.recLen;
     pctx.dirent = de;
     pctx.num = offset;
@@ -364,4 +356,3 @@ export function pass2(ctx: E2fsckContext): void {
   }
 }
 
-export { hasValidBlocks, readDirent, RawInode };

@@ -214,8 +214,15 @@ export interface ProblemContext {
 
 /** preenhalt(): a problem preen mode may not fix; the check stops with exit code 4. */
 export class PreenHalt extends Error {}
-/** fatal_error(): the check cannot go on. */
-export class FatalError extends Error {}
+/**
+ * fatal_error(): the check cannot go on. `reported` when a PR_FATAL problem
+ * already ran fatal_error() once (e2fsck then runs it again for "aborted").
+ */
+export class FatalError extends Error {
+  constructor(readonly reported = false) {
+    super('e2fsck: aborted');
+  }
+}
 
 export type Mode = 'preen' | 'yes' | 'no';
 
@@ -396,7 +403,7 @@ export class Problems {
       if (ptr.msg) host.out(this.format(ptr.msg, pctx));
     }
     if (!(ptr.flags & PR_PREEN_OK) && ptr.prompt !== Prompt.NONE && preen) throw new PreenHalt();
-    if (ptr.flags & PR_FATAL) throw new FatalError();
+    if (ptr.flags & PR_FATAL) throw new FatalError(true);
     let answer: boolean;
     if (ptr.prompt === Prompt.NONE) {
       answer = defYn;
