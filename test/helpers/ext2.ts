@@ -22,13 +22,16 @@ export class Ext2Bench {
   fs!: Ext2Fs;
   vfs!: Vfs;
 
-  /** `writeback`: dirty blocks reach `disk` only on sync (and crash() can lose them). */
-  constructor(readonly disk: Uint8Array, readonly writeback = false) {
-    this.io = writeback ? new WritebackBlockIo(disk) : new MemoryBlockIo(disk);
+  /**
+   * `writeback`: dirty blocks reach `disk` only on sync or eviction (and
+   * crash() can lose them); `capacity`: how many buffers the cache holds.
+   */
+  constructor(readonly disk: Uint8Array, readonly writeback = false, capacity = Infinity) {
+    this.io = writeback ? new WritebackBlockIo(disk, 1024, capacity) : new MemoryBlockIo(disk);
   }
 
-  static fresh(blocks = 16384, opts: Partial<MkfsOptions> = {}, writeback = false): Ext2Bench {
-    const bench = new Ext2Bench(new Uint8Array(blocks * 1024), writeback);
+  static fresh(blocks = 16384, opts: Partial<MkfsOptions> = {}, writeback = false, capacity = Infinity): Ext2Bench {
+    const bench = new Ext2Bench(new Uint8Array(blocks * 1024), writeback, capacity);
     mke2fs(bench.io, { now: MKFS_TIME, ...opts });
     return bench;
   }

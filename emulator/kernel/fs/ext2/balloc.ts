@@ -11,16 +11,15 @@ import type { Ext2SbInfo } from './sb-info.js';
  */
 export function newBlock(sbi: Ext2SbInfo, goal: number, mayUseReserve: boolean): number {
   const geo = sbi.geo;
-  const es = sbi.es();
-  const free = es.s_free_blocks_count;
-  if (free === 0 || (!mayUseReserve && free <= es.s_r_blocks_count)) throw new Errno(ENOSPC);
+  const { s_free_blocks_count: free, s_r_blocks_count: reserved } = sbi.es();
+  if (free === 0 || (!mayUseReserve && free <= reserved)) throw new Errno(ENOSPC);
   if (goal < geo.firstDataBlock || goal >= geo.blocksCount) goal = geo.firstDataBlock;
   const goalGroup = geo.groupOfBlock(goal);
   for (let i = 0; i < geo.groupCount; i++) {
     const group = (goalGroup + i) % geo.groupCount;
-    const gd = sbi.gd(group);
-    if (gd.bg_free_blocks_count === 0) continue;
-    const bh = sbi.io.bread(gd.bg_block_bitmap);
+    const { bg_free_blocks_count: groupFree, bg_block_bitmap: bitmap } = sbi.gd(group);
+    if (groupFree === 0) continue;
+    const bh = sbi.io.bread(bitmap);
     const size = geo.groupBlocks(group);
     let bit = i === 0 ? findNextZeroBit(bh.data, size, goal - geo.groupFirstBlock(group)) : -1;
     if (bit < 0) bit = findNextZeroBit(bh.data, size, 0);
@@ -30,10 +29,8 @@ export function newBlock(sbi: Ext2SbInfo, goal: number, mayUseReserve: boolean):
     }
     setBit(bh.data, bit);
     sbi.io.markDirty(bh);
-    gd.bg_free_blocks_count -= 1;
-    sbi.markGdDirty(group);
-    es.s_free_blocks_count = free - 1;
-    sbi.markSuperDirty();
+    sbi.updateGd(group, (gd) => { gd.bg_free_blocks_count -= 1; });
+    sbi.updateSuper((es) => { es.s_free_blocks_count -= 1; });
     return geo.groupFirstBlock(group) + bit;
   }
   throw new Errno(ENOSPC);
@@ -42,15 +39,13 @@ export function newBlock(sbi: Ext2SbInfo, goal: number, mayUseReserve: boolean):
 /** ext2_free_blocks(): returns `count` blocks from `block` on to the bitmap. */
 export function freeBlocks(sbi: Ext2SbInfo, block: number, count = 1): void {
   const geo = sbi.geo;
-  const es = sbi.es();
   for (let b = block; b < block + count; b++) {
     if (b < geo.firstDataBlock || b >= geo.blocksCount) {
       sbi.reportError('ext2_free_blocks', `Freeing blocks not in datazone - block = ${b}, count = ${count}`);
       return;
     }
     const group = geo.groupOfBlock(b);
-    const gd = sbi.gd(group);
-    const bh = sbi.io.bread(gd.bg_block_bitmap);
+    const bh = sbi.io.bread(sbi.gd(group).bg_block_bitmap);
     const bit = b - geo.groupFirstBlock(group);
     if (!testBit(bh.data, bit)) {
       sbi.reportError('ext2_free_blocks', `bit already cleared for block ${b}`);
@@ -58,11 +53,9 @@ export function freeBlocks(sbi: Ext2SbInfo, block: number, count = 1): void {
     }
     clearBit(bh.data, bit);
     sbi.io.markDirty(bh);
-    gd.bg_free_blocks_count += 1;
-    sbi.markGdDirty(group);
-    es.s_free_blocks_count += 1;
+    sbi.updateGd(group, (gd) => { gd.bg_free_blocks_count += 1; });
+    sbi.updateSuper((es) => { es.s_free_blocks_count += 1; });
   }
-  sbi.markSuperDirty();
 }
 
 /** ext2_count_free_blocks(): the sum over the group descriptors. */

@@ -39,12 +39,10 @@ function findGroupForFile(sbi: Ext2SbInfo, parentGroup: number): number {
 /** ext2_new_inode(): claims a free inode number and counts it (the caller fills in the inode). */
 export function newInode(sbi: Ext2SbInfo, parentIno: number, isDir: boolean): number {
   const geo = sbi.geo;
-  const es = sbi.es();
-  if (es.s_free_inodes_count === 0) throw new Errno(ENOSPC);
+  if (sbi.es().s_free_inodes_count === 0) throw new Errno(ENOSPC);
   const group = isDir ? findGroupForDir(sbi) : findGroupForFile(sbi, geo.groupOfInode(parentIno));
   if (group < 0) throw new Errno(ENOSPC);
-  const gd = sbi.gd(group);
-  const bh = sbi.io.bread(gd.bg_inode_bitmap);
+  const bh = sbi.io.bread(sbi.gd(group).bg_inode_bitmap);
   const bit = findNextZeroBit(bh.data, geo.inodesPerGroup, 0);
   if (bit < 0) sbi.error('ext2_new_inode', `Free inodes count corrupted in group ${group}`);
   const ino = group * geo.inodesPerGroup + bit + 1;
@@ -53,11 +51,11 @@ export function newInode(sbi: Ext2SbInfo, parentIno: number, isDir: boolean): nu
   }
   setBit(bh.data, bit);
   sbi.io.markDirty(bh);
-  gd.bg_free_inodes_count -= 1;
-  if (isDir) gd.bg_used_dirs_count += 1;
-  sbi.markGdDirty(group);
-  es.s_free_inodes_count -= 1;
-  sbi.markSuperDirty();
+  sbi.updateGd(group, (gd) => {
+    gd.bg_free_inodes_count -= 1;
+    if (isDir) gd.bg_used_dirs_count += 1;
+  });
+  sbi.updateSuper((es) => { es.s_free_inodes_count -= 1; });
   return ino;
 }
 
@@ -68,8 +66,7 @@ export function freeInode(sbi: Ext2SbInfo, ino: number, wasDir: boolean): void {
     sbi.error('ext2_free_inode', `reserved or nonexistent inode ${ino}`);
   }
   const group = geo.groupOfInode(ino);
-  const gd = sbi.gd(group);
-  const bh = sbi.io.bread(gd.bg_inode_bitmap);
+  const bh = sbi.io.bread(sbi.gd(group).bg_inode_bitmap);
   const bit = (ino - 1) % geo.inodesPerGroup;
   if (!testBit(bh.data, bit)) {
     sbi.reportError('ext2_free_inode', `bit already cleared for inode ${ino}`);
@@ -77,11 +74,11 @@ export function freeInode(sbi: Ext2SbInfo, ino: number, wasDir: boolean): void {
   }
   clearBit(bh.data, bit);
   sbi.io.markDirty(bh);
-  gd.bg_free_inodes_count += 1;
-  if (wasDir) gd.bg_used_dirs_count -= 1;
-  sbi.markGdDirty(group);
-  sbi.es().s_free_inodes_count += 1;
-  sbi.markSuperDirty();
+  sbi.updateGd(group, (gd) => {
+    gd.bg_free_inodes_count += 1;
+    if (wasDir) gd.bg_used_dirs_count -= 1;
+  });
+  sbi.updateSuper((es) => { es.s_free_inodes_count += 1; });
 }
 
 export function countFreeInodes(sbi: Ext2SbInfo): number {

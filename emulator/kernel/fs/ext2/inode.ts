@@ -157,11 +157,8 @@ export class Ext2Inode implements Inode {
     return this;
   }
 
-  /** A brand-new inode: the whole on-disk slot is cleared first, as ext2 does for EXT2_STATE_NEW. */
+  /** A brand-new inode, written over whatever its slot held. */
   initNew(mode: number, uid: number, gid: number, rdev: number): this {
-    const { block, offset } = inodeLocation(this.sbi, this.ino);
-    const bh = this.sbi.io.bread(block);
-    bh.data.fill(0, offset, offset + this.sbi.geo.inodeSize);
     const now = this.owner.nowNs();
     this.rawMode = mode;
     this.rawUid = uid;
@@ -175,7 +172,7 @@ export class Ext2Inode implements Inode {
       else this.iBlock[1] = newEncodeDev(rdev);
     }
     this.setOperations();
-    this.write();
+    this.write(true);
     return this;
   }
 
@@ -186,8 +183,13 @@ export class Ext2Inode implements Inode {
   }
 
   /** ext2_write_inode(): copies the in-core fields into the inode table buffer and marks it dirty. */
-  write(): void {
-    const raw = this.view();
+  write(clearSlot = false): void {
+    if ((this.rawMode & S_IFMT) === S_IFREG && this.sizeBytes > 0x7fffffff) this.setLargeFileFeature();
+    const { block, offset } = inodeLocation(this.sbi, this.ino);
+    const bh = this.sbi.io.bread(block);
+    // A new inode's whole slot is cleared first, as ext2 does for EXT2_STATE_NEW.
+    if (clearSlot) bh.data.fill(0, offset, offset + this.sbi.geo.inodeSize);
+    const raw = new InodeView(bh.data, offset);
     raw.i_mode = this.rawMode;
     raw.i_uid = this.rawUid & 0xffff;
     raw.l_i_uid_high = this.rawUid >>> 16;
@@ -195,25 +197,20 @@ export class Ext2Inode implements Inode {
     raw.l_i_gid_high = this.rawGid >>> 16;
     raw.i_links_count = this.links;
     raw.i_size = this.sizeBytes % 2 ** 32;
-    if ((this.rawMode & S_IFMT) === S_IFREG) {
-      raw.i_size_high = Math.floor(this.sizeBytes / 2 ** 32);
-      if (this.sizeBytes > 0x7fffffff) this.setLargeFileFeature();
-    }
+    if ((this.rawMode & S_IFMT) === S_IFREG) raw.i_size_high = Math.floor(this.sizeBytes / 2 ** 32);
     raw.i_atime = Math.floor(this.atimeNs / NS);
     raw.i_ctime = Math.floor(this.ctimeNs / NS);
     raw.i_mtime = Math.floor(this.mtime / NS);
     raw.i_dtime = this.dtime;
     raw.i_flags = this.flags;
     raw.i_blocks = this.sectors;
-    for (let i = 0; i < EXT2_N_BLOCKS; i++) raw.view.setUint32(raw.offset + I_BLOCK + 4 * i, this.iBlock[i]!, true);
-    this.sbi.io.markDirty(this.sbi.io.bread(inodeLocation(this.sbi, this.ino).block));
+    for (let i = 0; i < EXT2_N_BLOCKS; i++) setLe32(bh.data, offset + I_BLOCK + 4 * i, this.iBlock[i]!);
+    this.sbi.io.markDirty(bh);
   }
 
   private setLargeFileFeature(): void {
-    const es = this.sbi.es();
-    if (es.s_feature_ro_compat & EXT2_FEATURE_RO_COMPAT_LARGE_FILE) return;
-    es.s_feature_ro_compat |= EXT2_FEATURE_RO_COMPAT_LARGE_FILE;
-    this.sbi.markSuperDirty();
+    if (this.sbi.es().s_feature_ro_compat & EXT2_FEATURE_RO_COMPAT_LARGE_FILE) return;
+    this.sbi.updateSuper((es) => { es.s_feature_ro_compat |= EXT2_FEATURE_RO_COMPAT_LARGE_FILE; });
   }
 
   checkWritable(): void {

@@ -36,16 +36,20 @@ export class MemoryBlockIo implements BlockIo {
 
 /**
  * A write-back cache over a separate disk image: the disk changes only when
- * a dirty buffer is written back (syncBuffer, sync, or crash's survivors).
+ * a dirty buffer is written back (syncBuffer, sync, eviction, or crash's
+ * survivors). With a `capacity`, the least recently used buffer is dropped
+ * (written back first if dirty) when the cache is full, and the next bread
+ * of that block hands out a new buffer head, as a real buffer cache may.
  */
 export class WritebackBlockIo implements BlockIo {
   readonly blockCount: number;
+  /** In least-recently-used order (a Map keeps insertion order). */
   private readonly cache = new Map<number, BufferHead>();
   private readonly dirty = new Set<number>();
   /** Block numbers in the order they were written to the disk. */
   readonly writeLog: number[] = [];
 
-  constructor(readonly disk: Uint8Array, readonly blockSize = 1024) {
+  constructor(readonly disk: Uint8Array, readonly blockSize = 1024, readonly capacity = Infinity) {
     this.blockCount = Math.floor(disk.length / blockSize);
   }
 
@@ -58,11 +62,21 @@ export class WritebackBlockIo implements BlockIo {
   bread(blockNr: number): BufferHead {
     this.check(blockNr);
     let bh = this.cache.get(blockNr);
-    if (!bh) {
+    if (bh) {
+      this.cache.delete(blockNr);
+    } else {
       bh = { blockNr, data: this.disk.slice(blockNr * this.blockSize, (blockNr + 1) * this.blockSize) };
-      this.cache.set(blockNr, bh);
+      while (this.cache.size >= this.capacity) this.evictOldest();
     }
+    this.cache.set(blockNr, bh);
     return bh;
+  }
+
+  private evictOldest(): void {
+    const [oldest] = this.cache.keys();
+    if (oldest === undefined) return;
+    if (this.dirty.has(oldest)) this.writeBack(oldest);
+    this.cache.delete(oldest);
   }
 
   getblk(blockNr: number): BufferHead {
@@ -70,11 +84,18 @@ export class WritebackBlockIo implements BlockIo {
   }
 
   markDirty(bh: BufferHead): void {
+    this.checkCurrent(bh);
     this.dirty.add(bh.blockNr);
   }
 
   syncBuffer(bh: BufferHead): void {
+    this.checkCurrent(bh);
     if (this.dirty.has(bh.blockNr)) this.writeBack(bh.blockNr);
+  }
+
+  /** A buffer head kept past its eviction is a bug in the caller: its changes would be lost. */
+  private checkCurrent(bh: BufferHead): void {
+    if (this.cache.get(bh.blockNr) !== bh) throw new Error(`block ${bh.blockNr}: buffer head used after the cache dropped it`);
   }
 
   sync(): void {

@@ -106,11 +106,12 @@ export function mke2fs(io: BlockIo, opts: MkfsOptions): MkfsResult {
   const inodesCount = ipg * groups;
   const now = opts.now >>> 0;
 
+  // Every block is built in memory and written once at the end: no buffer is held across getblk() calls.
+  const image = new Map<number, Uint8Array>();
   const zero = (block: number): Uint8Array => {
-    const bh = io.getblk(block);
-    bh.data.fill(0);
-    io.markDirty(bh);
-    return bh.data;
+    const data = new Uint8Array(BLOCK_SIZE);
+    image.set(block, data);
+    return data;
   };
 
   // The primary superblock; its geometry drives everything else.
@@ -188,9 +189,7 @@ export function mke2fs(io: BlockIo, opts: MkfsOptions): MkfsResult {
     const index = ino - 1;
     const gd = desc(geo.groupOfInode(ino));
     const offsetInGroup = (index % ipg) * inodeSize;
-    const bh = io.bread(gd.bg_inode_table + Math.floor(offsetInGroup / BLOCK_SIZE));
-    io.markDirty(bh);
-    return new InodeView(bh.data, offsetInGroup % BLOCK_SIZE);
+    return new InodeView(image.get(gd.bg_inode_table + Math.floor(offsetInGroup / BLOCK_SIZE))!, offsetInGroup % BLOCK_SIZE);
   };
   const makeDir = (ino: number, mode: number, links: number, blocks: number[], uid: number, gid: number) => {
     const inode = inodeAt(ino);
@@ -239,6 +238,11 @@ export function mke2fs(io: BlockIo, opts: MkfsOptions): MkfsResult {
     copy.set(sbBlock);
     new SuperBlockView(copy).s_block_group_nr = g;
     descBlocks.forEach((d, i) => zero(start + 1 + i).set(d));
+  }
+  for (const [block, data] of [...image].sort((a, b) => a[0] - b[0])) {
+    const bh = io.getblk(block);
+    bh.data.set(data);
+    io.markDirty(bh);
   }
   io.sync();
 

@@ -3,6 +3,8 @@
 // mount state and the kernel's messages. Nothing here holds a buffer head
 // across calls: each access goes back to the buffer cache (sb_bread), which
 // may hand out a new buffer head after writing back and dropping an old one.
+// So a change is read-modify-mark with no other buffer access in between:
+// updateSuper()/updateGd(), never a view kept across a bread().
 import type { BlockIo, BufferHead } from '../../block/blockio.js';
 import { EIO, Errno } from '../../errno.js';
 import { EXT2_DESC_SIZE, EXT2_ERROR_FS, EXT2_SUPERBLOCK_OFFSET, Geometry, GroupDescView, SuperBlockView } from './layout.js';
@@ -45,7 +47,10 @@ export class Ext2SbInfo {
     return this.sbView.view;
   }
 
-  markSuperDirty(): void {
+  /** Changes the superblock in its buffer and marks that buffer dirty. */
+  updateSuper(change: (es: SuperBlockView) => void): void {
+    const es = this.es();
+    change(es);
     this.io.markDirty(this.io.bread(this.sbBlock));
   }
 
@@ -68,7 +73,9 @@ export class Ext2SbInfo {
     return cached.view;
   }
 
-  markGdDirty(group: number): void {
+  /** Changes a group descriptor in its buffer and marks that buffer dirty. */
+  updateGd(group: number, change: (gd: GroupDescView) => void): void {
+    change(this.gd(group));
     this.io.markDirty(this.io.bread(this.geo.descBlock(Math.floor(group / this.geo.descPerBlock))));
   }
 
@@ -97,7 +104,7 @@ export class Ext2SbInfo {
       : `${KERN_CRIT}EXT2-fs (${this.deviceName}): error: ${func}: ${text}\n`);
     this.mountState |= EXT2_ERROR_FS;
     if (!this.isReadOnly()) {
-      this.es().s_state |= EXT2_ERROR_FS;
+      this.updateSuper((es) => { es.s_state |= EXT2_ERROR_FS; });
       this.syncSuper();
     }
   }

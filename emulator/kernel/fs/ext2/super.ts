@@ -136,19 +136,24 @@ export class Ext2Fs implements InodeOwner, NameiOwner {
     } else if (es.s_checkinterval && es.s_lastcheck + es.s_checkinterval <= nowSec) {
       sbi.warning(`checktime reached, ${recommended}`);
     }
-    if (es.s_max_mnt_count === 0) es.s_max_mnt_count = EXT2_DFL_MAX_MNT_COUNT;
-    es.s_mnt_count = (es.s_mnt_count + 1) & 0xffff;
-    es.s_mtime = nowSec;
-    es.s_state &= ~EXT2_VALID_FS;
+    sbi.updateSuper((es) => {
+      if (es.s_max_mnt_count === 0) es.s_max_mnt_count = EXT2_DFL_MAX_MNT_COUNT;
+      es.s_mnt_count = (es.s_mnt_count + 1) & 0xffff;
+      es.s_mtime = nowSec;
+      es.s_state &= ~EXT2_VALID_FS;
+    });
     this.syncSuper();
   }
 
   /** ext2_sync_super(): the free counts from the group descriptors, the write time, then the superblock to the disk. */
-  private syncSuper(): void {
-    const es = this.sbi.es();
-    es.s_free_blocks_count = countFreeBlocks(this.sbi);
-    es.s_free_inodes_count = countFreeInodes(this.sbi);
-    es.s_wtime = Math.floor(this.ctx.now() / NS);
+  private syncSuper(state?: number): void {
+    const freeBlocks = countFreeBlocks(this.sbi), freeInodes = countFreeInodes(this.sbi);
+    this.sbi.updateSuper((es) => {
+      es.s_free_blocks_count = freeBlocks;
+      es.s_free_inodes_count = freeInodes;
+      es.s_wtime = Math.floor(this.ctx.now() / NS);
+      if (state !== undefined) es.s_state = state;
+    });
     this.sbi.syncSuper();
   }
 
@@ -166,10 +171,8 @@ export class Ext2Fs implements InodeOwner, NameiOwner {
     const sbi = this.sbi;
     if (readOnly) {
       this.sbi.io.sync();
-      const es = sbi.es();
-      es.s_state = sbi.mountState;
-      es.s_mtime = Math.floor(this.ctx.now() / NS);
-      this.syncSuper();
+      sbi.updateSuper((es) => { es.s_mtime = Math.floor(this.ctx.now() / NS); });
+      this.syncSuper(sbi.mountState);
       this.vfsSb.readOnly = true;
       return;
     }
@@ -189,9 +192,7 @@ export class Ext2Fs implements InodeOwner, NameiOwner {
     if (this.unmounted) return;
     if (!this.vfsSb.readOnly) {
       this.sbi.io.sync();
-      const es = this.sbi.es();
-      es.s_state = this.sbi.mountState;
-      this.syncSuper();
+      this.syncSuper(this.sbi.mountState);
     }
     this.sbi.io.sync();
     this.unmounted = true;
@@ -200,7 +201,7 @@ export class Ext2Fs implements InodeOwner, NameiOwner {
   /** ext2_statfs(): the blocks df counts exclude the metadata every group carries. */
   statfs(): StatFs {
     const geo = this.sbi.geo;
-    const es = this.sbi.es();
+    const reserved = this.sbi.es().s_r_blocks_count;
     let overhead = geo.firstDataBlock;
     for (let g = 0; g < geo.groupCount; g++) overhead += geo.superAndDescBlocks(g);
     overhead += geo.groupCount * (2 + geo.inodeTableBlocks);
@@ -209,7 +210,7 @@ export class Ext2Fs implements InodeOwner, NameiOwner {
       blockSize: geo.blockSize,
       blocks: geo.blocksCount - overhead,
       freeBlocks,
-      availBlocks: Math.max(0, freeBlocks - es.s_r_blocks_count),
+      availBlocks: Math.max(0, freeBlocks - reserved),
       files: geo.inodesCount,
       freeFiles: countFreeInodes(this.sbi),
     };
