@@ -73,3 +73,13 @@ export function debugfsWrite(image: Uint8Array, files: Record<string, Uint8Array
     return new Uint8Array(fs.readFileSync(file));
   });
 }
+
+/** What the real mkfs.ext2 prints for an image of `blocks` 1 KiB blocks (the image itself is thrown away). */
+export function realMkfsOutput(blocks: number, args: string[]): string {
+  const file = path.join(dir, `mkfs${counter++}`);
+  fs.writeFileSync(file, new Uint8Array(blocks * 1024));
+  const r = spawnSync(MKFS_EXT2, ['-F', ...args, file, String(blocks)], { encoding: 'utf8' });
+  fs.rmSync(file);
+  // The progress counters erase themselves with backspaces on a terminal: keep what stays on the screen.
+  return r.stdout.replaceAll('\u0008', '#').replace(/\d+\/\d+#+\s+#+/g, '');
+}

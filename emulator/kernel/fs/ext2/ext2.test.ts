@@ -8,7 +8,7 @@ import { mke2fs } from './mkfs.js';
 import { Ext2Fs } from './super.js';
 import { EXT2_VALID_FS, SuperBlockView } from './layout.js';
 import { Ext2Bench, MKFS_TIME, pattern } from '../../../../test/helpers/ext2.js';
-import { debugfs, debugfsWrite, haveE2fsprogs, realE2fsck, realMkfs } from '../../../../test/helpers/e2fsprogs.js';
+import { debugfs, debugfsWrite, haveE2fsprogs, realE2fsck, realMkfs, realMkfsOutput } from '../../../../test/helpers/e2fsprogs.js';
 
 const ROOT = { uid: 0, gid: 0 };
 const errnoOf = (f: () => unknown): number | undefined => {
@@ -54,6 +54,16 @@ Writing superblocks and filesystem accounting information: done
         .filter((l) => /^ Group|Inode count|Block count|Free blocks:|Free inodes:|Reserved block count|Inodes per group|First inode|Inode size/.test(l));
       expect(groups(ours)).toEqual(groups(real));
     }
+  });
+
+  it.skipIf(!haveE2fsprogs)('reports the geometry as mke2fs -v does', () => {
+    const io = new MemoryBlockIo(new Uint8Array(16384 * 1024));
+    const ours = mke2fs(io, { now: MKFS_TIME, label: 'root', verbose: true }).output;
+    const real = realMkfsOutput(16384, ['-v', '-E', 'nodiscard', '-b', '1024', '-I', '128', '-N', '2048', '-L', 'root',
+      '-O', '^dir_index,^resize_inode,^ext_attr,^large_file']);
+    // The version line goes to stderr; the UUID differs; the rest is the same.
+    const keep = (text: string) => text.split('\n').filter((l) => !/^(mke2fs 1|Creating regular file|128-byte inodes|Filesystem UUID)/.test(l));
+    expect(keep(ours)).toEqual(keep(real));
   });
 
   it.skipIf(!haveE2fsprogs)('skips a too-small last group as mke2fs does', () => {

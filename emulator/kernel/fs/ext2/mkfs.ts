@@ -37,6 +37,8 @@ export interface MkfsOptions {
   rootGid?: number;
   /** Bytes per inode on disk (-I): 128, as Linux 2.x wrote them, or 256. */
   inodeSize?: number;
+  /** -v: the long report of the geometry. */
+  verbose?: boolean;
 }
 
 export interface MkfsResult {
@@ -246,11 +248,20 @@ export function mke2fs(io: BlockIo, opts: MkfsOptions): MkfsResult {
   }
   io.sync();
 
-  const lines = [
-    MKE2FS_VERSION,
-    `Creating filesystem with ${blocksCount} 1k blocks and ${inodesCount} inodes`,
-    `Filesystem UUID: ${formatUuid(sbBlock)}`,
-  ];
+  const lines = [MKE2FS_VERSION];
+  if (opts.verbose) {
+    const sizeType = blocksCount * BLOCK_SIZE < 3 * 1024 * 1024 ? 'floppy' : blocksCount * BLOCK_SIZE < 512 * 1024 * 1024 ? 'small' : 'default';
+    const reserved = es.s_r_blocks_count;
+    lines.push(`fs_types for mke2fs.conf resolution: 'ext2', '${sizeType}'`, `Filesystem label=${opts.label ?? ''}`, 'OS type: Linux',
+      'Block size=1024 (log=0)', 'Fragment size=1024 (log=0)', 'Stride=0 blocks, Stripe width=0 blocks',
+      `${inodesCount} inodes, ${blocksCount} blocks`,
+      `${reserved} blocks (${((100 * reserved) / blocksCount).toFixed(2)}%) reserved for the super user`,
+      'First data block=1', `${groups} block group${groups > 1 ? 's' : ''}`,
+      `${blocksPerGroup} blocks per group, ${blocksPerGroup} fragments per group`, `${ipg} inodes per group`);
+  } else {
+    lines.push(`Creating filesystem with ${blocksCount} 1k blocks and ${inodesCount} inodes`);
+  }
+  lines.push(`Filesystem UUID: ${formatUuid(sbBlock)}`);
   if (backups.length) lines.push(`Superblock backups stored on blocks: ${backupList(backups)}`);
   lines.push('', 'Allocating group tables: done                            ',
     'Writing inode tables: done                            ',
