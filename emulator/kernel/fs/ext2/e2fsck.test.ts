@@ -252,3 +252,23 @@ describe('ext2 on a crashed disk nobody checked', () => {
     }
   });
 });
+
+describe('the boot sequence', () => {
+  it('mounts the root read-only, lets e2fsck repair it through the same buffers, then remounts read-write', () => {
+    const disk = afterCrash((bench) => [(bench.fs.root as Ext2Inode).bmap(0)]);
+    const bench = new Ext2Bench(disk, true);
+    bench.mount({ readOnly: true });
+    expect(bench.printed).toEqual([]);
+    const r = e2fsck(bench.io, { mode: 'yes', deviceName: '/dev/hda1', now: NOW, isMountedRoot: true });
+    expect(r.output).toContain('/dev/hda1 was not cleanly unmounted, check forced.\n');
+    expect(r.output).toContain('Unattached inode 12\nConnect to /lost+found? yes\n');
+    expect(r.exitCode).toBe(3);
+    bench.fs.vfsSb.remount!(false);
+    expect(bench.printed).toEqual([]);
+    expect(bench.text('/lost+found/#12')).toBe('written just before the crash\n');
+    bench.write('/after-boot', 'ok\n');
+    bench.unmount();
+    expect(new SuperBlockView(disk, 1024).s_state).toBe(EXT2_VALID_FS);
+    expect(fsck(disk, 'preen').output).toBe('/dev/hda1: clean, 13/2048 files, 280/16384 blocks\n');
+  });
+});
