@@ -139,6 +139,8 @@ export function crashImage(seed: number, blocks = [4096, 16384, 20000][seed % 3]
   bench.mount();
   const io = bench.io as WritebackBlockIo;
   const files: string[] = [];
+  /** Symlinks and device nodes: their i_block holds no block numbers. */
+  const others: string[] = [];
   const dirs = ['/'];
   const pick = <T>(a: T[]) => a[rng.range(0, a.length - 1)]!;
   const inDir = (d: string, n: string) => `${d === '/' ? '' : d}/${n}`;
@@ -152,8 +154,9 @@ export function crashImage(seed: number, blocks = [4096, 16384, 20000][seed % 3]
     [someFile, () => { const i = rng.range(0, files.length - 1); const to = inDir(pick(dirs), `r${rng.next() % 1000}`); bench.vfs.rename(files[i]!, to, '/', cred); files[i] = to; }],
     [() => true, () => { for (const b of io.dirtyBlocks()) if (rng.range(0, 2) === 0) io.syncBuffer(io.bread(b)); }],
     [someFile, () => { bench.stat(pick(files)).truncate!(rng.range(0, 5000)); }],
-    [() => true, () => { bench.vfs.symlink('t'.repeat(rng.range(1, 120)), inDir(pick(dirs), `l${rng.next() % 1000}`), '/', cred); }],
-    [() => true, () => { bench.vfs.mknod(inDir(pick(dirs), `c${rng.next() % 1000}`), 0o20644, MKDEV(rng.range(1, 300), rng.range(0, 300)), '/', cred); }],
+    [() => true, () => { const n = inDir(pick(dirs), `l${rng.next() % 1000}`); bench.vfs.symlink('t'.repeat(rng.range(1, 120)), n, '/', cred); others.push(n); }],
+    [() => true, () => { const n = inDir(pick(dirs), `c${rng.next() % 1000}`); bench.vfs.mknod(n, 0o20644, MKDEV(rng.range(1, 300), rng.range(0, 300)), '/', cred); others.push(n); }],
+    [() => others.length > 0, () => { const i = rng.range(0, others.length - 1); bench.vfs.unlink(others[i]!, '/', cred); others.splice(i, 1); }],
     [someFile, () => {
       const dir = bench.vfs.lookup(pick(dirs), '/', cred).inode;
       dir.dirOps!.link!(bench.stat(pick(files)), dir, `h${rng.next() % 1000}`);

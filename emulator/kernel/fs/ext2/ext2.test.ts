@@ -157,6 +157,23 @@ describe('files and directories', () => {
     if (haveE2fsprogs) expectCleanByRealE2fsck(bench.disk);
   });
 
+  it('frees only real blocks when device nodes, FIFOs and symlinks go', () => {
+    const bench = Ext2Bench.fresh();
+    const fs = bench.mount();
+    const before = fs.statfs();
+    // i_block of these holds a device number or a symlink target, which must never be taken for block numbers.
+    bench.vfs.mknod('/hda1', 0o60660, MKDEV(3, 1), '/', { ...ROOT, umask: 0 });
+    bench.vfs.mknod('/big', 0o20600, MKDEV(300, 70000), '/', { ...ROOT, umask: 0 });
+    bench.vfs.mknod('/fifo', 0o10644, 0, '/', { ...ROOT, umask: 0 });
+    bench.vfs.symlink('ab', '/fast', '/', ROOT);
+    bench.vfs.symlink('c'.repeat(300), '/slow', '/', ROOT);
+    for (const name of ['/hda1', '/big', '/fifo', '/fast', '/slow']) bench.vfs.unlink(name, '/', ROOT);
+    expect(fs.statfs()).toEqual(before);
+    expect(bench.printed).toEqual([]);
+    bench.unmount();
+    if (haveE2fsprogs) expectCleanByRealE2fsck(bench.disk);
+  });
+
   it('keeps an unlinked file readable while open and frees it on the last close', () => {
     const bench = Ext2Bench.fresh();
     const fs = bench.mount();

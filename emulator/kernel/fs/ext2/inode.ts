@@ -125,6 +125,12 @@ export class Ext2Inode implements Inode {
     return new TextDecoder().decode(raw.subarray(0, Math.min(this.sizeBytes, raw.length)));
   }
 
+  /** Regular files, directories and slow symlinks map blocks through i_block (ext2_truncate_blocks' test). */
+  mapsBlocks(): boolean {
+    const type = this.rawMode & S_IFMT;
+    return type === S_IFREG || type === 0o040000 || (type === S_IFLNK && !this.isFastSymlink());
+  }
+
   /** ext2_inode_is_fast_symlink(): the target lives in i_block, no block holds it. */
   isFastSymlink(): boolean {
     return (this.rawMode & S_IFMT) === S_IFLNK && this.sectors === 0;
@@ -392,6 +398,8 @@ export class Ext2Inode implements Inode {
 
   /** ext2_truncate_blocks(): frees every block mapping file block `first` or later, and indirect blocks left empty. */
   freeBlocksFrom(first: number): void {
+    // Only these map blocks: a device's i_block holds its number, a fast symlink's its target.
+    if (!this.mapsBlocks()) return;
     const ppb = this.sbi.geo.addrPerBlock;
     for (let i = Math.max(first, 0); i < EXT2_NDIR_BLOCKS; i++) {
       if (this.iBlock[i]) { this.release(this.iBlock[i]!); this.iBlock[i] = 0; }

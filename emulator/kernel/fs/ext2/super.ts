@@ -247,8 +247,7 @@ export class Ext2Fs implements InodeOwner, NameiOwner {
   evict(inode: Ext2Inode): void {
     if (this.vfsSb.readOnly || this.icache.get(inode.ino) !== inode) return;
     inode.dtime = Math.floor(this.nowNs() / NS);
-    inode.setSize(0);
-    inode.freeBlocksFrom(0);
+    if (inode.mapsBlocks()) inode.setSize(0);
     inode.write();
     freeInode(this.sbi, inode.ino, (inode.mode & S_IFMT) === S_IFDIR);
     this.icache.delete(inode.ino);
