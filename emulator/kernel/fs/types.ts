@@ -52,6 +52,8 @@ export interface DirOperations {
   unlink?(dir: Inode, name: string): void;
   rmdir?(dir: Inode, name: string): void;
   rename?(dir: Inode, name: string, newDir: Inode, newName: string): void;
+  /** link(2): another name in `dir` for an existing inode (never a directory). */
+  link?(inode: Inode, dir: Inode, name: string): void;
 }
 
 export interface SuperBlock {
