@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { runSh, tempWorkspace } from './helpers/machine.js';
 import { Machine } from '../emulator/machine.js';
 import { createNodeHost } from '../main/host/node-host.js';
+import { Ext2Fs, e2fsck, mke2fs } from '../emulator/kernel/fs/ext2/index.js';
+import { MKDEV } from '../emulator/kernel/fs/types.js';
 
 const CLI = path.resolve(import.meta.dirname, '../bin/driverlab.js');
 const ts = String.raw`\[\s*\d+\.\d{6}\] `;
@@ -167,5 +169,36 @@ describe('init respawns the console shell', () => {
     ], 'modern');
     expect(r.output).toContain(`Kernel panic - not syncing: sysrq triggered crash\n\n[driverlab] The machine has stopped; reset it to start it again.\n${PROMPT}exit\n`);
     expect(r.status).toBe(0);
+  });
+});
+
+describe('file systems on the disk: SysRq-U, reboot and a reset (ext2 on hda1, mounted at /mnt)', () => {
+  /** mke2fs on the disk and a mount at /mnt, as the boot scripts would do it. */
+  const mountExt2 = (m: Machine) => {
+    const k = m.kernel;
+    const io = k.block.blockIo('hda1');
+    mke2fs(io, { now: Math.floor(k.wallTimeNs() / 1e9) });
+    io.sync();
+    const fs = new Ext2Fs(io, k.fsctx, (msg) => k.printk(msg), MKDEV(3, 1), { deviceName: 'hda1' });
+    k.mkdirp('/mnt');
+    k.vfs.mount('/mnt', fs.root, '/dev/hda1', 'rw,relatime');
+  };
+  /** e2fsck -n of hda1 as the machine's disk has it now (after the script: a new boot, nothing mounted). */
+  const fsck = (m: Machine) => e2fsck(m.kernel.block.blockIo('hda1'), { mode: 'no', deviceName: '/dev/hda1', now: Math.floor(m.kernel.wallTimeNs() / 1e9) }).output;
+
+  it('SysRq-U remounts it read-only, syncing first: after SysRq-B the file system is clean and has the file', async () => {
+    const r = await runSh('echo kept | sudo tee /mnt/f >/dev/null; sudo sh -c "echo u > /proc/sysrq-trigger"; sleep 0.1; grep hda1 /proc/mounts; echo more | sudo tee /mnt/g; sudo sh -c "echo b > /proc/sysrq-trigger"', { prepare: mountExt2 });
+    expect(r.output).toMatch(/^\[\s*\d+\.\d{6}\] sysrq: Emergency Remount R\/O\n\/dev\/hda1 \/mnt ext2 ro,relatime 0 0\ntee: \/mnt\/g: Read-only file system\n/);
+    expect(fsck(r.machine)).toMatch(/\/dev\/hda1: clean, 12\/\d+ files/);
+  });
+
+  it('without it, SysRq-B leaves the file system not cleanly unmounted', async () => {
+    const r = await runSh('echo lost | sudo tee /mnt/f >/dev/null; sudo sh -c "echo b > /proc/sysrq-trigger"', { prepare: mountExt2 });
+    expect(fsck(r.machine)).not.toContain('clean,');
+  });
+
+  it('reboot syncs and unmounts: the file system is clean and has the file', async () => {
+    const r = await runSh('echo kept | sudo tee /mnt/f >/dev/null; sudo reboot', { prepare: mountExt2 });
+    expect(fsck(r.machine)).toMatch(/\/dev\/hda1: clean, 12\/\d+ files/);
   });
 });

@@ -151,7 +151,7 @@ export class Kernel {
    * which top-level command it starts, as the offset in its script where the next one begins:
    * after a reboot or a respawn the script goes on from there.
    */
-  consoleScript: { report(nextOffset: number): void } | undefined;
+  consoleScript: { initPid: number; report(nextOffset: number): void } | undefined;
   /** Wall-clock time (ms) the run loop last let the host run (input, UI): see preemptionPoint(). */
   hostYieldedAt = 0;
   jiffies: number;

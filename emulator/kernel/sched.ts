@@ -83,6 +83,9 @@ export class Task {
   }
 
   get alive(): boolean { return this.state !== 'Z'; }
+
+  /** is_global_init(): the first user process, the one with no parent (pid 1 unless a kernel thread came first). */
+  get isInit(): boolean { return this.kind === 'user' && this.parent === undefined; }
 }
 
 /** Thrown inside a TypeScript task when a signal's default action ends it. */

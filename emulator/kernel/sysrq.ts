@@ -212,7 +212,7 @@ export class Sysrq {
   /** send_sig_all(): every user process but init; kernel threads are left alone. */
   private signalAll(sig: number, evenInit: boolean): void {
     for (const t of this.k.tasks.values()) {
-      if (t.kind !== 'user' || !t.alive || (t.pid === 1 && !evenInit)) continue;
+      if (t.kind !== 'user' || !t.alive || (t.isInit && !evenInit)) continue;
       this.k.sendSignal(t, sig);
     }
     // "We probably have killed syslogd": everything goes to the console from now on.
@@ -228,7 +228,7 @@ export class Sysrq {
   /** __do_SAK(): every process on the console dies, so that nothing can pose as the login prompt. */
   private secureAttentionKey(): void {
     for (const t of [...this.k.tasks.values()]) {
-      if (t.kind !== 'user' || !t.alive || t.pid === 1 || !usesConsole(t)) continue;
+      if (t.kind !== 'user' || !t.alive || t.isInit || !usesConsole(t)) continue;
       if (this.modern) this.k.printk(`\x015tty tty1: SAK: killed process ${t.pid} (${t.comm}): by controlling tty\n`);
       this.k.sendSignal(t, SIGKILL);
     }
@@ -333,7 +333,7 @@ export class Sysrq {
   /** out_of_memory() as SysRq-F asks for it: the biggest user process dies. */
   private oomKill(): void {
     const k = this.k;
-    const victims = [...k.tasks.values()].filter((t) => t.kind === 'user' && t.alive && t.pid !== 1).sort((a, b) => a.pid - b.pid);
+    const victims = [...k.tasks.values()].filter((t) => t.kind === 'user' && t.alive && !t.isInit).sort((a, b) => a.pid - b.pid);
     const me = k.sched.current;
     const line = (level: number, s: string) => k.printk(`\x01${level}${s}\n`);
     let chosen: Task | undefined;

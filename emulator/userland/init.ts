@@ -73,7 +73,7 @@ export function initProgram(k: Kernel, session: ConsoleSession): ProgramMain {
 /** Starts the console's shell: a login shell (`sh -i`), or `sh -c` with what is left of the script. */
 async function startShell(k: Kernel, p: Proc, session: ConsoleSession): Promise<number> {
   const script = session.script();
-  k.consoleScript = script === undefined ? undefined : { report: (offset) => session.report(offset) };
+  k.consoleScript = script === undefined ? undefined : { initPid: p.pid, report: (offset) => session.report(offset) };
   const argv = script === undefined ? ['sh', '-i'] : ['sh', '-c', script];
   const pid = await p.spawn(argv, { cwd: '/home/lab', env: loginEnv(k), uid: 1000 });
   const child = k.tasks.get(pid);

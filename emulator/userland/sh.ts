@@ -712,7 +712,7 @@ export function shProgram(k: Kernel) {
       if (argv[1] === '-c') {
         sh.positional = argv.slice(3);
         // The script init runs on the console for `driverlab sh` tells the machine where it is, to go on after a reboot.
-        const console = p.task.parent?.pid === 1 ? k.consoleScript : undefined;
+        const console = k.consoleScript && p.task.parent?.pid === k.consoleScript.initPid ? k.consoleScript : undefined;
         return await sh.runSource(argv[2] ?? '', [0, 1, 2], console && ((offset) => console.report(offset)));
       }
       if (argv[1] === '-i' || argv.length === 1 && p.isatty(0)) {

@@ -71,7 +71,7 @@ async function goDown(k: Kernel, p: Proc, plan: Plan): Promise<number> {
  * for them to go. Whether any was left when it ended (init then sends SIGKILL).
  */
 async function signalAll(k: Kernel, p: Proc, sig: number): Promise<boolean> {
-  const others = (): Task[] => [...k.tasks.values()].filter((t) => t.kind === 'user' && t.alive && t.pid !== 1 && t !== p.task);
+  const others = (): Task[] => [...k.tasks.values()].filter((t) => t.kind === 'user' && t.alive && !t.isInit && t !== p.task);
   for (const t of others()) k.sendSignal(t, sig);
   for (let waited = 0; waited < 5 && others().length; waited++) await p.sleep(100e6);
   return others().length > 0;
