@@ -28,6 +28,8 @@ import { mountSysfs } from './params.js';
 import { doIRQ, newIrqDescs, setupIrq, type IrqDesc } from './irq.js';
 import { Softirq } from './softirq.js';
 import { Keyboard } from './keyboard.js';
+import { Sysrq } from './sysrq.js';
+import { schedulePanicRestart, type ShutdownKind } from './reboot.js';
 import { TimerBase } from './timer.js';
 import { Workqueues } from './workqueue.js';
 import { BlockLayer } from './block/index.js';
@@ -142,6 +144,14 @@ export class Kernel {
   set preemptCount(n: number) { this.sched.cpu.preemptCount = n; }
   /** The console keyboard driver (IRQ 1), with Magic SysRq. */
   keyboard: Keyboard | undefined;
+  /** Magic SysRq: the keys, /proc/sys/kernel/sysrq and /proc/sysrq-trigger. */
+  sysrq: Sysrq | undefined;
+  /**
+   * The shell init started on the console for a script (`driverlab sh`) tells the machine here
+   * which top-level command it starts, as the offset in its script where the next one begins:
+   * after a reboot or a respawn the script goes on from there.
+   */
+  consoleScript: { initPid: number; report(nextOffset: number): void } | undefined;
   /** Wall-clock time (ms) the run loop last let the host run (input, UI): see preemptionPoint(). */
   hostYieldedAt = 0;
   jiffies: number;
@@ -441,7 +451,8 @@ export class Kernel {
     this.initPic();
     this.printk(`\x016NR_IRQS: 16, nr_irqs: 16, preallocated irqs: 16\n`);
     this.initTimer();
-    this.keyboard = new Keyboard(this, { restart: () => this.requestShutdown('restart'), powerOff: () => this.requestShutdown('poweroff') });
+    this.sysrq = new Sysrq(this);
+    this.keyboard = new Keyboard(this, this.sysrq);
     this.keyboard.install();
     this.printk('\x016Console: colour VGA+ 80x25\n');
     this.printk('\x016printk: console [tty0] enabled\n');
@@ -744,7 +755,8 @@ export class Kernel {
     }
     if ((1 << sig) & STOP_SIGNALS) task.pendingSignals &= ~(1 << SIGCONT);
     task.pendingSignals |= 1 << sig;
-    if (task.state === 'S') {
+    // A blocked signal waits; it does not end an interruptible sleep.
+    if (task.state === 'S' && !(task.blockedSignals & (1 << sig))) {
       task.interrupted = true;
       this.sched.wake(task);
     }
@@ -1106,10 +1118,10 @@ export class Kernel {
   hungReason: string | undefined;
 
   /** How the machine asked to stop: a reset (SysRq-B, reboot) or a power-off. */
-  shutdown: 'restart' | 'poweroff' | undefined;
+  shutdown: ShutdownKind | undefined;
 
   /** emergency_restart() / kernel_power_off(): nothing runs any more; the machine acts on it. */
-  requestShutdown(how: 'restart' | 'poweroff'): void {
+  requestShutdown(how: ShutdownKind): void {
     this.shutdown = how;
     this.halted = how;
   }
@@ -1120,10 +1132,14 @@ export class Kernel {
     this.halted = reason;
   }
 
-  /** panic(): the message, then the machine stops (panic=N reboots come with step 5). */
+  /** With panic=N: when the panicked machine resets itself (the Machine lets the time pass, then restarts it). */
+  panicRestartAtNs: number | undefined;
+
+  /** panic(): the message, then the machine stops, or restarts after panic=N seconds. */
   panic(message: string): void {
     this.log.consoleLoglevel = 8;
     this.printk(`\x010Kernel panic - not syncing: ${message.replace(/\n$/, '')}\n`);
+    this.panicRestartAtNs = schedulePanicRestart(this);
     this.halted = message;
   }
 

@@ -68,7 +68,7 @@ export function memInfo(k: Kernel): { total: number; free: number; available: nu
   return { total: MEM_TOTAL_KB, free, available: free + buffersKb + CACHED_KB, buffers: buffersKb, cached: CACHED_KB, dirty: dirtyKb, slab, vmallocUsed: moduleKb };
 }
 
-function procMeminfo(k: Kernel): string {
+export function procMeminfo(k: Kernel): string {
   const m = memInfo(k);
   const line = (name: string, kb: number) => `${(name + ':').padEnd(16, ' ')}${String(kb).padStart(8, ' ')} kB\n`;
   return line('MemTotal', m.total) + line('MemFree', m.free) + line('MemAvailable', m.available) + line('Buffers', m.buffers) +

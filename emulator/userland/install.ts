@@ -8,6 +8,7 @@ import { insmod, rmmod, lsmod, modinfo } from './commands/kmod.js';
 import { dmesg, uname, sudo, id, whoami, hostname, clear, help } from './commands/system.js';
 import { makeProgram } from './commands/make.js';
 import { ps } from './commands/ps.js';
+import { haltCommand, shutdownCommand } from './commands/shutdown.js';
 import { free } from './commands/free.js';
 import { buildModules, cleanModules, headersDir, installHeaders } from '../toolchain/kbuild.js';
 import { gccProgram, installUserHeaders } from '../toolchain/gcc.js';
@@ -16,6 +17,7 @@ import { wasiLoader } from './wasi.js';
 const BIN_DIRS: Record<string, string> = {
   insmod: '/sbin', rmmod: '/sbin', lsmod: '/sbin', modinfo: '/sbin', sudo: '/usr/bin', make: '/usr/bin', id: '/usr/bin',
   whoami: '/usr/bin', clear: '/usr/bin', help: '/usr/bin', gcc: '/usr/bin', cc: '/usr/bin', free: '/usr/bin',
+  shutdown: '/sbin', halt: '/sbin', reboot: '/sbin', poweroff: '/sbin',
 };
 
 export function installUserland(k: Kernel): void {
@@ -26,6 +28,7 @@ export function installUserland(k: Kernel): void {
     dmesg: dmesg(k), uname: uname(k), sudo, id, whoami, hostname: hostname(k), clear, help,
     make: makeProgram(k), ps: ps(k), free: free(k),
     gcc: gccProgram(k), cc: gccProgram(k),
+    shutdown: shutdownCommand(k), halt: haltCommand(k), reboot: haltCommand(k), poweroff: haltCommand(k),
   };
   for (const [name, main] of Object.entries(programs)) {
     k.installProgram(`${BIN_DIRS[name] ?? '/bin'}/${name}`, program(main, k));

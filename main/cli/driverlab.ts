@@ -29,8 +29,15 @@ Options (shell and sh):
                     port accesses, the PICs' lines and registers, printk, each with its time
 
 In "driverlab shell", Ctrl-C goes to the virtual machine; type "exit" or Ctrl-D to leave.
-Ctrl-] then a key is Alt+SysRq+that key (Ctrl-] b resets the machine, Ctrl-] h lists
-them); Ctrl-] . powers the machine off and leaves, whatever state it is in.
+Ctrl-] then a key is Alt+SysRq+that key: Ctrl-] s syncs, Ctrl-] b reboots at once, Ctrl-] h
+lists the kernel's keys (Ctrl-] R, with Shift, is Alt+Shift+SysRq+R). Ctrl-] Ctrl-R presses
+the reset button and Ctrl-] Ctrl-P turns the power off and on, whatever state the machine
+is in (a hard lockup, a panic); Ctrl-] . powers it off and leaves; Ctrl-] ? lists these.
+
+In "driverlab sh", a reboot does not end the script: when the machine is back up (reboot,
+SysRq-B, a panic with panic=N, the reset button), its shell goes on with the top-level
+command after the one that was running. Variables and the working directory start afresh;
+files in /home/lab are as they were. A power-off ends the script.
 
 Progress is kept in $DRIVERLAB_HOME (default: ~/.local/share/driverlab): progress.db, and
 each lab's workspace in workspaces/LAB.
@@ -125,13 +132,11 @@ export async function runScript(o: Options, write: (text: string) => void): Prom
     if (!o.file) throw new UsageError("sh needs -c 'commands' or a script FILE");
     script = fs.readFileSync(o.file, 'utf8');
   }
-  let booted = false;
   const host = createNodeHost({ workspace: o.workspace });
   const trace = o.trace === undefined ? undefined : new TraceWriter(o.trace);
-  const config: MachineConfig = { personality: o.personality, seed: o.seed, pacing: o.realtime ? 'realtime' : 'fast', onEvent: trace?.write };
-  const machine = new Machine(host, config, (text) => { if (booted || o.showBoot) write(text); });
+  const config: MachineConfig = { personality: o.personality, seed: o.seed, pacing: o.realtime ? 'realtime' : 'fast', onEvent: trace?.write, showBoot: o.showBoot };
+  const machine = new Machine(host, config, write);
   machine.boot();
-  booted = true;
   machine.endInput();
   if (trace) {
     try {
@@ -154,8 +159,13 @@ async function runInteractive(o: Options): Promise<number> {
   const onData = (data: string) => {
     for (const a of escape(data)) {
       if (a.kind === 'input') machine.input(a.text);
-      else if (a.kind === 'sysrq') machine.sysrq(a.key);
+      else if (a.kind === 'sysrq') {
+        // A key the PC keyboard does not have (Ctrl-] Ctrl-X): say what there is.
+        try { machine.sysrq(a.key); } catch (e) { if (!(e instanceof RangeError)) throw e; process.stdout.write(ESCAPE_HELP); }
+      }
       else if (a.kind === 'help') process.stdout.write(ESCAPE_HELP);
+      else if (a.kind === 'reset') { process.stdout.write('\r\n[driverlab] Reset.\r\n'); machine.pressReset(); }
+      else if (a.kind === 'power-cycle') { process.stdout.write('\r\n[driverlab] Power off, power on.\r\n'); machine.powerCycle(); }
       else { process.stdout.write('\r\n[driverlab] Powered off.\r\n'); machine.stop(); }
     }
   };

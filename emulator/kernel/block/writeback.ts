@@ -20,6 +20,7 @@ import { WaitQueue } from '../sched.js';
 import { Work, WQ_FREEZABLE, WQ_MEM_RECLAIM, WQ_UNBOUND, type Workqueue } from '../workqueue.js';
 import { EINVAL } from '../errno.js';
 import { MAJOR, MINOR } from '../fs/types.js';
+import { mountedSupers, remountReadOnly } from '../fs/super.js';
 import type { BlockLayer } from './index.js';
 
 const NS_PER_CENTISEC = 10_000_000;
@@ -41,7 +42,8 @@ export class Writeback {
   private kflushd: KThread | undefined;
   private readonly kupdateWait = new WaitQueue('kupdate');
   private readonly bdflushWait = new WaitQueue('bdflush');
-  private emergencyPending = false;
+  /** What SysRq asked bdflush to do (2.2's emergency_sync_scheduled: EMERG_SYNC or EMERG_REMOUNT). */
+  private emergencyPending: 'sync' | 'remount' | undefined;
   private bdflush22: Bdflush22 = { nfract: 40, ndirty: 500, nrefill: 64, nrefDirt: 256, interval: 500, ageBuffer: 3000, ageSuper: 500, dummy1: 1884, dummy2: 2 };
 
   private writebackWq: Workqueue | undefined;
@@ -63,13 +65,22 @@ export class Writeback {
    */
   emergencySync(): void {
     if (this.k.personality === '2.2') {
-      this.emergencyPending = true;
-      this.startDaemons22();
-      this.k.wakeAll(this.bdflushWait);
+      this.wakeBdflush('sync');
       return;
     }
     const work = new Work('vmlinux', () => this.doSyncWork(), () => undefined);
     this.k.workqueues.queue(this.k.workqueues.system.events, work);
+  }
+
+  /** 2.2's SysRq-U: bdflush remounts every disk file system read-only, in the emergency sync's place. */
+  emergencyRemount22(): void {
+    this.wakeBdflush('remount');
+  }
+
+  private wakeBdflush(what: 'sync' | 'remount'): void {
+    this.emergencyPending = what;
+    this.startDaemons22();
+    this.k.wakeAll(this.bdflushWait);
   }
 
   /** Writes the buffers dirty for `expire` or longer; whether there were any. */
@@ -122,23 +133,34 @@ export class Writeback {
   /** bdflush(): here only the emergency sync (writers write back themselves when too much is dirty). */
   private async bdflush(): Promise<number> {
     for (;;) {
-      if (this.emergencyPending) {
-        this.emergencyPending = false;
-        this.doEmergencySync22();
+      const pending = this.emergencyPending;
+      if (pending) {
+        this.emergencyPending = undefined;
+        this.doEmergencySync22(pending === 'remount');
       }
       if (this.kflushd?.shouldStop) return 0;
       await this.k.sleepOn(this.bdflushWait, 'bdflush', true);
     }
   }
 
-  /** 2.2's do_emergency_sync(): each mounted file system on a disk, then "Done.". */
-  private doEmergencySync22(): void {
-    for (const sb of this.k.vfs.superBlocks()) {
+  /**
+   * 2.2's do_emergency_sync(): each mounted file system on a disk is synced (go_sync()), or
+   * with SysRq-U synced and remounted read-only ("R/O" if it was already), then "Done.".
+   */
+  private doEmergencySync22(remount: boolean): void {
+    for (const { sb, mounts } of mountedSupers(this.k.vfs)) {
       const bdev = this.layer.devices.get(sb.dev);
       if (!bdev) continue;
+      const dev = `${hex2(MAJOR(sb.dev))}:${hex2(MINOR(sb.dev))}`;
       sb.sync?.();
       this.layer.syncDevice(bdev);
-      this.k.printk(`\x016Syncing device ${hex2(MAJOR(sb.dev))}:${hex2(MINOR(sb.dev))} ... OK\n`);
+      let result = 'OK';
+      if (remount) {
+        result = remountReadOnly(sb, mounts);
+        // The clean state the file system wrote on the way to read-only goes out too.
+        this.layer.syncDevice(bdev);
+      }
+      this.k.printk(`\x016${remount ? 'Remount' : 'Sync'}ing device ${dev} ... ${result}\n`);
     }
     this.k.printk('\x016Done.\n');
   }

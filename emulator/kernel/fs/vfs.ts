@@ -44,7 +44,7 @@ export function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
-interface Mount {
+export interface Mount {
   path: string;
   root: Inode;
   source: string;
@@ -79,6 +79,11 @@ export class Vfs {
 
   mountTable(): { path: string; type: string; source: string; options: string }[] {
     return this.mounts.map((m) => ({ path: m.path, type: m.root.sb.type, source: m.source, options: m.options }));
+  }
+
+  /** The mount table itself, in mount order: for what walks every mounted file system (sync, remount, shutdown). */
+  mounted(): readonly Mount[] {
+    return this.mounts;
   }
 
   private mountAt(path: string): Mount | undefined {
