@@ -99,9 +99,12 @@ export interface CheckContext {
    * `if (!x) t.fail(...)`, or declare the parameter as `run(t: CheckContext)`.)
    */
   expect(condition: unknown, failure: Failure | string): void;
-  /** Fails unless `seen` equals `expected` (strings compared exactly); fills in seen and expected. */
+  /**
+   * Fails unless `seen` equals `expected` (strings compared exactly). The failure shows both,
+   * unless it gives its own `seen` (say, the output of a command whose exit status was wrong).
+   */
   expectEqual<T>(seen: T, expected: T, failure: Failure | string): void;
-  /** Fails unless `text` matches `pattern`; fills in seen and expected. Returns the match. */
+  /** Fails unless `text` matches `pattern` (showing the text, unless the failure gives its own `seen`). Returns the match. */
   expectMatch(text: string, pattern: RegExp, failure: Failure | string): RegExpMatchArray;
 }
 

@@ -19,6 +19,8 @@ import { CheckFailure } from './failure.js';
 const MAX_EVENTS = 200_000;
 const MAX_PRINTK = 50_000;
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** A command printing more than this is stopped (a read that never returns 0 makes cat print forever). */
+const OUTPUT_LIMIT = 1 << 20;
 /** After the timeout's SIGKILL, how long (virtual) tasks get to die before the machine is written off. */
 const KILL_GRACE_MS = 10_000;
 /** The last resort against a machine that stops making progress (wall clock). */
@@ -55,6 +57,8 @@ export class LabMachine implements CheckMachine {
   /** Why the machine cannot run commands any more, once it cannot. */
   dead: string | undefined;
   private terminal = '';
+  /** Called once when a command's output passes OUTPUT_LIMIT. */
+  private onFlood: (() => void) | undefined;
   private readonly eventLog: MachineEvent[] = [];
   /** How many events were dropped from the front of eventLog. */
   private eventBase = 0;
@@ -72,7 +76,15 @@ export class LabMachine implements CheckMachine {
       cards: options.cards, onEvent: (e) => this.record(e),
     };
     let booted = false;
-    this.machine = new Machine(host, config, (text) => { if (booted) this.terminal += text; });
+    this.machine = new Machine(host, config, (text) => {
+      if (!booted) return;
+      this.terminal += text;
+      if (this.terminal.length > OUTPUT_LIMIT && this.onFlood) {
+        const flood = this.onFlood;
+        this.onFlood = undefined;
+        flood();
+      }
+    });
     this.machine.boot();
     booted = true;
     this.machine.endInput();
@@ -147,12 +159,12 @@ export class LabMachine implements CheckMachine {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const before = new Set(k.tasks.keys());
     let timedOut = false;
+    let flooded = false;
     let stuck = false;
     const clock = this.machine.clock;
-    const kill = clock.schedule(clock.now + timeoutMs * 1e6, () => {
-      timedOut = true;
-      for (const t of k.tasks.values()) if (!before.has(t.pid) && t.pid !== 1) k.sendSignal(t, SIGKILL);
-    }, 'check timeout');
+    const killAll = () => { for (const t of k.tasks.values()) if (!before.has(t.pid) && t.pid !== 1) k.sendSignal(t, SIGKILL); };
+    const kill = clock.schedule(clock.now + timeoutMs * 1e6, () => { timedOut = true; killAll(); }, 'check timeout');
+    this.onFlood = () => { flooded = true; killAll(); };
     const giveUp = clock.schedule(clock.now + (timeoutMs + KILL_GRACE_MS) * 1e6, () => { stuck = true; this.machine.stop(); }, 'check gives up');
     let wallStop = false;
     const wall = setTimeout(() => { wallStop = true; this.machine.stop(); }, WALL_LIMIT_MS);
@@ -161,6 +173,7 @@ export class LabMachine implements CheckMachine {
     try {
       status = await this.machine.runShell(command);
     } finally {
+      this.onFlood = undefined;
       clearTimeout(wall);
       clock.cancel(kill);
       clock.cancel(giveUp);
@@ -184,6 +197,13 @@ export class LabMachine implements CheckMachine {
         summary: `\`${command}\` did not finish within ${timeoutMs / 1000} s of virtual time and could not be killed (a task sleeping uninterruptibly?).`,
         seen: stuckTasks() || output,
         hint: 'A task in state D waits for something only the driver can give it; look at what it sleeps on.',
+      });
+    }
+    if (flooded) {
+      throw new CheckFailure({
+        summary: `\`${command}\` printed more than ${OUTPUT_LIMIT >> 20} MiB without stopping; the check killed it.`,
+        seen: output.slice(0, 400),
+        hint: 'A read function that never returns 0 (end of file) makes cat print forever.',
       });
     }
     if (timedOut) {

@@ -125,7 +125,7 @@ class Context implements CheckContext {
   }
 
   todo(n: number): Location {
-    const marker = new RegExp(`\\bTODO ${n}\\b`);
+    const marker = new RegExp(`\\bTODO ${n}:`);
     for (const file of this.files.list()) {
       const text = this.files.read(file);
       const line = text === undefined ? undefined : lineOf(text, marker);
@@ -152,12 +152,18 @@ class Context implements CheckContext {
 
   expectEqual<T>(seen: T, expected: T, failure: Failure | string): void {
     const same = typeof seen === 'object' && seen !== null ? JSON.stringify(seen) === JSON.stringify(expected) : Object.is(seen, expected);
-    if (!same) this.fail({ seen: show(seen), expected: show(expected), ...toFailure(failure) });
+    if (same) return;
+    const f = toFailure(failure);
+    // A failure that shows its own evidence (the command's output for an exit status) says it better.
+    this.fail(f.seen !== undefined ? f : { seen: show(seen), expected: show(expected), ...f });
   }
 
   expectMatch(text: string, pattern: RegExp, failure: Failure | string): RegExpMatchArray {
     const m = pattern.exec(text);
-    if (!m) this.fail({ seen: text, expected: `text matching ${pattern}`, ...toFailure(failure) });
+    if (!m) {
+      const f = toFailure(failure);
+      this.fail(f.seen !== undefined ? f : { seen: text, expected: `text matching ${pattern}`, ...f });
+    }
     return m;
   }
 }
@@ -180,9 +186,9 @@ function pointAtTodos(f: Failure, t: CheckContext): Failure {
   if (f.where === undefined) return f;
   const at = (l: Location): Location => {
     if (l.line !== undefined) return l;
-    const todo = t.find(l.file, /\bTODO \d+\b/);
+    const todo = t.find(l.file, /\bTODO \d+:/);
     if (!todo) return l;
-    const n = /\bTODO (\d+)\b/.exec(t.files.read(l.file)!.split('\n')[todo.line! - 1]!)![1];
+    const n = /\bTODO (\d+):/.exec(t.files.read(l.file)!.split('\n')[todo.line! - 1]!)![1];
     return { ...todo, note: `TODO ${n}` };
   };
   return { ...f, where: Array.isArray(f.where) ? f.where.map(at) : at(f.where) };

@@ -76,13 +76,14 @@ export function parseHints(markdown: string): Hint[] {
   });
 }
 
-const TODO = /\bTODO (\d+)\b/g;
+/** A TODO marker: "TODO 3:" then what to do. ("TODO 1-3" in a sentence is a reference, not a marker.) */
+export const TODO_MARKER = /\bTODO (\d+):/g;
 
 function todoMarkers(files: ReadonlyMap<string, Uint8Array>): TodoMarker[] {
   const out: TodoMarker[] = [];
   for (const [file, data] of files) {
     new TextDecoder().decode(data).split('\n').forEach((line, i) => {
-      for (const m of line.matchAll(TODO)) out.push({ n: Number(m[1]), file, line: i + 1, text: line.trim() });
+      for (const m of line.matchAll(TODO_MARKER)) out.push({ n: Number(m[1]), file, line: i + 1, text: line.trim() });
     });
   }
   return out.sort((a, b) => a.n - b.n);
@@ -141,10 +142,16 @@ function readLabFolder(dir: string, folder: string): { lab?: PartialLab; problem
   const solution = tree('solution');
 
   const todos = todoMarkers(starter);
-  if (starter.size > 0 && todos.length === 0) problems.push('starter/: no "TODO 1" markers: the learner needs to know where to start');
-  todos.forEach((t, i) => {
-    if (t.n !== i + 1) problems.push(`starter/${t.file}:${t.line}: ${t.n === todos[i - 1]?.n ? `TODO ${t.n} appears twice` : `TODO ${t.n} where TODO ${i + 1} was expected (number them 1, 2, 3... in order)`}`);
-  });
+  if (starter.size > 0 && todos.length === 0) problems.push('starter/: no "TODO 1:" markers: the learner needs to know where to start');
+  const numbers = new Set<number>();
+  for (const t of todos) {
+    if (numbers.has(t.n)) problems.push(`starter/${t.file}:${t.line}: TODO ${t.n} appears twice`);
+    numbers.add(t.n);
+  }
+  const highest = Math.max(0, ...numbers);
+  for (let n = 1; n <= highest; n++) {
+    if (!numbers.has(n)) problems.push(`starter/: there is no TODO ${n}, but there is a TODO ${highest} (number them 1, 2, 3... in the order the learner does them)`);
+  }
   for (const t of todoMarkers(solution)) problems.push(`solution/${t.file}:${t.line}: the reference solution still has TODO ${t.n}`);
 
   const checksFile = path.join(dir, 'checks.ts');
@@ -196,6 +203,23 @@ export async function loadLabs(labsDir: string, options: LoadOptions = {}): Prom
   }
   labs.sort((a, b) => a.manifest.order - b.manifest.order || (a.manifest.id < b.manifest.id ? -1 : 1));
   return { labs, drills, problems };
+}
+
+/**
+ * The labs' manifests alone, in curriculum order, without compiling any checks (the progress
+ * commands need titles and topics, not checks). Folders whose lab.json is broken are skipped.
+ */
+export function readManifests(labsDir: string): LabManifest[] {
+  const out: LabManifest[] = [];
+  const entries = fs.existsSync(labsDir) ? fs.readdirSync(labsDir, { withFileTypes: true }) : [];
+  for (const ent of entries) {
+    if (!ent.isDirectory() || !isValidLabId(ent.name)) continue;
+    try {
+      const r = parseManifest(fs.readFileSync(path.join(labsDir, ent.name, 'lab.json'), 'utf8'), ent.name);
+      if ('manifest' in r) out.push(r.manifest);
+    } catch { /* not a lab folder */ }
+  }
+  return out.sort((a, b) => a.order - b.order || (a.id < b.id ? -1 : 1));
 }
 
 /** The text in the learner's language, else English. */
