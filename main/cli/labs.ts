@@ -6,7 +6,8 @@ import { NewerDatabaseError } from '../progress/database.js';
 import { dataHome, labWorkspaceDir } from '../progress/paths.js';
 import { ProgressStore } from '../progress/store.js';
 import type { CheckItem } from '../progress/types.js';
-import { compileCacheDir, packageRoot } from '../host/node-host.js';
+import { packageRoot } from '../host/node-host.js';
+import { checksCacheDir } from '../labs/compile-checks.js';
 import { loadLabs, localized, readManifests, type Lab, type LabSet } from '../labs/loader.js';
 import type { LabCatalogEntry } from '../progress/types.js';
 import { runLabChecks, type CheckRunReport, type ItemResult } from '../labs/check-runner.js';
@@ -39,11 +40,6 @@ export function labCatalog(env: NodeJS.ProcessEnv = process.env): LabCatalogEntr
   return readManifests(labsDir(env)).map((m) => ({ id: m.id, title: m.title, topic: m.topic }));
 }
 
-/** Compiled checks are kept beside the compiler's cache (and, like it, not at all with DRIVERLAB_CACHE=off). */
-function checksCacheDir(): string | undefined {
-  const dir = compileCacheDir();
-  return dir && path.join(dir, 'checks');
-}
 
 interface Parsed {
   positional: string[];

@@ -20,7 +20,7 @@ const MAX_EVENTS = 200_000;
 const MAX_PRINTK = 50_000;
 const DEFAULT_TIMEOUT_MS = 60_000;
 /** A command printing more than this is stopped (a read that never returns 0 makes cat print forever). */
-const OUTPUT_LIMIT = 1 << 20;
+const OUTPUT_LIMIT = 256 << 10;
 /** After the timeout's SIGKILL, how long (virtual) tasks get to die before the machine is written off. */
 const KILL_GRACE_MS = 10_000;
 /** The last resort against a machine that stops making progress (wall clock). */
@@ -162,7 +162,9 @@ export class LabMachine implements CheckMachine {
     let flooded = false;
     let stuck = false;
     const clock = this.machine.clock;
-    const killAll = () => { for (const t of k.tasks.values()) if (!before.has(t.pid) && t.pid !== 1) k.sendSignal(t, SIGKILL); };
+    // Everything the command started; not the init that runs it (it has no parent), which must
+    // live to collect the shell's status.
+    const killAll = () => { for (const t of k.tasks.values()) if (!before.has(t.pid) && t.parent !== undefined) k.sendSignal(t, SIGKILL); };
     const kill = clock.schedule(clock.now + timeoutMs * 1e6, () => { timedOut = true; killAll(); }, 'check timeout');
     this.onFlood = () => { flooded = true; killAll(); };
     const giveUp = clock.schedule(clock.now + (timeoutMs + KILL_GRACE_MS) * 1e6, () => { stuck = true; this.machine.stop(); }, 'check gives up');
@@ -201,7 +203,7 @@ export class LabMachine implements CheckMachine {
     }
     if (flooded) {
       throw new CheckFailure({
-        summary: `\`${command}\` printed more than ${OUTPUT_LIMIT >> 20} MiB without stopping; the check killed it.`,
+        summary: `\`${command}\` printed more than ${OUTPUT_LIMIT >> 10} KiB without stopping; the check killed it.`,
         seen: output.slice(0, 400),
         hint: 'A read function that never returns 0 (end of file) makes cat print forever.',
       });

@@ -14,6 +14,7 @@ import vm from 'node:vm';
 import type TS from 'typescript';
 import * as v from 'valibot';
 import type { Check } from './check-api.js';
+import { compileCacheDir } from '../host/node-host.js';
 
 /** Bump when what this file produces changes, so stale cache entries are not used. */
 const COMPILER_REVISION = 1;
@@ -150,6 +151,12 @@ async function compileAll(files: string[], api: string): Promise<Map<string, Cac
 }
 
 const memoryCache = new Map<string, CacheEntry>();
+
+/** Compiled checks are kept beside the compiler's cache (and, like it, not at all with DRIVERLAB_CACHE=off). */
+export function checksCacheDir(): string | undefined {
+  const dir = compileCacheDir();
+  return dir && path.join(dir, 'checks');
+}
 
 function cacheKey(checksText: string, apiTexts: string[], tsVersion: string): string {
   const h = createHash('sha256').update(`${COMPILER_REVISION}\0${tsVersion}\0`);

@@ -64,6 +64,13 @@ export const ManifestSchema = v.strictObject({
 export type LabManifest = v.InferOutput<typeof ManifestSchema>;
 export type CardManifest = v.InferOutput<typeof CardSchema>;
 
+/** Valibot's words, except for a key the schema does not know, which is most likely misspelt. */
+function describeIssue(issue: v.BaseIssue<unknown>): string {
+  if (issue.expected !== 'never') return issue.message;
+  const key = v.getDotPath(issue)?.split('.').at(-1);
+  return `unknown key '${key}' (misspelt? labs/README.md lists the keys of lab.json)`;
+}
+
 /** The manifest in `text`, or the problems with it, each naming the key ("lab.json: machine.cards.0.irq: ..."). */
 export function parseManifest(text: string, folder: string): { manifest: LabManifest } | { problems: string[] } {
   let raw: unknown;
@@ -74,7 +81,7 @@ export function parseManifest(text: string, folder: string): { manifest: LabMani
   }
   const r = v.safeParse(ManifestSchema, raw);
   if (!r.success) {
-    return { problems: r.issues.map((i) => `lab.json: ${v.getDotPath(i) ?? '(top level)'}: ${i.message}`) };
+    return { problems: r.issues.map((i) => `lab.json: ${v.getDotPath(i) ?? '(top level)'}: ${describeIssue(i)}`) };
   }
   if (r.output.id !== folder) return { problems: [`lab.json: id '${r.output.id}' is not the folder's name '${folder}'`] };
   return { manifest: r.output };
