@@ -103,7 +103,7 @@ class LabCommands {
     if (lab) return lab;
     const problems = set.problems.filter((p) => p.folder === id);
     if (problems.length > 0) {
-      throw new CommandError(`lab ${id} cannot be used; its folder has problems:\n${problems.map((p) => `  ${p.message}\n`).join('')}`, 1);
+      throw new CommandError(`lab ${id} cannot be used; its folder has problems:\n${problems.map((p) => `  ${p.message}`).join('\n')}`, 1);
     }
     throw new CommandError(`no lab '${id}' (see: driverlab labs)`, 1);
   }
