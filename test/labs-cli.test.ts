@@ -47,9 +47,9 @@ describe('driverlab labs, start, check, hint, reset', () => {
     const home = tempDir('cli');
     const labs = driverlab(home, ['labs']);
     expect(labs.stderr).toBe('');
-    expect(labs.stdout).toMatch(/^DriverLab: 3 labs, 0 passed\n\n  #  lab +status +title/);
-    expect(labs.stdout).toMatch(/\n  1  hello-proc +not started +Hello, \/proc: your first kernel module +modern +beginner +45 min\n/);
-    expect(labs.stdout).toMatch(/\n  3  major-minor +not started .* 2\.2 +intermediate +1 h\n/);
+    expect(labs.stdout).toMatch(/^DriverLab: 3 labs, 0 passed\n\n {2}# {2}lab +status +title/);
+    expect(labs.stdout).toMatch(/\n {2}1 {2}hello-proc +not started +Hello, \/proc: your first kernel module +modern +beginner +45 min\n/);
+    expect(labs.stdout).toMatch(/\n {2}3 {2}major-minor +not started .* 2\.2 +intermediate +1 h\n/);
     expect(labs.stdout).toContain('\nStart with: driverlab start hello-proc\n');
 
     const ws = path.join(home, 'workspaces', 'hello-proc');
@@ -65,11 +65,11 @@ describe('driverlab labs, start, check, hint, reset', () => {
     expect(failed.status).toBe(1);
     expect(failed.stdout).toContain(`Checking hello-proc (modern kernel, seed 1) in ${ws}\n\n  ✗ \`make\` builds hello.ko\n      \`make\` failed (exit status 2).\n` +
       '      Seen: scripts/Makefile.build:44: Makefile: no obj-m found\n      Look at: Makefile:2 (TODO 1)\n');
-    expect(failed.stdout).toMatch(/\n0 of 9 checks passed\. Fix the first failure and check again \(stuck\? driverlab hint hello-proc\)\.\nSaved as check run 1 \(driverlab history hello-proc\)\.\n$/);
+    expect(failed.stdout).toMatch(/\n0 of 9 checks passed \(8 wait for an earlier one to pass\)\. Fix the first failure and check again \(stuck\? driverlab hint hello-proc\)\.\nSaved as check run 1 \(driverlab history hello-proc\)\.\n$/);
     expect(tree(ws)).toEqual(before);
 
     const hint = driverlab(home, ['hint', 'hello-proc']);
-    expect(hint.stdout).toMatch(/^Hint 1 of 4: Build first, then one TODO at a time\n\n  Fix the `Makefile`/);
+    expect(hint.stdout).toMatch(/^Hint 1 of 4: Build first, then one TODO at a time\n\n {2}Fix the `Makefile`/);
     expect(hint.stdout).toMatch(/\(3 stronger hints left: driverlab hint hello-proc\)\n$/);
     expect(driverlab(home, ['hint', 'hello-proc']).stdout).toMatch(/^Hint 2 of 4: Which kernel function does each TODO need\?\n/);
 
@@ -95,7 +95,7 @@ describe('driverlab labs, start, check, hint, reset', () => {
     expect(new TextDecoder().decode(store.snapshot(2).get('hello.c'))).toBe(fs.readFileSync(path.join(LABS, 'hello-proc/solution/hello.c'), 'utf8'));
     store.close();
 
-    expect(driverlab(home, ['labs']).stdout).toMatch(/\n  1  hello-proc +passed +/);
+    expect(driverlab(home, ['labs']).stdout).toMatch(/\n {2}1 {2}hello-proc +passed +/);
     expect(driverlab(home, ['labs']).stdout).toContain('\nStart with: driverlab start char-device\n');
 
     fs.writeFileSync(path.join(ws, 'notes.txt'), 'mine\n');

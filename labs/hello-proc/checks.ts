@@ -86,6 +86,11 @@ const checks: Check[] = [
       if (r.status !== 0 && /Invalid argument|Input\/output error/.test(r.output)) {
         t.fail({ summary: 'Reading /proc/hello_proc fails: the file has no read operation.', seen: shown(r), where: t.todo(3) });
       }
+      t.expect(r.output !== '', {
+        summary: '`cat /proc/hello_proc` prints nothing: hello_read says "end of file" (returns 0) at once.',
+        expected: GREETING,
+        where: t.todo(4),
+      });
       t.expectEqual(r.output, GREETING, { summary: '`cat /proc/hello_proc` does not print the greeting exactly once.', where: t.todo(4) });
     },
   },

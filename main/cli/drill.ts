@@ -20,7 +20,8 @@ export interface DrillRunOptions {
 
 /** Keys in typed input: an escape sequence (an arrow key) is one key. */
 export function countKeys(text: string): number {
-  return text.match(/\x1b\[[0-9;]*[A-Za-z~]|\x1bO.|[\s\S]/g)?.length ?? 0;
+  const ESC = '\u001b';
+  return text.match(new RegExp(`${ESC}\\[[0-9;]*[A-Za-z~]|${ESC}O.|[\\s\\S]`, 'g'))?.length ?? 0;
 }
 
 const SCENARIO_PATH = '/root/drill-scenario.sh';

@@ -243,8 +243,9 @@ class LabCommands {
       const next = (await this.labs()).labs.find((l) => l.manifest.order > lab.manifest.order);
       if (next && !wasPassed) this.io.out(`Next: driverlab start ${next.manifest.id}\n`);
     } else {
-      this.io.out(`${passed} of ${plural(report.items.length, 'check')} passed. Fix the first failure and check again` +
-        ` (stuck? driverlab hint ${id}).\n`);
+      const waiting = report.items.filter((i) => i.status === 'not checked').length;
+      this.io.out(`${passed} of ${plural(report.items.length, 'check')} passed${waiting ? ` (${waiting} wait for an earlier one to pass)` : ''}. ` +
+        `Fix the first failure and check again (stuck? driverlab hint ${id}).\n`);
     }
     this.io.out(`Saved as check run ${run.runId} (driverlab history ${id}).\n`);
     return report;
@@ -356,7 +357,8 @@ class LabCommands {
 
 function formatItem(r: ItemResult): string {
   if (r.status === 'passed') return `  ✓ ${r.title}\n`;
-  if (r.status === 'not checked') return `  - ${r.title}\n      ${r.message}\n`;
+  // Why is in the recorded message (driverlab history); here the failure above says it.
+  if (r.status === 'not checked') return `  - ${r.title} (not checked yet)\n`;
   return `  ✗ ${r.title}\n${indent(r.message, '      ')}\n`;
 }
 

@@ -204,7 +204,7 @@ export class LabMachine implements CheckMachine {
     if (flooded) {
       throw new CheckFailure({
         summary: `\`${command}\` printed more than ${OUTPUT_LIMIT >> 10} KiB without stopping; the check killed it.`,
-        seen: output.slice(0, 400),
+        seen: `${output.split('\n').slice(0, 3).join('\n')}\n...`,
         hint: 'A read function that never returns 0 (end of file) makes cat print forever.',
       });
     }

@@ -35,8 +35,9 @@ function quote(text: string): string {
 /** The message recorded with the run and shown under the item: summary, seen, expected, where to look. */
 export function formatFailure(f: Failure): string {
   const parts = [f.summary];
-  if (f.seen !== undefined) parts.push(`Seen: ${quote(f.seen)}`);
-  if (f.expected !== undefined) parts.push(`Expected: ${quote(f.expected)}`);
+  const label = (name: string, text: string) => { const q = quote(text); return `${name}:${q.startsWith('\n') ? '' : ' '}${q}`; };
+  if (f.seen !== undefined) parts.push(label('Seen', f.seen));
+  if (f.expected !== undefined) parts.push(label('Expected', f.expected));
   const where = locations(f);
   if (where.length > 0) parts.push(`Look at: ${where.map(formatLocation).join(', ')}`);
   if (f.hint) parts.push(f.hint);
