@@ -24,15 +24,20 @@ function words(line: string): string[] {
 interface Console { kind: 'console'; start: number; end: number; commands: { line: string; output: string[] }[] }
 interface Edit { kind: 'edit'; file: string; remove: string; add: string }
 
-/** The walkthrough's console blocks (with their place in the file) and edits, in order. */
+/**
+ * The walkthrough's console blocks (with their place in the file) and edits, in order. A console
+ * block is fenced with four backticks (outputs hold three-backtick blocks) and holds one
+ * command: any `$ cd DIR` lines, then `$ driverlab ...`, then everything after it is its output.
+ */
 function parse(lines: string[]): (Console | Edit)[] {
   const steps: (Console | Edit)[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if (lines[i] === '```console') {
+    if (lines[i] === '````console') {
       const block: Console = { kind: 'console', start: i + 1, end: i + 1, commands: [] };
-      for (i++; lines[i] !== '```'; i++) {
-        if (lines[i]!.startsWith('$ ')) block.commands.push({ line: lines[i]!.slice(2), output: [] });
-        else block.commands.at(-1)!.output.push(lines[i]!);
+      for (i++; lines[i] !== '````'; i++) {
+        const last = block.commands.at(-1);
+        if (lines[i]!.startsWith('$ ') && (!last || last.line.startsWith('cd '))) block.commands.push({ line: lines[i]!.slice(2), output: [] });
+        else last!.output.push(lines[i]!);
       }
       block.end = i;
       steps.push(block);
