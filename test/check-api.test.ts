@@ -9,6 +9,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runLabChecks, type CheckRunReport } from '../main/labs/check-runner.js';
 import { loadLabs } from '../main/labs/loader.js';
 import { readLearnerFiles } from '../main/labs/workspace.js';
+import { createNodeHost } from '../main/host/node-host.js';
+import { LabMachine } from '../main/labs/check-machine.js';
+import { MemoryWorkspace } from '../main/labs/memory-workspace.js';
 import { writeLab } from './helpers/labs.js';
 
 const PROBE_C = `#include <linux/module.h>
@@ -183,4 +186,28 @@ describe('the check API', () => {
     expect(item('needs-crash')).toMatchObject({ status: 'not checked', message: 'Not checked: it needs "a check with a bug", which failed.' });
     expect(report.passed).toBe(false);
   });
+});
+
+describe('a check machine', () => {
+  it('does not count the host\'s compile time against a command\'s timeout', async () => {
+    const workspace = new MemoryWorkspace(new Map([['t.c', { data: new TextEncoder().encode('int main(void) { return 0; }\n') }]]));
+    const base = createNodeHost({});
+    let busy = 0;
+    const slow = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => async (...a: A) => {
+      busy++;
+      try {
+        await new Promise((r) => setTimeout(r, 1000));
+        return await f(...a);
+      } finally {
+        busy--;
+      }
+    };
+    const c = base.compiler;
+    const host = { ...base, workspace, compiler: { clang: slow(c.clang.bind(c)), wasmLd: slow(c.wasmLd.bind(c)), asyncify: slow(c.asyncify.bind(c)) } };
+    const m = new LabMachine(host, { personality: 'modern', seed: 1, hostBusy: () => busy > 0 });
+    const r = await m.sh('gcc -o t t.c && ./t && echo built', { timeoutMs: 2000 });
+    expect(r).toEqual({ output: 'built\n', status: 0 });
+    // Without the host at work, the same deadline is kept.
+    await expect(m.sh('sleep 5', { timeoutMs: 2000 })).rejects.toThrow('`sleep 5` did not finish within 2 s of virtual time; the check killed it.');
+  }, 120_000);
 });

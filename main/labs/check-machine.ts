@@ -25,6 +25,7 @@ const OUTPUT_LIMIT = 256 << 10;
 const KILL_GRACE_MS = 10_000;
 /** The last resort against a machine that stops making progress (wall clock). */
 const WALL_LIMIT_MS = 30_000;
+const WALL_TICK_MS = 250;
 /** A charge this long in one go is a delay (mdelay, udelay, __delay), not an instruction. */
 const DELAY_CHARGE_NS = 50_000;
 
@@ -44,6 +45,8 @@ const UNLOAD_LEFT = /^(\S+): (?:unloaded|init failed) but left (.+) registered; 
 const UNLOAD_LEAK = /^(\S+): (\d+) kmalloc allocation\(s\), (\d+) bytes, not freed at unload \(memory leak\)$/;
 
 export interface CheckMachineOptions {
+  /** Whether the host is working for the machine now (compiling): that time is not the command's. */
+  hostBusy?: () => boolean;
   personality: Personality;
   seed: number;
   cmdline?: string;
@@ -68,7 +71,10 @@ export class LabMachine implements CheckMachine {
   private readonly busySpans = new Map<string, { startNs: number; endNs: number; comm: string }>();
   private watchedKernel: Kernel | undefined;
 
+  private readonly hostBusy: () => boolean;
+
   constructor(host: Host, options: CheckMachineOptions) {
+    this.hostBusy = options.hostBusy ?? (() => false);
     this.seed = options.seed;
     this.personality = options.personality;
     const config: MachineConfig = {
@@ -165,20 +171,34 @@ export class LabMachine implements CheckMachine {
     // Everything the command started; not the init that runs it (it has no parent), which must
     // live to collect the shell's status.
     const killAll = () => { for (const t of k.tasks.values()) if (!before.has(t.pid) && t.parent !== undefined) k.sendSignal(t, SIGKILL); };
-    const kill = clock.schedule(clock.now + timeoutMs * 1e6, () => { timedOut = true; killAll(); }, 'check timeout');
+    // While the host compiles (make, gcc), the machine idles and fast pacing skips virtual time
+    // ahead: that time is the host's, not the command's, so a deadline that falls in it moves on.
+    const deadline = (afterMs: number, label: string, act: () => void): { cancel(): void } => {
+      let handle = clock.schedule(clock.now + afterMs * 1e6, function fire() {
+        if (hostBusy()) handle = clock.schedule(clock.now + afterMs * 1e6, fire, label);
+        else act();
+      }, label);
+      return { cancel: () => clock.cancel(handle) };
+    };
+    const hostBusy = this.hostBusy;
+    const kill = deadline(timeoutMs, 'check timeout', () => { timedOut = true; killAll(); });
     this.onFlood = () => { flooded = true; killAll(); };
-    const giveUp = clock.schedule(clock.now + (timeoutMs + KILL_GRACE_MS) * 1e6, () => { stuck = true; this.machine.stop(); }, 'check gives up');
+    const giveUp = deadline(timeoutMs + KILL_GRACE_MS, 'check gives up', () => { stuck = true; this.machine.stop(); });
     let wallStop = false;
-    const wall = setTimeout(() => { wallStop = true; this.machine.stop(); }, WALL_LIMIT_MS);
+    let wallSpent = 0;
+    const wall = setInterval(() => {
+      if (!hostBusy()) wallSpent += WALL_TICK_MS;
+      if (wallSpent > WALL_LIMIT_MS) { wallStop = true; this.machine.stop(); }
+    }, WALL_TICK_MS);
     this.terminal = '';
     let status: number;
     try {
       status = await this.machine.runShell(command);
     } finally {
       this.onFlood = undefined;
-      clearTimeout(wall);
-      clock.cancel(kill);
-      clock.cancel(giveUp);
+      clearInterval(wall);
+      kill.cancel();
+      giveUp.cancel();
     }
     const output = this.terminal.replace(/\r\n/g, '\n');
     this.terminal = '';

@@ -1,7 +1,7 @@
 // Running a lab's checks: a copy of the learner's workspace in memory, machines booted from the
 // lab's configuration on it, each item run in order against the context check-api.ts
 // describes, and a result per item that says what was seen, what was expected and where to look.
-import type { Host } from '../../emulator/host.js';
+import type { Host, HostCompiler } from '../../emulator/host.js';
 import { createNodeHost } from '../host/node-host.js';
 import type { BootOptions, CheckContext, CheckFiles, Failure, LabInfo, Location } from './check-api.js';
 import { LabMachine } from './check-machine.js';
@@ -66,7 +66,7 @@ class Context implements CheckContext {
   readonly files: CheckFiles;
   private shared: LabMachine | undefined;
 
-  constructor(private readonly labDef: Lab, private readonly workspace: MemoryWorkspace, private readonly host: Host, seed: number) {
+  constructor(private readonly labDef: Lab, workspace: MemoryWorkspace, private readonly host: Host, private readonly hostBusy: () => boolean, seed: number) {
     const m = labDef.manifest;
     this.lab = { id: m.id, title: m.title, personality: m.personality, seed, limits: { busyWaitMs: m.limits.busyWaitMs ?? DEFAULT_BUSY_WAIT_MS } };
     this.files = {
@@ -95,6 +95,7 @@ class Context implements CheckContext {
   private newMachine(options: BootOptions): LabMachine {
     const m = this.labDef.manifest.machine;
     return new LabMachine(this.host, {
+      hostBusy: this.hostBusy,
       personality: this.lab.personality,
       seed: options.seed ?? this.lab.seed,
       cmdline: options.cmdline ?? m.cmdline,
@@ -194,9 +195,26 @@ function pointAtTodos(f: Failure, t: CheckContext): Failure {
   return { ...f, where: Array.isArray(f.where) ? f.where.map(at) : at(f.where) };
 }
 
-/** The host every machine of a check run shares: the process's warm compiler, the workspace copy. */
-function checkHost(workspace: MemoryWorkspace): Host {
-  return { ...createNodeHost({}), workspace };
+/**
+ * The host every machine of a check run shares: the process's warm compiler (counting the calls
+ * in progress, see LabMachine's deadlines), the workspace copy.
+ */
+function checkHost(workspace: MemoryWorkspace): { host: Host; busy: () => boolean } {
+  const base = createNodeHost({});
+  let calls = 0;
+  const counted = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
+    calls++;
+    try {
+      return await f(...a);
+    } finally {
+      calls--;
+    }
+  };
+  const c = base.compiler;
+  const compiler: HostCompiler = {
+    clang: counted(c.clang.bind(c)), wasmLd: counted(c.wasmLd.bind(c)), asyncify: counted(c.asyncify.bind(c)),
+  };
+  return { host: { ...base, compiler, workspace }, busy: () => calls > 0 };
 }
 
 /** Runs `lab`'s checks against a copy of `files` (the learner's workspace, read by readLearnerFiles). */
@@ -204,7 +222,8 @@ export async function runLabChecks(lab: Lab, files: ReadonlyMap<string, Workspac
   const started = performance.now();
   const seed = options.seed ?? lab.manifest.machine.seed ?? 1;
   const workspace = new MemoryWorkspace(files);
-  const t = new Context(lab, workspace, checkHost(workspace), seed);
+  const { host, busy } = checkHost(workspace);
+  const t = new Context(lab, workspace, host, busy, seed);
   const items: ItemResult[] = [];
   for (const check of lab.checks.checks) {
     const itemStart = performance.now();
