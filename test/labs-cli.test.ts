@@ -121,6 +121,19 @@ describe('driverlab labs, start, check, hint, reset', () => {
   }, 120_000);
 });
 
+describe('the learner\'s language', () => {
+  it('shows lab 1\'s instructions and hints in Korean when the language setting is ko', () => {
+    const home = tempDir('ko');
+    const store = ProgressStore.open({ home });
+    store.setSetting('language', 'ko');
+    store.close();
+    expect(driverlab(home, ['show', 'hello-proc']).stdout).toMatch(/^# 실습 1: Hello, \/proc — 첫 번째 커널 모듈\n/);
+    expect(driverlab(home, ['hint', 'hello-proc']).stdout).toMatch(/^Hint 1 of 4: 먼저 빌드, 그다음 TODO 하나씩\n/);
+    // Lab 3 has no Korean text: English it is.
+    expect(driverlab(home, ['show', 'major-minor']).stdout).toMatch(/^# Lab 3: Major and minor numbers/);
+  }, 60_000);
+});
+
 describe('driverlab check --watch', () => {
   it('checks again when a file of the workspace changes', async () => {
     const home = tempDir('watch');

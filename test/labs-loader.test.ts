@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DriverLabCore } from '../main/app/core.js';
 import { loadLabs } from '../main/labs/loader.js';
 import { folderLabProvider } from '../main/labs/catalog.js';
 import { MINIMAL_CHECKS, writeLab } from './helpers/labs.js';
@@ -70,5 +71,35 @@ describe('loading a labs folder', () => {
     expect((await provider.details('both', 'en')).instructions).toBe('# both\n\nSay hello.\n');
     expect((await provider.details('english', 'ko')).instructions).toBe('# english\n\nSay hello.\n');
     await expect(provider.details('nosuch')).rejects.toThrow("no lab 'nosuch'");
+  }, 60_000);
+});
+
+describe('the app\'s labs', () => {
+  it('starts a new workspace with the starter files, in the learner\'s language, and boots the lab\'s machine', async () => {
+    const dir = labsDir();
+    writeLab(dir, 'cards', {
+      manifest: { personality: '2.2', languages: ['en', 'ko'], machine: { cards: [{ io: '0x300', irq: 7, mem: '0xd4000' }], seed: 9 } },
+      files: { 'README.ko.md': '# 카드\n' },
+    });
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'driverlab-app-'));
+    const core = new DriverLabCore({ home, labs: folderLabProvider(dir) });
+    const services = core.servicesFor({ description: 'test', mayUse: () => true });
+    try {
+      expect(await services.workspace.list('cards')).toEqual([{ path: 'hello.c', size: 24, text: true }]);
+      await services.workspace.write('cards', 'hello.c', '/* mine */\n');
+      expect(await services.workspace.read('cards', 'hello.c')).toBe('/* mine */\n');
+      await services.settings.set('language', 'ko');
+      expect((await services.labs.get('cards')).instructions).toBe('# 카드\n');
+      expect(await folderLabProvider(dir).session('cards', '/ws')).toEqual({
+        id: 'cards', workspace: '/ws',
+        machine: { personality: '2.2', pacing: 'realtime', seed: 9, cards: [{ io: 0x300, irq: 7, mem: 0xd4000 }], cmdline: '' },
+      });
+    } finally {
+      await core.close();
+    }
+    // The learner's file stays theirs: a workspace that exists is never filled again.
+    const again = new DriverLabCore({ home, labs: folderLabProvider(dir) });
+    expect(await again.servicesFor({ description: 'test', mayUse: () => true }).workspace.read('cards', 'hello.c')).toBe('/* mine */\n');
+    await again.close();
   }, 60_000);
 });
