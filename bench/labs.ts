@@ -16,13 +16,24 @@ export async function benchLabChecks(runs = 3): Promise<Row[]> {
   for (const lab of labs) {
     const files = new Map([...lab.starter, ...lab.solution].map(([p, data]) => [p, { data, mtimeMs: 0, mode: 0o644 }]));
     const times: number[] = [];
+    const cpu: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t = performance.now();
+      const c = process.cpuUsage();
       const report = await runLabChecks(lab, files);
       times.push(performance.now() - t);
-      if (!report.passed) throw new Error(`bench: the solution of ${lab.manifest.id} fails its checks`);
+      const used = process.cpuUsage(c);
+      cpu.push((used.user + used.system) / 1000);
+      if (!report.passed) {
+        const failed = report.items.filter((it) => it.status !== 'passed').map((it) => `${it.title}: ${it.message}`);
+        throw new Error(`bench: the solution of ${lab.manifest.id} fails its checks:\n${failed.join('\n')}`);
+      }
     }
-    rows.push({ name: `checks of lab ${lab.manifest.id} (${lab.checks.checks.length} items, solution)`, value: `${(median(times) / 1000).toFixed(1)} s`, target: '< 10 s', runs });
+    // The CPU time says what the checks cost on a machine that is not busy with anything else.
+    rows.push({
+      name: `checks of lab ${lab.manifest.id} (${lab.checks.checks.length} items, solution; CPU time)`,
+      value: `${(median(times) / 1000).toFixed(1)} s (${(median(cpu) / 1000).toFixed(1)} s)`, target: '< 10 s', runs,
+    });
   }
   return rows;
 }

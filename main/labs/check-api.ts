@@ -4,9 +4,9 @@
 //
 // and default-exports an array of Check. This file holds types only, and imports nothing but
 // the machine's event type, because DriverLab type-checks every lab's checks.ts against it when
-// it loads the labs (main/labs/compile-checks.ts): a small file keeps that fast. The
-// implementation is main/labs/check-context.ts and check-machine.ts; the guide for lab authors
-// is labs/README.md.
+// it loads the labs (main/labs/compile-checks.ts): a small file keeps that fast. The context is
+// implemented in main/labs/check-runner.ts, the machine in check-machine.ts; the guide for lab
+// authors is labs/README.md.
 import type { MachineEvent } from '../../emulator/events.js';
 
 export type { MachineEvent };
