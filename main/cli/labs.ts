@@ -148,7 +148,7 @@ class LabCommands {
       this.io.out(`\nDrills (driverlab drill ID):\n${table(set.drills.map((d) => [d.manifest.id, d.manifest.title]))}`);
     }
     if (set.problems.length > 0) {
-      this.io.out(`\nThese lab folders have problems and were left out:\n`);
+      this.io.out('\nProblems in the labs folder (a lab whose files are broken is left out):\n');
       for (const pr of set.problems) this.io.out(`  ${pr.folder}/${pr.message}\n`);
     }
     return 0;
@@ -216,7 +216,13 @@ class LabCommands {
     const seed = seedText === undefined ? undefined : Number(seedText);
     if (seed !== undefined && (!Number.isInteger(seed) || seed < 0)) throw usage('--seed needs a non-negative integer');
     const json = p.flags.has('--json');
-    if (!p.flags.has('--watch')) return (await this.checkOnce(lab, dir, seed, json)).passed ? 0 : 1;
+    if (!p.flags.has('--watch')) {
+      const startedAt = Date.now();
+      const report = await this.checkOnce(lab, dir, seed, json);
+      // Checking is working on the lab too (a --watch session counts as one span instead).
+      this.store.addTimeSpent(lab.manifest.id, startedAt, Date.now() - startedAt);
+      return report.passed ? 0 : 1;
+    }
     return this.watch(lab, dir, seed, json);
   }
 
