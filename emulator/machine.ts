@@ -8,9 +8,11 @@ import { Pit } from './hw/timer/i8254.js';
 import { IsaMemory } from './hw/isa-memory.js';
 import { irqLine } from './hw/irq.js';
 import { I8042 } from './hw/input/i8042.js';
+import { IDE0_IRQ, IdeController } from './hw/disk/ide.js';
+import { newMemoryDisk } from './disk.js';
 import type { MyDeviceCard } from './hw/cards/my-device.js';
 import { DEFAULT_CARDS, plugCards, type CardConfig } from './isa-cards.js';
-import type { Host } from './host.js';
+import type { DiskBacking, Host } from './host.js';
 import { Kernel, MachineHang, type Personality, RELEASES } from './kernel/kernel.js';
 import { ModuleLoader } from './kernel/module.js';
 import { installUserland } from './userland/install.js';
@@ -29,6 +31,11 @@ export interface MachineConfig {
   cards?: CardConfig[];
   /** Receives the machine's events as they happen (the inspector, checks, `--trace`). */
   onEvent?: (event: MachineEvent) => void;
+  /**
+   * The hard disk on the primary IDE channel (hda): a disk image from the host, or by default a
+   * fresh 32 MiB disk in memory with hda1 (emulator/disk.ts). It outlives resets of the machine.
+   */
+  disk?: DiskBacking;
 }
 
 export type { MachineEvent };
@@ -44,6 +51,8 @@ export class Machine {
   isa!: IsaMemory;
   /** The i8042 keyboard controller on 0x60/0x64, IRQ 1. */
   keyboard!: I8042;
+  /** The primary IDE channel with the hard disk (hda). */
+  ide!: IdeController;
   cards!: MyDeviceCard[];
   kernel!: Kernel;
   readonly config: Required<MachineConfig>;
@@ -56,7 +65,7 @@ export class Machine {
 
   constructor(readonly host: Host, config: MachineConfig, private readonly terminal: (text: string) => void) {
     this.listening = config.onEvent !== undefined;
-    this.config = { personality: 'modern', cmdline: '', seed: 1, pacing: 'fast', ...config, onEvent: config.onEvent ?? (() => undefined), cards: config.cards ?? [...DEFAULT_CARDS] };
+    this.config = { personality: 'modern', cmdline: '', seed: 1, pacing: 'fast', ...config, onEvent: config.onEvent ?? (() => undefined), cards: config.cards ?? [...DEFAULT_CARDS], disk: config.disk ?? newMemoryDisk() };
     this.powerOn();
   }
 
@@ -75,6 +84,10 @@ export class Machine {
     this.pit.attach(this.bus);
     this.keyboard = new I8042(irqLine(this.pic, 1));
     this.keyboard.attach(this.bus);
+    this.ide = new IdeController(this.clock, irqLine(this.pic, IDE0_IRQ), this.config.disk, {
+      onHostError: (msg) => this.terminal(`\r\n[driverlab] ${msg}\r\n`),
+    });
+    this.ide.attach(this.bus);
     // A card configuration that would hang a real PC is refused here, before power-on.
     this.cards = plugCards(this.config.cards, { clock: this.clock, bus: this.bus, pic: this.pic, isa: this.isa, seed: this.config.seed });
     const release = RELEASES[this.config.personality].release;

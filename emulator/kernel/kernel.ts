@@ -14,7 +14,7 @@ import { RamFs, type FsContext } from './fs/ramfs.js';
 import { ProcFs } from './fs/procfs.js';
 import { HostFs } from './fs/hostfs.js';
 import { type FileOperations, type Inode, type OpenFile, MKDEV, MINOR, O_RDONLY, O_WRONLY, O_NONBLOCK,
-  S_IFCHR, S_IFREG, isDir, isReg, FMODE_READ, FMODE_WRITE } from './fs/types.js';
+  S_IFBLK, S_IFCHR, S_IFREG, isDir, isReg, FMODE_READ, FMODE_WRITE } from './fs/types.js';
 import { ChrdevRegistry } from './chrdev.js';
 import { ResourceTree, markContainer } from './resources.js';
 import { Scheduler, Task, TaskKilled, STOP_SIGNALS, type Cpu, WaitQueue, SIGKILL, SIGPIPE, SIGCHLD, SIGCONT } from './sched.js';
@@ -30,6 +30,7 @@ import { Softirq } from './softirq.js';
 import { Keyboard } from './keyboard.js';
 import { TimerBase } from './timer.js';
 import { Workqueues } from './workqueue.js';
+import { BlockLayer } from './block/index.js';
 
 export type Personality = 'modern' | '2.2';
 
@@ -162,6 +163,8 @@ export class Kernel {
   readonly softirq: Softirq;
   readonly timers: TimerBase;
   readonly workqueues: Workqueues;
+  /** Disks, partitions, the buffer cache, sync and write-back (set up at boot). */
+  block!: BlockLayer;
 
   constructor(opts: KernelOptions) {
     this.clock = opts.clock;
@@ -450,6 +453,8 @@ export class Kernel {
     this.bootStep('\x016pid_max: default: 32768 minimum: 301\n');
     this.setupIoResources();
     this.bootStep('\x016Serial: 8250/16550 driver, 4 ports, IRQ sharing disabled\n');
+    this.block = new BlockLayer(this);
+    this.block.init();
     this.buildFilesystem();
     this.bootStep('\x016VFS: Mounted root (ramfs filesystem) on device 0:1.\n');
     this.bootStep('\x016devtmpfs: mounted\n');
@@ -482,8 +487,8 @@ export class Kernel {
     const sys: [number, number, string][] = [
       [0x0000, 0x001f, 'dma1'], [0x0020, 0x0021, 'pic1'], [0x0040, 0x0043, 'timer0'], [0x0050, 0x0053, 'timer1'],
       [0x0060, 0x0060, 'keyboard'], [0x0064, 0x0064, 'keyboard'], [0x0070, 0x0077, 'rtc0'], [0x0080, 0x008f, 'dma page reg'],
-      [0x00a0, 0x00a1, 'pic2'], [0x00c0, 0x00df, 'dma2'], [0x00f0, 0x00ff, 'fpu'], [0x01f0, 0x01f7, 'ata_piix'],
-      [0x03c0, 0x03df, 'vga+'], [0x03f6, 0x03f6, 'ata_piix'], [0x03f8, 0x03ff, 'serial'],
+      [0x00a0, 0x00a1, 'pic2'], [0x00c0, 0x00df, 'dma2'], [0x00f0, 0x00ff, 'fpu'],
+      [0x03c0, 0x03df, 'vga+'], [0x03f8, 0x03ff, 'serial'],
     ];
     for (const [s, e, n] of sys) this.ioports.insertSystem(s, e, n);
     markContainer(this.ioports.insertSystem(0x0d00, 0xffff, 'PCI Bus 0000:00'));
@@ -527,7 +532,7 @@ export class Kernel {
     this.mkdirp('/sys/module', 0o555);
     this.writeSystemFile('/etc/hostname', `${this.hostname}\n`);
     this.writeSystemFile('/etc/passwd', 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:DriverLab learner:/home/user:/bin/sh\n');
-    this.writeSystemFile('/etc/group', 'root:x:0:\nuser:x:1000:\n');
+    this.writeSystemFile('/etc/group', 'root:x:0:\ndisk:x:6:root\nuser:x:1000:\n');
     this.writeSystemFile('/etc/os-release', 'PRETTY_NAME="DriverLab Linux"\nNAME="DriverLab"\nID=driverlab\n');
     this.writeSystemFile('/var/log/messages', '');
     // The tutorial machine's udev rule: its advanced_dev node is world-writable, as in the seed's ls -l.
@@ -652,6 +657,7 @@ export class Kernel {
   }
 
   private openDevice(inode: Inode): FileOperations | number {
+    if ((inode.mode & 0o170000) === S_IFBLK) return this.block.open(inode);
     if ((inode.mode & 0o170000) !== S_IFCHR) return -6;
     return this.chrdevs.lookup(inode.rdev);
   }

@@ -8,13 +8,14 @@ import { insmod, rmmod, lsmod, modinfo } from './commands/kmod.js';
 import { dmesg, uname, sudo, id, whoami, hostname, clear, help } from './commands/system.js';
 import { makeProgram } from './commands/make.js';
 import { ps } from './commands/ps.js';
+import { free } from './commands/free.js';
 import { buildModules, cleanModules, headersDir, installHeaders } from '../toolchain/kbuild.js';
 import { gccProgram, installUserHeaders } from '../toolchain/gcc.js';
 import { wasiLoader } from './wasi.js';
 
 const BIN_DIRS: Record<string, string> = {
   insmod: '/sbin', rmmod: '/sbin', lsmod: '/sbin', modinfo: '/sbin', sudo: '/usr/bin', make: '/usr/bin', id: '/usr/bin',
-  whoami: '/usr/bin', clear: '/usr/bin', help: '/usr/bin', gcc: '/usr/bin', cc: '/usr/bin',
+  whoami: '/usr/bin', clear: '/usr/bin', help: '/usr/bin', gcc: '/usr/bin', cc: '/usr/bin', free: '/usr/bin',
 };
 
 export function installUserland(k: Kernel): void {
@@ -23,7 +24,7 @@ export function installUserland(k: Kernel): void {
     sh: shProgram(k),
     insmod: insmod(k), rmmod: rmmod(k), lsmod: lsmod(k), modinfo: modinfo(k),
     dmesg: dmesg(k), uname: uname(k), sudo, id, whoami, hostname: hostname(k), clear, help,
-    make: makeProgram(k), ps: ps(k),
+    make: makeProgram(k), ps: ps(k), free: free(k),
     gcc: gccProgram(k), cc: gccProgram(k),
   };
   for (const [name, main] of Object.entries(programs)) {

@@ -276,7 +276,9 @@ export class Shell {
           }
           throw new RedirectError(`${target}: ambiguous redirect`);
         }
-        const src = rio[Number(target)];
+        // A descriptor the shell itself holds (opened with `exec 3>file`) is not in the command's map.
+        const n = Number(target);
+        const src = rio[n] ?? (this.p.file(n) ? n : undefined);
         if (src === undefined || src < 0) throw new RedirectError(`${target}: Bad file descriptor`);
         rio[r.fd] = src;
         continue;

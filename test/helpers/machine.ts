@@ -39,7 +39,9 @@ export async function runSh(script: string, opts: { files?: Record<string, strin
   machine.boot();
   booted = true;
   machine.endInput();
-  const status = await machine.runShell(script);
+  // A script that never ends (a driver that sleeps forever) fails its test instead of spinning on.
+  const watchdog = setTimeout(() => machine.stop(), 55_000);
+  const status = await machine.runShell(script).finally(() => clearTimeout(watchdog));
   return { status, output: out.replace(/\r\n/g, '\n'), machine, workspace };
 }
 
