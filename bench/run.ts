@@ -13,6 +13,7 @@ import { benchRecordCheckRun } from './progress.js';
 import { benchScheduler } from './scheduler.js';
 import { benchDisk } from './disk.js';
 import { benchExt2 } from './ext2.js';
+import { benchLabChecks } from './labs.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const seedText = fs.readFileSync(path.resolve(here, '../../../shared/seeds/000_29c68f9db2cc9634.txt'), 'utf8');
@@ -172,6 +173,7 @@ async function main(): Promise<void> {
   rows.push(benchRecordCheckRun());
   rows.push(...await benchDisk());
   rows.push(...benchExt2());
+  rows.push(...await benchLabChecks());
 
   printTable(rows);
 }

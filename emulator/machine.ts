@@ -17,6 +17,7 @@ import { Kernel, MachineHang, type Personality, RELEASES } from './kernel/kernel
 import { ModuleLoader } from './kernel/module.js';
 import { installUserland } from './userland/install.js';
 import { initProgram } from './userland/init.js';
+import type { MachineEvent } from './events.js';
 
 export interface MachineConfig {
   personality?: Personality;
@@ -39,16 +40,7 @@ export interface MachineConfig {
   disk?: DiskBacking;
 }
 
-/**
- * Something that happened in the machine, at virtual time `t` (ns): the
- * stream the inspector, the timeline, checks and `driverlab sh --trace` read.
- */
-export type MachineEvent =
-  | { t: number; kind: 'switch'; cpu: number; pid: number; comm: string }
-  | { t: number; kind: 'task'; pid: number; comm: string; state: string; wchan: string }
-  | { t: number; kind: 'port'; dir: 'in' | 'out'; port: number; size: number; value: number; owner?: string }
-  | { t: number; kind: 'pic'; lines: number; irr: number; isr: number; imr: number; intr: boolean }
-  | { t: number; kind: 'printk'; level: number; text: string };
+export type { MachineEvent };
 
 /** 2025-01-15 10:30:00 UTC: the date in the tutorial's `ls -l` output. */
 export const MACHINE_EPOCH_MS = Date.UTC(2025, 0, 15, 10, 30, 0);

@@ -283,6 +283,10 @@ export class Kernel {
       return undefined;
     }
     this.unstoppableSince = 0;
+    // Only the task the scheduler is running can be parked by it. Rarely (under host load), a
+    // userland program's code has been seen running outside its turn; holding `current` then
+    // would park another task for good (a CPU left to a zombie: the machine idles forever).
+    if (task !== this.sched.current) return undefined;
     // A machine that was reset or powered off runs nothing more: the task stays where it is.
     if (this.halted !== undefined) return this.sched.hold(false);
     if (mode === 'user' && this.clock.now - task.lastRanNs >= this.timeSlice && this.sched.runQueue.some((t) => t.state === 'R' && t.resume)) {

@@ -222,6 +222,12 @@ export class Scheduler {
     const y = task.onYield;
     task.onYield = undefined;
     task.resume = undefined;
+    // A task that ends while marked held must not keep its CPU: nothing would ever run there again.
+    if (task.held && task.onCpu?.current === task) {
+      task.onCpu.current = undefined;
+      task.onCpu = undefined;
+      task.held = false;
+    }
     y?.();
   }
 

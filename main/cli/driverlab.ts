@@ -7,6 +7,19 @@ import type { Personality } from '../../emulator/kernel/kernel.js';
 
 const USAGE = `Usage: driverlab <command> [options]
 
+Labs:
+  labs [--json]                the labs, your status in each, and which one is next
+  start LAB [--dir DIR]        copy the lab's starter files into your workspace (once), show
+                               the instructions and open the lab's virtual PC on it
+  show LAB                     show a lab's instructions again
+  check LAB [--dir DIR] [--json] [--watch] [--seed N]
+                               check your work: each check passes or says what it saw, what
+                               it expected and where to look; exit status 0 only when all pass.
+                               --watch checks again whenever a file of the workspace changes
+  hint LAB                     the next hint, weakest first (revealing one is recorded)
+  reset LAB [--dir DIR]        put the starter files back (yours are saved first: see restore)
+  drill ID                     a timed, scored recovery drill
+
 Commands:
   shell [options]              boot a virtual PC and attach this terminal to its shell
   sh [options] -c 'commands'   boot a fresh virtual PC, run the commands in its shell,
@@ -45,8 +58,10 @@ each lab's workspace in workspaces/LAB.
 
 /** Handled by ./progress.js, loaded only for them: it loads SQLite's native module. */
 const PROGRESS_COMMANDS = ['progress', 'export', 'import', 'history', 'restore'];
+/** Handled by ./labs.js (the lab commands). */
+const LAB_COMMANDS = ['labs', 'show', 'start', 'check', 'hint', 'reset', 'drill'];
 
-interface Options {
+export interface Options {
   workspace: string;
   personality: Personality;
   seed: number;
@@ -56,6 +71,9 @@ interface Options {
   file?: string;
   /** --trace FILE: the machine's event log as JSON lines. */
   trace?: string;
+  /** A lab's machine: its MY_DEVICE cards and extra kernel command line. */
+  cards?: MachineConfig['cards'];
+  cmdline?: string;
 }
 
 class UsageError extends Error {}
@@ -148,15 +166,26 @@ export async function runScript(o: Options, write: (text: string) => void): Prom
   return machine.runShell(script);
 }
 
-async function runInteractive(o: Options): Promise<number> {
+/** A machine for an interactive terminal: booted, its boot messages on this terminal (or `write`). */
+export function interactiveMachine(o: Options, write: (text: string) => void = (text) => process.stdout.write(text)): Machine {
   const host = createNodeHost({ workspace: o.workspace });
-  const machine = new Machine(host, { personality: o.personality, seed: o.seed, pacing: o.realtime === false ? 'fast' : 'realtime' }, (text) => process.stdout.write(text));
+  const config: MachineConfig = { personality: o.personality, seed: o.seed, pacing: o.realtime === false ? 'fast' : 'realtime', cards: o.cards, cmdline: o.cmdline };
+  const machine = new Machine(host, config, write);
   machine.boot();
+  return machine;
+}
+
+/**
+ * Attaches this terminal to `machine`'s console and runs its shell until it exits.
+ * `onInput` sees every chunk typed (a drill counts the keys).
+ */
+export async function attachTerminal(machine: Machine, onInput?: (text: string) => void): Promise<number> {
   const stdin = process.stdin;
   if (stdin.isTTY) stdin.setRawMode(true);
   stdin.setEncoding('utf8');
   const escape = createEscapeFilter();
   const onData = (data: string) => {
+    onInput?.(data);
     for (const a of escape(data)) {
       if (a.kind === 'input') machine.input(a.text);
       else if (a.kind === 'sysrq') {
@@ -169,8 +198,9 @@ async function runInteractive(o: Options): Promise<number> {
       else { process.stdout.write('\r\n[driverlab] Powered off.\r\n'); machine.stop(); }
     }
   };
+  const onEnd = () => machine.endInput();
   stdin.on('data', onData);
-  stdin.on('end', () => machine.endInput());
+  stdin.on('end', onEnd);
   const onResize = () => { machine.kernel.console.columns = process.stdout.columns ?? 80; machine.kernel.console.rows = process.stdout.rows ?? 24; };
   process.stdout.on('resize', onResize);
   onResize();
@@ -178,15 +208,26 @@ async function runInteractive(o: Options): Promise<number> {
     return await machine.runShell();
   } finally {
     stdin.off('data', onData);
+    stdin.off('end', onEnd);
     if (stdin.isTTY) stdin.setRawMode(false);
     stdin.pause();
     process.stdout.off('resize', onResize);
   }
 }
 
+export async function runInteractive(o: Options): Promise<number> {
+  return attachTerminal(interactiveMachine(o));
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (PROGRESS_COMMANDS.includes(command!)) return (await import('./progress.js')).runProgressCommand(command!, rest);
+  if (PROGRESS_COMMANDS.includes(command!)) {
+    const { labCatalog } = await import('./labs.js');
+    return (await import('./progress.js')).runProgressCommand(command!, rest, {
+      out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), catalog: labCatalog(),
+    });
+  }
+  if (LAB_COMMANDS.includes(command!)) return (await import('./labs.js')).runLabCommand(command!, rest);
   try {
     switch (command) {
       case 'sh':
