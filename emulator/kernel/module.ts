@@ -40,7 +40,7 @@ export const KERNEL_TICK = 'env.__dl_tick';
 /** Kernel-API functions that may sleep: the C code calling them is asyncified by kbuild. */
 export const BLOCKING_KAPI = ['mutex_lock', 'mutex_lock_interruptible', '__dl_wait_sleep', 'msleep', 'ssleep', 'msleep_interruptible',
   'schedule', 'schedule_timeout', 'usleep_range', 'sleep_on', 'sleep_on_timeout', 'interruptible_sleep_on',
-  'interruptible_sleep_on_timeout', '__dl_schedule22', 'down', 'down_interruptible', 'probe_irq_on',
+  'interruptible_sleep_on_timeout', '__dl_schedule22', '__dl_schedule_timeout22', 'down', 'down_interruptible', 'probe_irq_on',
   ...COMPLETION_BLOCKING_KAPI, ...TASKLET_BLOCKING_KAPI, ...WORKQUEUE_BLOCKING_KAPI, ...KTHREAD_BLOCKING_KAPI];
 
 const MODULE_MEMORY_LIMIT = 64 << 20;

@@ -36,6 +36,11 @@ extern unsigned long __dl_jiffies(void);
 
 extern int __dl_schedule22(void);
 #define schedule() ((void)__dl_schedule22())
+
+/* Sleep for at most `timeout` jiffies (set current->state first); returns the jiffies left. */
+#define MAX_SCHEDULE_TIMEOUT ((long)(~0UL >> 1))
+extern signed long __dl_schedule_timeout22(signed long timeout);
+#define schedule_timeout(timeout) __dl_schedule_timeout22(timeout)
 extern int __dl_signal_pending(void);
 #define signal_pending(p) __dl_signal_pending()
 
