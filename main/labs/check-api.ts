@@ -195,7 +195,7 @@ export interface Resources {
   modules: ModuleInfo[];
 }
 
-/** What rmmod left behind, as the kernel reported it at unload. */
+/** What rmmod (or an init that failed) left behind, as the kernel reported it. */
 export interface UnloadReport {
   module: string;
   /** Registrations the module did not undo: "proc", "chrdev", "IRQ", "ioport region"... */
@@ -271,7 +271,7 @@ export interface CheckMachine {
   resources(): Resources;
   /** Live kmalloc allocations of a loaded module, or undefined when it is not loaded. */
   kmalloc(module: string): { allocations: number; bytes: number } | undefined;
-  /** What each rmmod since boot or `mark` left behind (only modules that left something). */
+  /** What each rmmod, and each insmod whose init failed, since boot or `mark` left behind (only modules that left something). */
   unloads(since?: Mark): UnloadReport[];
   /**
    * The longest time a task spent in the kernel without sleeping (a busy-wait: mdelay, or a

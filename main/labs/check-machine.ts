@@ -42,7 +42,7 @@ const PROBLEM_HEAD: [RegExp, KernelProblem['kind']][] = [
 ];
 
 const UNLOAD_LEFT = /^(\S+): (?:unloaded|init failed) but left (.+) registered; the kernel removed them$/;
-const UNLOAD_LEAK = /^(\S+): (\d+) kmalloc allocation\(s\), (\d+) bytes, not freed at unload \(memory leak\)$/;
+const UNLOAD_LEAK = /^(\S+): (\d+) kmalloc allocation\(s\), (\d+) bytes, not freed (?:at unload|when init failed) \(memory leak\)$/;
 
 export interface CheckMachineOptions {
   /** Whether the host is working for the machine now (compiling): that time is not the command's. */
