@@ -235,6 +235,22 @@ export interface CardView {
   txTotal: number[];
   /** Bytes arriving on a port from outside (a remote terminal); returns how many were buffered. */
   receive(port: number, bytes: string | number[]): number;
+  /** Turns the card's fault injection on or off (the datasheet's "Fault injection"); unnamed faults keep their setting. */
+  setFaults(faults: CardFaults): void;
+}
+
+/** The datasheet's injectable faults; all off on a new machine. */
+export interface CardFaults {
+  /** Added to every command's 20 ms (+10 us a byte). */
+  extraLatencyMs?: number;
+  /** Chance (0-1) that a reply's interrupt is never raised. */
+  lostIrqProbability?: number;
+  /** STATUS.BUSY stays set: every doorbell is an OVERRUN (ERROR=5). */
+  stuckBusy?: boolean;
+  /** Interrupts with nothing in the mailbox, per second. */
+  spuriousIrqPerSec?: number;
+  /** The firmware crashes (READY drops, ERROR=2) after this many commands; null: never. */
+  crashAfterCommands?: number | null;
 }
 
 export interface CheckMachine {

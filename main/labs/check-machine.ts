@@ -388,6 +388,7 @@ export class LabMachine implements CheckMachine {
       status: card.status, error: s.error, phase: s.phase, fwVersion: s.fwVersion, irqAsserted: s.irqAsserted,
       rxPending: s.ports.map((p) => p.rx.length), txTotal: s.ports.map((p) => p.txTotal),
       receive: (port, bytes) => card.receive(port, typeof bytes === 'string' ? [...new TextEncoder().encode(bytes)] : bytes),
+      setFaults: ({ extraLatencyMs, ...same }) => card.setFaults({ ...same, ...(extraLatencyMs === undefined ? {} : { extraLatencyNs: extraLatencyMs * 1e6 }) }),
     };
   }
 }
