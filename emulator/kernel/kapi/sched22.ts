@@ -61,7 +61,9 @@ export function sched22Api(m: ModuleContext): KapiTable {
       mark?.delete(task);
       k.timers.del(timer);
       m.view().setInt32(p + T.state, 0, true);
-      if (relTimeout !== undefined) return r < 0 ? 0 : Math.max(0, (absTimeout - k.jiffies) | 0);
+      // *_sleep_on_timeout() return what schedule_timeout() left, also when a signal woke them
+      // (2.2's kernel/sched.c): a caller that does not check signal_pending() sleeps again at once.
+      if (relTimeout !== undefined) return Math.max(0, (absTimeout - k.jiffies) | 0);
       return r < 0 ? -4 : 0;
     });
   };
@@ -137,9 +139,8 @@ export function sched22Api(m: ModuleContext): KapiTable {
       }
       if (state === 0) return timeout;
       const forever = timeout === MAX_SCHEDULE_TIMEOUT;
-      const until = (k.jiffies + timeout) >>> 0;
       return m.sleepUntil(() => sleep(new WaitQueue('schedule'), state === 1, 'schedule_timeout', false, forever ? undefined : timeout)
-        .then(() => (forever ? timeout : Math.max(0, (until - k.jiffies) | 0))));
+        .then((left) => (forever ? timeout : left)));
     },
     down: (sem: number) => { down(sem, false); },
     down_interruptible: (sem: number) => down(sem, true),
