@@ -202,7 +202,7 @@ const checks: Check[] = [
     async run(t) {
       const m = await t.boot();
       await m.sh('sudo insmod ./my_device.o && sudo sh makedev.sh');
-      m.card().setFaults({ extraLatencyMs: 2000 });
+      m.card().setFaults({ extraLatencyMs: 1000 });
       const mark = m.mark();
       const r = await shBounded(t, m, 'cat /dev/my_device0 & sleep 0.3; cat /proc/uptime; kill -INT $!; wait $!; echo "status $?"; cat /proc/uptime', 15_000);
       const [killed, ended] = [...r.output.matchAll(/^(\d+\.\d+) \d+\.\d+$/gm)].map((x) => Number(x[1]));
