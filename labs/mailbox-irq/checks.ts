@@ -162,6 +162,29 @@ const checks: Check[] = [
     },
   },
   {
+    id: 'news-while-waiting',
+    title: 'bytes from the remote end while a read waits for its answer: the RX_NOTIFY interrupt is not taken for the answer',
+    needs: ['rx-notify'],
+    async run(t) {
+      const m = await t.boot();
+      await m.sh('sudo insmod ./my_device.o && sudo sh makedev.sh && echo slow > /dev/my_device0');
+      m.card().setFaults({ extraLatencyMs: 500 });
+      // The read sleeps in the driver for its answer when this command returns; the news comes then.
+      await m.sh('(cat /dev/my_device0 > .check/read0 2>&1; echo "status $?" >> .check/read0) & sleep 0.1');
+      m.card().receive(2, 'news\n');
+      m.card().setFaults({ extraLatencyMs: 0 });
+      await shBounded(t, m, 'sleep 1.5', 20_000);
+      t.expectEqual(t.files.read('.check/read0'), 'slow\nstatus 0\n', {
+        summary: 'A read was waiting for its answer when bytes arrived on another port: the handler took that RX_NOTIFY interrupt for the answer and woke the reader with it.',
+        expected: 'slow, the answer to the READ, when it came', where: t.todo(3),
+        hint: 'Only an answer (a status that is not RX_NOTIFY or READY) sets MY_DEVICE_ANSWERED and wakes the sleeper.',
+      });
+      const port2 = await shBounded(t, m, 'cat /dev/my_device2', 20_000);
+      t.expectEqual(port2.output, 'news\n', { summary: 'The bytes that arrived on port 2 could not be read afterwards.', where: t.todo(3) });
+      expectNoCardError(t, m, 'bytes arrived while a read waited');
+    },
+  },
+  {
     id: 'two-processes',
     title: 'two processes writing to ports 0 and 1 at once both get their data through, one command at a time',
     needs: ['round-trip'],
