@@ -15,10 +15,16 @@ import { Kernel, MachineHang, type Personality, RELEASES } from './kernel/kernel
 import { ModuleLoader } from './kernel/module.js';
 import { installUserland } from './userland/install.js';
 import { exitStatus, Proc } from './userland/libc.js';
+import { andThen, type Maybe } from './kernel/maybe.js';
+import { MemoryBootDisk, decodeBootRecord, imageOf, type BootDisk } from './boot/boot-record.js';
+import { installedBootRecord } from './boot/installed.js';
+import { BiosKeyboard, postScreen } from './boot/bios.js';
+import { LiloSecondStage, type Booting } from './boot/second-stage.js';
+import { parseKernelImage, type KernelImage } from './boot/kernel-image.js';
 
 export interface MachineConfig {
   personality?: Personality;
-  /** Extra kernel command line (appended to the default). */
+  /** Extra kernel parameters for every boot, as if typed after the label at LILO's prompt. */
   cmdline?: string;
   /** Scheduler seed: the same seed, files and input give the same run, byte for byte. */
   seed?: number;
@@ -58,6 +64,14 @@ export class Machine {
   private inputWaiter: (() => void) | undefined;
   private stopRequested = false;
   private inputEnded = false;
+  /**
+   * The sectors of the disk that LILO writes and the BIOS reads (boot sector and map). They are
+   * outside powerOn(): like the disk, they survive every reset.
+   */
+  readonly bootDisk: BootDisk = new MemoryBootDisk();
+  /** Where the machine is since power-on: the BIOS and boot loader, the kernel booting, or user space. */
+  private phase: 'firmware' | 'kernel' | 'userspace' = 'firmware';
+  private booted: Promise<void> | undefined;
 
   /** Whether someone listens to the event stream (config.onEvent was given). */
   private readonly listening: boolean;
@@ -65,6 +79,9 @@ export class Machine {
   constructor(readonly host: Host, config: MachineConfig, private readonly terminal: (text: string) => void) {
     this.listening = config.onEvent !== undefined;
     this.config = { personality: 'modern', cmdline: '', seed: 1, pacing: 'fast', ...config, onEvent: config.onEvent ?? (() => undefined), cards: config.cards ?? [...DEFAULT_CARDS] };
+    // As the distribution's installer left the disk: lilo run once over the shipped lilo.conf.
+    const { release, version } = RELEASES[this.config.personality];
+    this.bootDisk.write(installedBootRecord(release, version, this.config.personality === '2.2'));
     this.powerOn();
   }
 
@@ -85,11 +102,11 @@ export class Machine {
     this.keyboard.attach(this.bus);
     // A card configuration that would hang a real PC is refused here, before power-on.
     this.cards = plugCards(this.config.cards, { clock: this.clock, bus: this.bus, pic: this.pic, isa: this.isa, seed: this.config.seed });
-    const release = RELEASES[this.config.personality].release;
-    const cmdline = `BOOT_IMAGE=/boot/vmlinuz-${release} root=/dev/hda1 ro${this.config.cmdline ? ' ' + this.config.cmdline : ''}`;
+    this.phase = 'firmware';
+    // The command line is LILO's to give, at boot().
     this.kernel = new Kernel({
-      clock: this.clock, bus: this.bus, pic: this.pic, isa: this.isa, host: this.host, personality: this.config.personality, cmdline,
-      consoleOutput: (text) => this.terminal(text), epochMs: MACHINE_EPOCH_MS, seed: this.config.seed,
+      clock: this.clock, bus: this.bus, pic: this.pic, isa: this.isa, host: this.host, personality: this.config.personality, cmdline: '',
+      consoleOutput: (text) => this.terminal(text), epochMs: MACHINE_EPOCH_MS, seed: this.config.seed, bootDisk: this.bootDisk,
     });
     this.kernel.modules = new ModuleLoader(this.kernel);
     this.attachEvents();
@@ -100,7 +117,7 @@ export class Machine {
     const onEvent = this.config.onEvent;
     const k = this.kernel;
     k.sched.onSwitch = (cpu, task) => onEvent({ t: this.clock.now, kind: 'switch', cpu: cpu.id, pid: task.pid, comm: task.comm });
-    k.log.listeners.add((rec) => onEvent({ t: rec.timeNs, kind: 'printk', level: rec.level, text: rec.text }));
+    k.log.listeners.add((rec) => onEvent({ t: this.clock.now, kind: 'printk', level: rec.level, text: rec.text }));
     if (!this.listening) return;
     k.sched.onState = (task) => onEvent({ t: this.clock.now, kind: 'task', pid: task.pid, comm: task.comm, state: task.state, wchan: task.wchan });
     this.bus.onAccess = (a) => onEvent({ t: this.clock.now, kind: 'port', dir: a.kind, port: a.port, size: a.size, value: a.value, owner: a.owner });
@@ -110,17 +127,139 @@ export class Machine {
     };
   }
 
-  /** Power on: the kernel boots and the userland is installed; init is not started yet. */
-  boot(): void {
-    this.kernel.boot();
-    installUserland(this.kernel);
-    // Distributions quiet the console once userspace is up (kernel.printk = 4 4 1 7).
-    this.kernel.log.consoleLoglevel = 4;
+  /**
+   * Power on: the BIOS's self test, LILO (its prompt, when the boot record asks for one), then the
+   * kernel boots and the userland is installed; init is not started yet. Everything happens before
+   * this returns unless something must wait: a prompt that waits for keys in real time. The promise
+   * says when the boot is complete (runShell waits for it too).
+   */
+  boot(): Promise<void> {
+    let done: Promise<void>;
+    try {
+      done = Promise.resolve(andThen(this.firmware(), (booting) => this.startKernel(booting)));
+    } catch (e) {
+      done = Promise.reject(e);
+    }
+    done = done.catch((e: unknown) => {
+      if (!(e instanceof BootFailure)) throw e;
+      // A PC that cannot boot stops where it is; the screen says why.
+      this.kernel.hang(e.message);
+    });
+    this.booted = done;
+    // Whoever does not wait for the boot hears of a failure from runShell.
+    done.catch(() => undefined);
+    return done;
   }
 
-  /** Keys typed on the terminal. */
+  /** True from power-on until user space starts: what a terminal hides unless it shows the boot. */
+  get booting(): boolean {
+    return this.phase !== 'userspace';
+  }
+
+  /** POST, then LILO's second stage: what to boot, and its image from the map. */
+  private firmware(): Maybe<{ booting: Booting; image: KernelImage }> {
+    const screen = (text: string) => this.terminal(text);
+    const personality = this.config.personality;
+    screen(postScreen({
+      memoryKb: 262144, cpuName: 'DriverLab Virtual (wasm32)', cpuMhz: 2385,
+      // The primary master is the disk the machine boots from (its IDE model comes with the disk itself).
+      ideDrives: ['DRIVERLAB HARDDISK'],
+      biosId: `01/15/${personality === '2.2' ? '98' : '25'}-DRIVERLAB-VPC-${personality === '2.2' ? '22' : '68'}`,
+    }));
+    const read = decodeBootRecord(this.bootDisk.read());
+    if (!read.ok) {
+      screen(read.screen);
+      throw new BootFailure(`the disk holds no boot record the BIOS and LILO can use (${read.screen.trim()})`);
+    }
+    const record = read.record;
+    const stage = new LiloSecondStage(record.table, screen, this.config.cmdline);
+    const keyboard = new BiosKeyboard(this.bus);
+    const load = (booting: Booting): { booting: Booting; image: KernelImage } => {
+      const bytes = imageOf(record, booting.entry);
+      const image = bytes && parseKernelImage(bytes);
+      if (!image || 'error' in image) {
+        screen(`Loading ${booting.entry.label}\r\nKernel ${booting.entry.image} is not a Linux kernel image\r\n`);
+        throw new BootFailure(`LILO's map points "${booting.entry.label}" at something that is not a kernel image`);
+      }
+      screen(stage.loading(booting.entry.label, image.loadSize));
+      return { booting, image };
+    };
+    if (!stage.start()) {
+      if (!keyboard.available()) return load(stage.bootDefault());
+      stage.interrupt();
+    }
+    return andThen(this.atPrompt(stage, keyboard), load);
+  }
+
+  /**
+   * LILO's prompt: keys as they come, and the timeout on the virtual clock. Time that nobody types
+   * through passes at once unless the machine runs in real time.
+   */
+  private atPrompt(stage: LiloSecondStage, keyboard: BiosKeyboard): Maybe<Booting> {
+    const start = this.clock.now;
+    const typed = (): Booting | undefined => {
+      let key: string | undefined;
+      while ((key = keyboard.read()) !== undefined) {
+        const r = stage.key(key);
+        if (r) return r;
+      }
+      return undefined;
+    };
+    const step = (): Maybe<Booting> => {
+      for (;;) {
+        const chosen = typed();
+        if (chosen) return chosen;
+        const timeout = stage.timeoutNs;
+        const deadline = timeout === undefined ? undefined : start + timeout;
+        if (deadline !== undefined && this.clock.now >= deadline) return stage.bootDefault();
+        if (this.config.pacing === 'fast' && deadline !== undefined) { this.clock.advanceTo(deadline); continue; }
+        if (this.inputEnded) {
+          throw new BootFailure('LILO waits at its boot: prompt for ever (prompt without timeout=) and no key can come; add timeout= to /etc/lilo.conf and run lilo');
+        }
+        return this.waitForKeys(deadline).then(step);
+      }
+    };
+    return step();
+  }
+
+  /** Waits for a key or for `deadline` on the virtual clock, which keeps pace with the wall clock. */
+  private async waitForKeys(deadline: number | undefined): Promise<void> {
+    const wallStart = this.host.wallNow();
+    const virtStart = this.clock.now;
+    const wait = deadline === undefined ? 50 : Math.min(50, Math.max(0, (deadline - virtStart) / 1e6));
+    await Promise.race([
+      this.host.sleepWall(wait),
+      new Promise<void>((resolve) => { this.inputWaiter = resolve; }),
+    ]);
+    this.inputWaiter = undefined;
+    const elapsed = (this.host.wallNow() - wallStart) * 1e6;
+    this.clock.advanceTo(Math.min(deadline ?? Infinity, virtStart + elapsed));
+  }
+
+  /** The kernel LILO loaded starts, with the command line LILO gave it. */
+  private startKernel({ booting, image }: { booting: Booting; image: KernelImage }): void {
+    this.phase = 'kernel';
+    const k = this.kernel;
+    // The image's own first words, from its decompressor.
+    this.terminal(this.config.personality === '2.2'
+      ? 'Uncompressing Linux... Ok, booting the kernel.\r\n'
+      : 'Decompressing Linux... Parsing ELF... done.\r\nBooting the kernel.\r\n');
+    k.cmdline = booting.cmdline;
+    k.boot(image);
+    installUserland(k);
+    // Distributions quiet the console once userspace is up (kernel.printk = 4 4 1 7).
+    k.log.consoleLoglevel = 4;
+  }
+
+  /** Keys typed on the terminal: to the console once the kernel runs, through the keyboard controller before. */
   input(text: string): void {
-    this.kernel.console.input(text);
+    if (this.phase === 'firmware') {
+      for (const ch of text) {
+        try { this.keyboard.typeText(ch); } catch { /* a key the PC keyboard does not have */ }
+      }
+    } else {
+      this.kernel.console.input(text);
+    }
     this.inputWaiter?.();
   }
 
@@ -150,10 +289,12 @@ export class Machine {
    */
   async runShell(script?: string): Promise<number> {
     for (;;) {
+      await (this.booted ?? this.boot());
       const status = await this.runInit(script);
       if (this.kernel.shutdown !== 'restart' || this.stopRequested) return status;
       this.powerOn();
-      this.boot();
+      this.booted = undefined;
+      await this.boot();
       if (this.inputEnded) this.kernel.console.hangupInput();
       if (script !== undefined) return 128 + 9;
     }
@@ -165,6 +306,7 @@ export class Machine {
     init.cwd = '/';
     init.env = new Map([['PATH', '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'], ['HOME', '/root'], ['TERM', 'linux']]);
     let status: number | undefined;
+    this.phase = 'userspace';
     k.startProgram(init, async (task) => {
       const p = new Proc(k, task);
       const tty = await p.open('/dev/console', 2);
@@ -248,6 +390,9 @@ export class Machine {
     if (k.halted !== undefined && k.hungReason) this.terminal(`\r\n[driverlab] The virtual machine hangs: ${k.hungReason}. It was stopped; reset it to go on.\r\n`);
   }
 }
+
+/** Why a PC stops before its kernel runs (no boot record, a LILO prompt nobody can answer). */
+class BootFailure extends Error {}
 
 /** How far virtual time may fall behind the wall clock before pacing gives up catching up. */
 const REALTIME_SLACK_MS = 100;

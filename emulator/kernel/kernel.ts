@@ -30,6 +30,8 @@ import { Softirq } from './softirq.js';
 import { Keyboard } from './keyboard.js';
 import { TimerBase } from './timer.js';
 import { Workqueues } from './workqueue.js';
+import type { BootDisk } from '../boot/boot-record.js';
+import type { KernelImage } from '../boot/kernel-image.js';
 
 export type Personality = 'modern' | '2.2';
 
@@ -89,6 +91,8 @@ export interface KernelOptions {
   epochMs: number;
   /** The scheduler's seed: one seed, one interleaving. */
   seed?: number;
+  /** The disk sectors that hold LILO's boot sector and map (what /sbin/lilo writes). */
+  bootDisk?: BootDisk;
 }
 
 export interface IrqAction {
@@ -145,6 +149,12 @@ export class Kernel {
   hostYieldedAt = 0;
   jiffies: number;
   cmdline: string;
+  /** Virtual time the kernel started at: printk timestamps and the uptime count from here, not from power-on. */
+  bootNs = 0;
+  /** LILO's boot sector and map on the disk (undefined for a machine without one). */
+  readonly bootDisk: BootDisk | undefined;
+  /** The image the boot loader started. */
+  image: KernelImage | undefined;
   hostname = 'driverlab';
   modules!: ModuleLoader;
   /** Programs by absolute path; their files in /bin hold a marker. */
@@ -173,10 +183,11 @@ export class Kernel {
     this.irqDesc = newIrqDescs(this);
     this.release = RELEASES[opts.personality];
     this.cmdline = opts.cmdline;
+    this.bootDisk = opts.bootDisk;
     this.consoleOutput = opts.consoleOutput;
     this.epochMs = opts.epochMs;
     this.jiffies = opts.personality === 'modern' ? 0xffff8ad0 : 0;
-    this.log = new KernelLog(() => this.sched.now(), (text) => this.console.write(text));
+    this.log = new KernelLog(() => this.sched.now() - this.bootNs, (text) => this.console.write(text));
     // 2.2 is the article's uniprocessor; the modern kernel runs a two-CPU SMP machine.
     this.sched = new Scheduler(this.clock, opts.personality === 'modern' ? 2 : 1, opts.seed ?? 1);
     this.irqCountsPerCpu = this.sched.cpus.map(() => new Array(16).fill(0));
@@ -425,7 +436,9 @@ export class Kernel {
   }
 
   /** Brings the kernel up to the point where init can run (start_kernel). */
-  boot(): void {
+  boot(image?: KernelImage): void {
+    this.bootNs = this.clock.now;
+    this.image = image;
     const r = this.release;
     this.printk(`\x016Linux version ${r.release} (builder@driverlab) (clang version 22.0.0, LLD 22.0.0) ${r.version}\n`);
     this.printk(`\x016Command line: ${this.cmdline}\n`);
@@ -552,7 +565,7 @@ export class Kernel {
   private appendMessages(timeNs: number, text: string, level: number): void {
     if (level < 4 || level > 6) return;
     const f = this.messagesInode ??= this.vfs.lookup('/var/log/messages', '/', { uid: 0, gid: 0 }).inode;
-    const line = new TextEncoder().encode(`${syslogDate(this.epochMs + timeNs / 1e6)} ${this.hostname} kernel: ${formatTimestamp(timeNs)} ${text}\n`);
+    const line = new TextEncoder().encode(`${syslogDate(this.epochMs + (this.bootNs + timeNs) / 1e6)} ${this.hostname} kernel: ${formatTimestamp(timeNs)} ${text}\n`);
     const used = f.data?.length ?? 0;
     if (this.messagesBuffer.length < used + line.length) {
       const next = new Uint8Array(Math.max(used + line.length, this.messagesBuffer.length * 2, 4096));

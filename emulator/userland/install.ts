@@ -11,10 +11,12 @@ import { ps } from './commands/ps.js';
 import { buildModules, cleanModules, headersDir, installHeaders } from '../toolchain/kbuild.js';
 import { gccProgram, installUserHeaders } from '../toolchain/gcc.js';
 import { wasiLoader } from './wasi.js';
+import { installBootFiles, lilo, rebootCommand } from './commands/bootcmds.js';
 
 const BIN_DIRS: Record<string, string> = {
   insmod: '/sbin', rmmod: '/sbin', lsmod: '/sbin', modinfo: '/sbin', sudo: '/usr/bin', make: '/usr/bin', id: '/usr/bin',
   whoami: '/usr/bin', clear: '/usr/bin', help: '/usr/bin', gcc: '/usr/bin', cc: '/usr/bin',
+  lilo: '/sbin', reboot: '/sbin', halt: '/sbin', poweroff: '/sbin',
 };
 
 export function installUserland(k: Kernel): void {
@@ -25,6 +27,7 @@ export function installUserland(k: Kernel): void {
     dmesg: dmesg(k), uname: uname(k), sudo, id, whoami, hostname: hostname(k), clear, help,
     make: makeProgram(k), ps: ps(k),
     gcc: gccProgram(k), cc: gccProgram(k),
+    lilo: lilo(k), reboot: rebootCommand(k, 'restart'), halt: rebootCommand(k, 'halt'), poweroff: rebootCommand(k, 'poweroff'),
   };
   for (const [name, main] of Object.entries(programs)) {
     k.installProgram(`${BIN_DIRS[name] ?? '/bin'}/${name}`, program(main, k));
@@ -33,6 +36,7 @@ export function installUserland(k: Kernel): void {
   k.execLoaders.push(wasiLoader(k));
   installUserHeaders(k);
   installBuildTree(k);
+  installBootFiles(k);
 }
 
 function installBuildTree(k: Kernel): void {

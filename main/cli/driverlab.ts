@@ -125,13 +125,12 @@ export async function runScript(o: Options, write: (text: string) => void): Prom
     if (!o.file) throw new UsageError("sh needs -c 'commands' or a script FILE");
     script = fs.readFileSync(o.file, 'utf8');
   }
-  let booted = false;
   const host = createNodeHost({ workspace: o.workspace });
   const trace = o.trace === undefined ? undefined : new TraceWriter(o.trace);
   const config: MachineConfig = { personality: o.personality, seed: o.seed, pacing: o.realtime ? 'realtime' : 'fast', onEvent: trace?.write };
-  const machine = new Machine(host, config, (text) => { if (booted || o.showBoot) write(text); });
-  machine.boot();
-  booted = true;
+  // The power-on (BIOS, LILO, the kernel's messages) stays off the output unless --show-boot, after a reboot too.
+  const machine: Machine = new Machine(host, config, (text) => { if (!machine.booting || o.showBoot) write(text); });
+  await machine.boot();
   machine.endInput();
   if (trace) {
     try {

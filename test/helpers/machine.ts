@@ -34,10 +34,9 @@ export interface ShResult {
 export async function runSh(script: string, opts: { files?: Record<string, string | Uint8Array>; workspace?: string; config?: MachineConfig } = {}): Promise<ShResult> {
   const workspace = opts.workspace ?? tempWorkspace(opts.files);
   let out = '';
-  let booted = false;
-  const machine = new Machine(createNodeHost({ workspace }), opts.config ?? {}, (t) => { if (booted) out += t; });
-  machine.boot();
-  booted = true;
+  // What the terminal shows once user space runs, like `driverlab sh` without --show-boot.
+  const machine: Machine = new Machine(createNodeHost({ workspace }), opts.config ?? {}, (t) => { if (!machine.booting) out += t; });
+  await machine.boot();
   machine.endInput();
   const status = await machine.runShell(script);
   return { status, output: out.replace(/\r\n/g, '\n'), machine, workspace };
