@@ -304,7 +304,9 @@ export class Machine {
     const k = this.kernel;
     const init = k.createTask(undefined, 'init', { uid: 0, gid: 0, euid: 0, egid: 0 });
     init.cwd = '/';
-    init.env = new Map([['PATH', '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'], ['HOME', '/root'], ['TERM', 'linux']]);
+    // The environment the kernel gave init: HOME=/, TERM=linux and the command line's NAME=value words nobody claimed.
+    const bootEnv = k.initEnvp.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as [string, string]);
+    init.env = new Map([['PATH', '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'], ...bootEnv]);
     let status: number | undefined;
     this.phase = 'userspace';
     k.startProgram(init, async (task) => {
@@ -312,7 +314,9 @@ export class Machine {
       const tty = await p.open('/dev/console', 2);
       await p.dup(tty);
       await p.dup(tty);
+      // init hands its environment on (sysvinit does), so kernel parameters such as foo=bar reach the shell.
       const env = new Map([
+        ...bootEnv.filter(([name]) => name !== 'HOME' && name !== 'TERM'),
         ['PATH', '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'], ['HOME', '/home/user'], ['USER', 'user'],
         ['LOGNAME', 'user'], ['SHELL', '/bin/sh'], ['TERM', 'xterm-256color'], ['PWD', '/home/lab'], ['HOSTNAME', k.hostname],
       ]);
@@ -323,7 +327,7 @@ export class Machine {
       const r = await p.waitpid(pid);
       status = exitStatus(r.status);
       return 0;
-    }, ['init']);
+    }, k.initArgv);
     await this.runUntil(() => status !== undefined || this.stopRequested);
     return status ?? 130;
   }

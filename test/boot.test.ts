@@ -174,3 +174,34 @@ describe('/sbin/lilo', () => {
     expect(m.kernel.hungReason).toMatch(/LILO waits at its boot: prompt for ever .*add timeout= to \/etc\/lilo.conf and run lilo/);
   });
 });
+
+describe('the kernel command line', () => {
+  it("passes what no kernel code claims to init: NAME=value into its environment (and on to the shell), the rest into its arguments", async () => {
+    const { m, sh } = machine({ personality: '2.2' });
+    m.input('linux foo=bar single\r');
+    await m.boot();
+    m.endInput();
+    const r = await sh('ps -eo pid,args | head -2; echo "foo=$foo BOOT_IMAGE=$BOOT_IMAGE"');
+    expect(r.output).toBe('  PID COMMAND\n    1 init single\nfoo=bar BOOT_IMAGE=linux\n');
+  });
+
+  it("runs the kernel's own setup functions of 2.2's tables: reserve= keeps I/O ports from drivers, panic= sets the reboot delay", async () => {
+    const { m, sh } = machine({ personality: '2.2' });
+    m.input('linux reserve=0x300,32 panic=30\r');
+    await m.boot();
+    m.endInput();
+    const r = await sh('grep reserved /proc/ioports; echo "$reserve$panic"');
+    expect(r.output).toBe('0300-031f : reserved\n\n');
+    expect(m.kernel.panicTimeout).toBe(30);
+  });
+
+  it('on the modern kernel, says which parameters it leaves to user space', async () => {
+    const { m, sh } = machine({ cmdline: 'foo=bar single panic=10' });
+    await m.boot();
+    m.endInput();
+    const r = await sh('dmesg | grep -E "command line"');
+    expect(r.output).toMatch(/Kernel command line: BOOT_IMAGE=linux ro root=301 foo=bar single panic=10\n.*Unknown kernel command line parameters "BOOT_IMAGE=linux foo=bar single", will be passed to user space\.\n$/);
+    expect(m.kernel.panicTimeout).toBe(10);
+    expect(m.kernel.initArgv).toEqual(['init', 'single']);
+  });
+});

@@ -32,6 +32,7 @@ import { TimerBase } from './timer.js';
 import { Workqueues } from './workqueue.js';
 import type { BootDisk } from '../boot/boot-record.js';
 import type { KernelImage } from '../boot/kernel-image.js';
+import { parseBootOptions } from './bootparams.js';
 
 export type Personality = 'modern' | '2.2';
 
@@ -155,6 +156,15 @@ export class Kernel {
   readonly bootDisk: BootDisk | undefined;
   /** The image the boot loader started. */
   image: KernelImage | undefined;
+  /** What the command line left for init (parse_options): its arguments and environment. */
+  initArgv: string[] = ['init'];
+  initEnvp: string[] = ['HOME=/', 'TERM=linux'];
+  /** init= on the command line: the program to run as init. */
+  initPath: string | undefined;
+  /** root= (ROOT_DEV), panic= (seconds before a panic reboots, 0 never), console=. */
+  rootDev = 0x0301;
+  panicTimeout = 0;
+  consoleDevice: string | undefined;
   hostname = 'driverlab';
   modules!: ModuleLoader;
   /** Programs by absolute path; their files in /bin hold a marker. */
@@ -447,6 +457,7 @@ export class Kernel {
     this.printk('\x016BIOS-e820: [mem 0x00000000000f0000-0x00000000000fffff] reserved\n');
     this.printk('\x016BIOS-e820: [mem 0x0000000000100000-0x000000000fffffff] usable\n');
     this.printk(`\x016Kernel command line: ${this.cmdline}\n`);
+    parseBootOptions(this, undefined);
     this.printk('\x016Memory: 253952K/262144K available\n');
     this.initPic();
     this.printk(`\x016NR_IRQS: 16, nr_irqs: 16, preallocated irqs: 16\n`);
