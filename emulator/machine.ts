@@ -15,6 +15,7 @@ import { Kernel, MachineHang, type Personality, RELEASES } from './kernel/kernel
 import { ModuleLoader } from './kernel/module.js';
 import { installUserland } from './userland/install.js';
 import { exitStatus, Proc } from './userland/libc.js';
+import type { Task } from './kernel/sched.js';
 import { andThen, type Maybe } from './kernel/maybe.js';
 import { MemoryBootDisk, decodeBootRecord, imageOf, type BootDisk } from './boot/boot-record.js';
 import { installedBootRecord } from './boot/installed.js';
@@ -103,6 +104,8 @@ export class Machine {
     // A card configuration that would hang a real PC is refused here, before power-on.
     this.cards = plugCards(this.config.cards, { clock: this.clock, bus: this.bus, pic: this.pic, isa: this.isa, seed: this.config.seed });
     this.phase = 'firmware';
+    this.initTask = undefined;
+    this.initMain = undefined;
     // The command line is LILO's to give, at boot().
     this.kernel = new Kernel({
       clock: this.clock, bus: this.bus, pic: this.pic, isa: this.isa, host: this.host, personality: this.config.personality, cmdline: '',
@@ -237,7 +240,7 @@ export class Machine {
   }
 
   /** The kernel LILO loaded starts, with the command line LILO gave it. */
-  private startKernel({ booting, image }: { booting: Booting; image: KernelImage }): void {
+  private startKernel({ booting, image }: { booting: Booting; image: KernelImage }): Maybe<void> {
     this.phase = 'kernel';
     const k = this.kernel;
     // The image's own first words, from its decompressor.
@@ -248,7 +251,9 @@ export class Machine {
     k.boot(image);
     installUserland(k);
     // Distributions quiet the console once userspace is up (kernel.printk = 4 4 1 7).
-    k.log.consoleLoglevel = 4;
+    const settle = () => { k.log.consoleLoglevel = 4; };
+    if (!k.builtin || k.halted !== undefined) return settle();
+    return this.basicSetup().then(settle);
   }
 
   /** Keys typed on the terminal: to the console once the kernel runs, through the keyboard controller before. */
@@ -302,14 +307,15 @@ export class Machine {
 
   private async runInit(script: string | undefined): Promise<number> {
     const k = this.kernel;
-    const init = k.createTask(undefined, 'init', { uid: 0, gid: 0, euid: 0, egid: 0 });
+    // The init task exists already when drivers built into the kernel were started in it.
+    const init = this.initTask ?? k.createTask(undefined, 'init', { uid: 0, gid: 0, euid: 0, egid: 0 });
     init.cwd = '/';
     // The environment the kernel gave init: HOME=/, TERM=linux and the command line's NAME=value words nobody claimed.
     const bootEnv = k.initEnvp.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as [string, string]);
     init.env = new Map([['PATH', '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'], ...bootEnv]);
     let status: number | undefined;
     this.phase = 'userspace';
-    k.startProgram(init, async (task) => {
+    const initMain = async (task: Task): Promise<number> => {
       const p = new Proc(k, task);
       const tty = await p.open('/dev/console', 2);
       await p.dup(tty);
@@ -327,9 +333,48 @@ export class Machine {
       const r = await p.waitpid(pid);
       status = exitStatus(r.status);
       return 0;
-    }, k.initArgv);
+    };
+    if (this.initTask) {
+      // execve("/sbin/init"): the task that ran the kernel's init part becomes init.
+      init.argv = k.initArgv;
+      this.initMain = initMain;
+      k.sched.wake(init);
+    } else {
+      k.startProgram(init, initMain, k.initArgv);
+    }
     await this.runUntil(() => status !== undefined || this.stopRequested);
     return status ?? 130;
+  }
+
+  /** The init task while it runs the kernel's part (do_basic_setup), and the program it continues with. */
+  private initTask: Task | undefined;
+  private initMain: ((task: Task) => Promise<number>) | undefined;
+
+  /**
+   * do_basic_setup() in the init task (pid 1): the drivers built into the kernel are initialised
+   * in process context, where they may sleep; then the boot ends (the root is mounted) and the
+   * task waits to become init.
+   */
+  private async basicSetup(): Promise<void> {
+    const k = this.kernel;
+    const init = k.createTask(undefined, 'init', { uid: 0, gid: 0, euid: 0, egid: 0 });
+    this.initTask = init;
+    let done = false;
+    k.startProgram(init, async (task) => {
+      try {
+        await k.builtin!.initcalls();
+      } catch (e) {
+        k.modules.oops(k.modules.builtin!, e);
+        k.panic('Attempted to kill init!');
+        done = true;
+        return 0;
+      }
+      k.finishBoot();
+      done = true;
+      while (!this.initMain) await k.sched.block('S', 'kernel_init');
+      return this.initMain(task);
+    }, ['init']);
+    await this.runUntil(() => done);
   }
 
   /**

@@ -33,6 +33,7 @@ import { Workqueues } from './workqueue.js';
 import type { BootDisk } from '../boot/boot-record.js';
 import type { KernelImage } from '../boot/kernel-image.js';
 import { parseBootOptions } from './bootparams.js';
+import type { BuiltinCode } from './builtin.js';
 
 export type Personality = 'modern' | '2.2';
 
@@ -156,6 +157,19 @@ export class Kernel {
   readonly bootDisk: BootDisk | undefined;
   /** The image the boot loader started. */
   image: KernelImage | undefined;
+  /** The C code built into the image (a kernel built from /usr/src/linux), or undefined for the stock kernel. */
+  builtin: BuiltinCode | undefined;
+  /** The kernel's first line, "Linux version ..." (also /proc/version). */
+  get banner(): string {
+    return this.bannerText ?? `Linux version ${this.release.release} (builder@driverlab) (clang version 22.0.0, LLD 22.0.0) ${this.release.version}`;
+  }
+  /** A built kernel's linux_banner: its "#N date" is also what uname -v says. */
+  set banner(text: string) {
+    this.bannerText = text;
+    const version = /\) (#\d+.*)$/.exec(text)?.[1];
+    if (version) this.release.version = version;
+  }
+  private bannerText: string | undefined;
   /** What the command line left for init (parse_options): its arguments and environment. */
   initArgv: string[] = ['init'];
   initEnvp: string[] = ['HOME=/', 'TERM=linux'];
@@ -191,7 +205,8 @@ export class Kernel {
     this.host = opts.host;
     this.personality = opts.personality;
     this.irqDesc = newIrqDescs(this);
-    this.release = RELEASES[opts.personality];
+    // A copy: the kernel that boots may carry another build's version (#2 ...) than the stock one.
+    this.release = { ...RELEASES[opts.personality] };
     this.cmdline = opts.cmdline;
     this.bootDisk = opts.bootDisk;
     this.consoleOutput = opts.consoleOutput;
@@ -449,15 +464,21 @@ export class Kernel {
   boot(image?: KernelImage): void {
     this.bootNs = this.clock.now;
     this.image = image;
-    const r = this.release;
-    this.printk(`\x016Linux version ${r.release} (builder@driverlab) (clang version 22.0.0, LLD 22.0.0) ${r.version}\n`);
+    const builtin = image?.vmlinux ? this.modules.loadBuiltin(image.vmlinux) : undefined;
+    if (builtin !== undefined && typeof builtin !== 'string') {
+      this.builtin = builtin;
+      const banner = builtin.banner();
+      if (banner) this.banner = banner;
+    }
+    this.printk(`\x016${this.banner}\n`);
     this.printk(`\x016Command line: ${this.cmdline}\n`);
     this.printk('\x016BIOS-provided physical RAM map:\n');
     this.printk('\x016BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n');
     this.printk('\x016BIOS-e820: [mem 0x00000000000f0000-0x00000000000fffff] reserved\n');
     this.printk('\x016BIOS-e820: [mem 0x0000000000100000-0x000000000fffffff] usable\n');
     this.printk(`\x016Kernel command line: ${this.cmdline}\n`);
-    parseBootOptions(this, undefined);
+    if (typeof builtin === 'string') { this.panic(builtin); return; }
+    parseBootOptions(this, this.builtin);
     this.printk('\x016Memory: 253952K/262144K available\n');
     this.initPic();
     this.printk(`\x016NR_IRQS: 16, nr_irqs: 16, preallocated irqs: 16\n`);
@@ -471,6 +492,12 @@ export class Kernel {
     this.setupIoResources();
     this.bootStep('\x016Serial: 8250/16550 driver, 4 ports, IRQ sharing disabled\n');
     this.buildFilesystem();
+    // Drivers built into the kernel start in process context (the init task), before the root is mounted.
+    if (!this.builtin) this.finishBoot();
+  }
+
+  /** The end of the boot, once the built-in drivers are up: the root file system, and init. */
+  finishBoot(): void {
     this.bootStep('\x016VFS: Mounted root (ramfs filesystem) on device 0:1.\n');
     this.bootStep('\x016devtmpfs: mounted\n');
     this.bootStep('\x016Freeing unused kernel image (initmem) memory: 1024K\n');

@@ -12,11 +12,13 @@ import { buildModules, cleanModules, headersDir, installHeaders } from '../toolc
 import { gccProgram, installUserHeaders } from '../toolchain/gcc.js';
 import { wasiLoader } from './wasi.js';
 import { installBootFiles, lilo, rebootCommand } from './commands/bootcmds.js';
+import { arProgram, ldProgram, nmProgram } from '../toolchain/binutils.js';
+import { installKernelTree } from '../toolchain/linux22/tree.js';
 
 const BIN_DIRS: Record<string, string> = {
   insmod: '/sbin', rmmod: '/sbin', lsmod: '/sbin', modinfo: '/sbin', sudo: '/usr/bin', make: '/usr/bin', id: '/usr/bin',
   whoami: '/usr/bin', clear: '/usr/bin', help: '/usr/bin', gcc: '/usr/bin', cc: '/usr/bin',
-  lilo: '/sbin', reboot: '/sbin', halt: '/sbin', poweroff: '/sbin',
+  lilo: '/sbin', reboot: '/sbin', halt: '/sbin', poweroff: '/sbin', ld: '/usr/bin', ar: '/usr/bin', nm: '/usr/bin',
 };
 
 export function installUserland(k: Kernel): void {
@@ -28,6 +30,7 @@ export function installUserland(k: Kernel): void {
     make: makeProgram(k), ps: ps(k),
     gcc: gccProgram(k), cc: gccProgram(k),
     lilo: lilo(k), reboot: rebootCommand(k, 'restart'), halt: rebootCommand(k, 'halt'), poweroff: rebootCommand(k, 'poweroff'),
+    ld: ldProgram(k), ar: arProgram, nm: nmProgram,
   };
   for (const [name, main] of Object.entries(programs)) {
     k.installProgram(`${BIN_DIRS[name] ?? '/bin'}/${name}`, program(main, k));
@@ -37,6 +40,7 @@ export function installUserland(k: Kernel): void {
   installUserHeaders(k);
   installBuildTree(k);
   installBootFiles(k);
+  if (k.personality === '2.2') installKernelTree(k);
 }
 
 function installBuildTree(k: Kernel): void {
