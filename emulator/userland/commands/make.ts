@@ -10,8 +10,14 @@ const dec = new TextDecoder();
 export function makeProgram(k: Kernel) {
   return async (p: Proc, argv: string[]): Promise<number> => {
     void k;
-    let chain: Promise<unknown> = Promise.resolve();
-    const emit = (fd: number, text: string) => { chain = chain.then(() => p.write(fd, text)); };
+    // What make prints is written by make's own flow, before its next system call: a failed write
+    // (EPIPE, and the SIGPIPE that ends make, when the reader of `make | head` is gone) then stops
+    // make where it is, as on Linux, instead of leaving writes running beside it.
+    const pending: { fd: number; text: string }[] = [];
+    const emit = (fd: number, text: string) => { pending.push({ fd, text }); };
+    const flushed = async () => {
+      for (let out = pending.shift(); out; out = pending.shift()) await p.write(out.fd, out.text);
+    };
     const abs = (path: string, cwd: string) => (path.startsWith('/') ? path : `${cwd}/${path}`);
     // GNU make reports the directory it changed into, symlinks resolved (getcwd).
     const args = [...argv.slice(1)];
@@ -29,11 +35,11 @@ export function makeProgram(k: Kernel) {
     const env: MakeEnv = {
       cwd: p.cwd,
       environment: Object.fromEntries(p.task.env),
-      readFile: async (path) => { try { return await p.readText(path); } catch (e) { if (e instanceof SysError) return undefined; throw e; } },
-      mtime: async (path) => { try { return (await p.stat(path)).mtimeNs / 1e6; } catch (e) { if (e instanceof SysError) return undefined; throw e; } },
-      glob: (pattern) => globPaths(pattern, env.cwd, (dir) => p.readdir(dir).catch(() => null)),
+      readFile: async (path) => { await flushed(); try { return await p.readText(path); } catch (e) { if (e instanceof SysError) return undefined; throw e; } },
+      mtime: async (path) => { await flushed(); try { return (await p.stat(path)).mtimeNs / 1e6; } catch (e) { if (e instanceof SysError) return undefined; throw e; } },
+      glob: async (pattern) => { await flushed(); return globPaths(pattern, env.cwd, (dir) => p.readdir(dir).catch(() => null)); },
       runShell: async (command, cwd) => {
-        await chain;
+        await flushed();
         const [r, w] = await p.pipe();
         const pid = await p.spawn(['sh', '-c', command], { fds: [0, w, 2], cwd: abs(cwd, p.cwd), env: p.task.env });
         await p.close(w);
@@ -43,7 +49,7 @@ export function makeProgram(k: Kernel) {
         return { status: exitStatus(st.status), output };
       },
       runRecipe: async (line, cwd, recipeEnv) => {
-        await chain;
+        await flushed();
         const pid = await p.spawn(['sh', '-c', line], { cwd: abs(cwd, p.cwd), env: new Map(Object.entries(recipeEnv)) });
         const st = await p.waitpid(pid);
         return exitStatus(st.status);
@@ -52,7 +58,7 @@ export function makeProgram(k: Kernel) {
       stderr: (text) => emit(2, text),
     };
     const status = await runMake(args, env);
-    await chain;
+    await flushed();
     return status;
   };
 }
