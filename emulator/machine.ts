@@ -145,6 +145,7 @@ export class Machine {
     }
     done = done.catch((e: unknown) => {
       if (!(e instanceof BootFailure)) throw e;
+      if (this.stopRequested) return;
       // A PC that cannot boot stops where it is; the screen says why.
       this.kernel.hang(e.message);
     });
@@ -216,6 +217,7 @@ export class Machine {
         const deadline = timeout === undefined ? undefined : start + timeout;
         if (deadline !== undefined && this.clock.now >= deadline) return stage.bootDefault();
         if (this.config.pacing === 'fast' && deadline !== undefined) { this.clock.advanceTo(deadline); continue; }
+        if (this.stopRequested) throw new BootFailure('the machine was powered off at the LILO prompt');
         if (this.inputEnded) {
           throw new BootFailure('LILO waits at its boot: prompt for ever (prompt without timeout=) and no key can come; add timeout= to /etc/lilo.conf and run lilo');
         }
@@ -295,6 +297,7 @@ export class Machine {
   async runShell(script?: string): Promise<number> {
     for (;;) {
       await (this.booted ?? this.boot());
+      if (this.stopRequested) return 130;
       const status = await this.runInit(script);
       if (this.kernel.shutdown !== 'restart' || this.stopRequested) return status;
       this.powerOn();
@@ -307,8 +310,11 @@ export class Machine {
 
   private async runInit(script: string | undefined): Promise<number> {
     const k = this.kernel;
-    // The init task exists already when drivers built into the kernel were started in it.
-    const init = this.initTask ?? k.createTask(undefined, 'init', { uid: 0, gid: 0, euid: 0, egid: 0 });
+    // The init task exists already when drivers built into the kernel were started in it (once: a
+    // later shell of the same boot gets an init of its own, as without them).
+    const early = this.initTask;
+    this.initTask = undefined;
+    const init = early ?? k.createTask(undefined, 'init', { uid: 0, gid: 0, euid: 0, egid: 0 });
     init.cwd = '/';
     // The environment the kernel gave init: HOME=/, TERM=linux and the command line's NAME=value words nobody claimed.
     const bootEnv = k.initEnvp.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as [string, string]);
@@ -334,7 +340,7 @@ export class Machine {
       status = exitStatus(r.status);
       return 0;
     };
-    if (this.initTask) {
+    if (early) {
       // execve("/sbin/init"): the task that ran the kernel's init part becomes init.
       init.argv = k.initArgv;
       this.initMain = initMain;

@@ -116,6 +116,18 @@ describe('the LILO boot: prompt', () => {
   });
 });
 
+describe('powering off at the prompt', () => {
+  it('ends the wait and the machine, without a hang report', async () => {
+    const { m, screen } = machine({ personality: '2.2', pacing: 'realtime' });
+    const shell = m.runShell('echo never');
+    await new Promise((r) => setTimeout(r, 50));
+    m.stop();
+    expect(await shell).toBe(130);
+    expect(m.kernel.hungReason).toBeUndefined();
+    expect(screen.all.endsWith('LILO boot: ')).toBe(true);
+  });
+});
+
 describe('/sbin/lilo', () => {
   it('changes nothing at boot until lilo has run; after lilo, reboot boots the new command line', async () => {
     const { m, sh } = machine({ personality: '2.2' });
@@ -154,6 +166,15 @@ describe('/sbin/lilo', () => {
     ].join('\n'));
     r = await sh('cat /proc/cmdline');
     expect(r.output).toBe('BOOT_IMAGE=linux ro root=301\n');
+  });
+
+  it('gives the modern machine a prompt too, once lilo.conf asks for one and lilo has run', async () => {
+    const { m, screen, sh } = machine();
+    await m.boot();
+    m.endInput();
+    await sh("sudo sed -i 's/^default=linux/prompt\\ntimeout=20\\ndefault=linux/' /etc/lilo.conf && sudo lilo && sudo reboot");
+    expect(screen.all).toMatch(/\nLILO Loading linux\.+\r\n[^]*\nLILO boot: \r\nLoading linux\.+\r\nDecompressing Linux/);
+    expect(m.kernel.bootNs).toBe(2_000_000_000);
   });
 
   it('is for root, like reboot', async () => {

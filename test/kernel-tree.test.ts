@@ -172,6 +172,16 @@ grep -E '^ *(5|7):' /proc/interrupts; grep my_device /proc/ioports /proc/devices
       'Module                  Size  Used by',
       '',
     ].join('\n'));
+
+    // The article's first example, typed at the prompt this time: IRQ 1 is the keyboard's.
+    (m.config as { cmdline: string }).cmdline = 'my_device=0x200,1';
+    await sh('sudo reboot');
+    expect(kernelLog(m).filter((l) => l.startsWith('my_device'))).toEqual([
+      'my_device_setup: str="0x200,5,0x300,7" ints={4, 0x200, 5, 0x300, 7}',
+      'my_device_setup: str="0x200,1" ints={2, 0x200, 1}',
+      'my_device0: IRQ 1 is busy',
+      'my_device1: card at 0x300, irq 7, memory 0xd4000, firmware 1',
+    ]);
   }, BUILD_TIMEOUT);
 });
 
@@ -212,6 +222,42 @@ grep -c my_device /proc/ioports /proc/interrupts /proc/devices`);
     expect(kernelLog(m).slice(-4)).toEqual([
       'my_device0: I/O 0xc8 is busy', 'my_device1: no card at 0x12c', 'my_device2: no card at 0x190', 'my_device: no cards found',
     ]);
+  }, BUILD_TIMEOUT);
+
+  it('takes the article\'s MODULE_PARM(my_device,"1-10i"): up to ten numbers from insmod', async () => {
+    const { m, sh } = machine();
+    await m.boot();
+    m.endInput();
+    const r = await sh(`cat > parm.c <<'END'
+#include <linux/module.h>
+#include <linux/kernel.h>
+
+static int my_device[10];
+MODULE_PARM(my_device, "1-10i");
+
+int init_module(void)
+{
+	int i;
+
+	for (i = 0; i < 10 && my_device[i]; i++)
+		printk(KERN_INFO "my_device[%d] = 0x%x\\n", i, my_device[i]);
+	return 0;
+}
+
+void cleanup_module(void)
+{
+}
+END
+gcc -D__KERNEL__ -DMODULE -O2 -Wall -c parm.c && modinfo -p parm.o
+sudo insmod parm.o my_device=0x200,5,0x300,7,0x400,8,0x500,9,0x600,10 && dmesg | tail -10 | sed 's/^\\[[^]]*\\] //'
+sudo insmod -o parm2 parm.o my_device=1,2,3,4,5,6,7,8,9,10,11; echo "status $?"`);
+    expect(r.output).toBe([
+      'parm:        my_device int array (min = 1, max = 10)',
+      ...['0x200', '0x5', '0x300', '0x7', '0x400', '0x8', '0x500', '0x9', '0x600', '0xa'].map((v, i) => `my_device[${i}] = ${v}`),
+      'parm.o: too many values for my_device (max 10)',
+      'status 1',
+      '',
+    ].join('\n'));
   }, BUILD_TIMEOUT);
 });
 
