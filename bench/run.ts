@@ -11,6 +11,9 @@ import { moduleCflags, headerTree } from '../emulator/toolchain/kbuild.js';
 import { toFileTree } from '../emulator/toolchain/compile.js';
 import { benchRecordCheckRun } from './progress.js';
 import { benchScheduler } from './scheduler.js';
+import { benchDisk } from './disk.js';
+import { benchExt2 } from './ext2.js';
+import { benchLabChecks } from './labs.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const seedText = fs.readFileSync(path.resolve(here, '../../../shared/seeds/000_29c68f9db2cc9634.txt'), 'utf8');
@@ -108,6 +111,11 @@ async function main(): Promise<void> {
   process.env.DRIVERLAB_CACHE = 'off';
   const rows: Row[] = [];
   const arg = process.argv[2];
+  if (arg === '--disk') {
+    // Only the disk figures (npm run bench -- --disk).
+    printTable(await benchDisk());
+    return;
+  }
   if (arg === '--cold-compile') {
     // Run in a fresh process by the parent: the first compile pays for loading clang.
     const compiler = processCompiler();
@@ -163,6 +171,9 @@ async function main(): Promise<void> {
   rows.push(await benchPortIo());
 
   rows.push(benchRecordCheckRun());
+  rows.push(...await benchDisk());
+  rows.push(...benchExt2());
+  rows.push(...await benchLabChecks());
 
   printTable(rows);
 }

@@ -8,13 +8,16 @@ import { Pit } from './hw/timer/i8254.js';
 import { IsaMemory } from './hw/isa-memory.js';
 import { irqLine } from './hw/irq.js';
 import { I8042 } from './hw/input/i8042.js';
+import { IDE0_IRQ, IdeController } from './hw/disk/ide.js';
+import { newMemoryDisk } from './disk.js';
 import type { MyDeviceCard } from './hw/cards/my-device.js';
 import { DEFAULT_CARDS, plugCards, type CardConfig } from './isa-cards.js';
-import type { Host } from './host.js';
+import type { DiskBacking, Host } from './host.js';
 import { Kernel, MachineHang, type Personality, RELEASES } from './kernel/kernel.js';
 import { ModuleLoader } from './kernel/module.js';
 import { installUserland } from './userland/install.js';
-import { exitStatus, Proc } from './userland/libc.js';
+import { initProgram } from './userland/init.js';
+import type { MachineEvent } from './events.js';
 import type { Task } from './kernel/sched.js';
 import { andThen, type Maybe } from './kernel/maybe.js';
 import { MemoryBootDisk, decodeBootRecord, imageOf, type BootDisk } from './boot/boot-record.js';
@@ -35,18 +38,16 @@ export interface MachineConfig {
   cards?: CardConfig[];
   /** Receives the machine's events as they happen (the inspector, checks, `--trace`). */
   onEvent?: (event: MachineEvent) => void;
+  /** Whether the terminal shows what each boot prints (BIOS, LILO, the kernel's messages); default true. */
+  showBoot?: boolean;
+  /**
+   * The hard disk on the primary IDE channel (hda): a disk image from the host, or by default a
+   * fresh 32 MiB disk in memory with hda1 (emulator/disk.ts). It outlives resets of the machine.
+   */
+  disk?: DiskBacking;
 }
 
-/**
- * Something that happened in the machine, at virtual time `t` (ns): the
- * stream the inspector, the timeline, checks and `driverlab sh --trace` read.
- */
-export type MachineEvent =
-  | { t: number; kind: 'switch'; cpu: number; pid: number; comm: string }
-  | { t: number; kind: 'task'; pid: number; comm: string; state: string; wchan: string }
-  | { t: number; kind: 'port'; dir: 'in' | 'out'; port: number; size: number; value: number; owner?: string }
-  | { t: number; kind: 'pic'; lines: number; irr: number; isr: number; imr: number; intr: boolean }
-  | { t: number; kind: 'printk'; level: number; text: string };
+export type { MachineEvent };
 
 /** 2025-01-15 10:30:00 UTC: the date in the tutorial's `ls -l` output. */
 export const MACHINE_EPOCH_MS = Date.UTC(2025, 0, 15, 10, 30, 0);
@@ -59,6 +60,8 @@ export class Machine {
   isa!: IsaMemory;
   /** The i8042 keyboard controller on 0x60/0x64, IRQ 1. */
   keyboard!: I8042;
+  /** The primary IDE channel with the hard disk (hda). */
+  ide!: IdeController;
   cards!: MyDeviceCard[];
   kernel!: Kernel;
   readonly config: Required<MachineConfig>;
@@ -72,14 +75,24 @@ export class Machine {
   readonly bootDisk: BootDisk = new MemoryBootDisk();
   /** Where the machine is since power-on: the BIOS and boot loader, the kernel booting, or user space. */
   private phase: 'firmware' | 'kernel' | 'userspace' = 'firmware';
+  /** The boot in progress or done (boot() may have to wait: a LILO prompt in real time, drivers that sleep). */
   private booted: Promise<void> | undefined;
+  /** The init task while it runs the kernel's part (do_basic_setup), and the program it continues with. */
+  private initTask: Task | undefined;
+  private initMain: ((task: Task) => Promise<number>) | undefined;
+  /** The reset button was pressed or the power switch turned: the machine stops where it is. */
+  private powerEvent: 'reset' | 'off' | undefined;
+  /** Wakes runShell() when it waits for someone to reset a machine that stopped. */
+  private powerWaiter: (() => void) | undefined;
+  /** Called when the machine has booted again after a reset, a reboot or a power cycle. */
+  onReboot: (() => void) | undefined;
 
   /** Whether someone listens to the event stream (config.onEvent was given). */
   private readonly listening: boolean;
 
   constructor(readonly host: Host, config: MachineConfig, private readonly terminal: (text: string) => void) {
     this.listening = config.onEvent !== undefined;
-    this.config = { personality: 'modern', cmdline: '', seed: 1, pacing: 'fast', ...config, onEvent: config.onEvent ?? (() => undefined), cards: config.cards ?? [...DEFAULT_CARDS] };
+    this.config = { personality: 'modern', cmdline: '', seed: 1, pacing: 'fast', showBoot: true, ...config, onEvent: config.onEvent ?? (() => undefined), cards: config.cards ?? [...DEFAULT_CARDS], disk: config.disk ?? newMemoryDisk() };
     // As the distribution's installer left the disk: lilo run once over the shipped lilo.conf.
     const { release, version } = RELEASES[this.config.personality];
     this.bootDisk.write(installedBootRecord(release, version, this.config.personality === '2.2'));
@@ -101,15 +114,20 @@ export class Machine {
     this.pit.attach(this.bus);
     this.keyboard = new I8042(irqLine(this.pic, 1));
     this.keyboard.attach(this.bus);
+    this.ide = new IdeController(this.clock, irqLine(this.pic, IDE0_IRQ), this.config.disk, {
+      onHostError: (msg) => this.terminal(`\r\n[driverlab] ${msg}\r\n`),
+    });
+    this.ide.attach(this.bus);
     // A card configuration that would hang a real PC is refused here, before power-on.
     this.cards = plugCards(this.config.cards, { clock: this.clock, bus: this.bus, pic: this.pic, isa: this.isa, seed: this.config.seed });
     this.phase = 'firmware';
+    this.booted = undefined;
     this.initTask = undefined;
     this.initMain = undefined;
     // The command line is LILO's to give, at boot().
     this.kernel = new Kernel({
       clock: this.clock, bus: this.bus, pic: this.pic, isa: this.isa, host: this.host, personality: this.config.personality, cmdline: '',
-      consoleOutput: (text) => this.terminal(text), epochMs: MACHINE_EPOCH_MS, seed: this.config.seed, bootDisk: this.bootDisk,
+      consoleOutput: (text) => this.screen(text), epochMs: MACHINE_EPOCH_MS, seed: this.config.seed, bootDisk: this.bootDisk,
     });
     this.kernel.modules = new ModuleLoader(this.kernel);
     this.attachEvents();
@@ -160,9 +178,14 @@ export class Machine {
     return this.phase !== 'userspace';
   }
 
+  /** The terminal, where everything until user space is the boot's (shown with config.showBoot). */
+  private screen(text: string): void {
+    if (!this.booting || this.config.showBoot) this.terminal(text);
+  }
+
   /** POST, then LILO's second stage: what to boot, and its image from the map. */
   private firmware(): Maybe<{ booting: Booting; image: KernelImage }> {
-    const screen = (text: string) => this.terminal(text);
+    const screen = (text: string) => this.screen(text);
     const personality = this.config.personality;
     screen(postScreen({
       memoryKb: 262144, cpuName: 'DriverLab Virtual (wasm32)', cpuMhz: 2385,
@@ -246,7 +269,7 @@ export class Machine {
     this.phase = 'kernel';
     const k = this.kernel;
     // The image's own first words, from its decompressor.
-    this.terminal(this.config.personality === '2.2'
+    this.screen(this.config.personality === '2.2'
       ? 'Uncompressing Linux... Ok, booting the kernel.\r\n'
       : 'Decompressing Linux... Parsing ELF... done.\r\nBooting the kernel.\r\n');
     k.cmdline = booting.cmdline;
@@ -269,92 +292,6 @@ export class Machine {
     }
     this.inputWaiter?.();
   }
-
-  /** Ends keyboard input (the scripted shell has none). */
-  endInput(): void {
-    this.inputEnded = true;
-    this.kernel.console.hangupInput();
-  }
-
-  /** Alt+SysRq+`key` on the keyboard: scancodes through the i8042 and IRQ 1, as a real keyboard sends them. */
-  sysrq(key: string): void {
-    this.keyboard.sysrq(key);
-    this.inputWaiter?.();
-  }
-
-  stop(): void {
-    this.stopRequested = true;
-    this.inputWaiter?.();
-  }
-
-  /**
-   * Starts init with a shell on the console: interactive (a login shell) or
-   * running `script` like `sh -c`. Resolves the shell's exit status. When the
-   * machine is reset (SysRq-B, a reboot), it boots again: an interactive
-   * session gets a new shell; a script is gone with the old machine
-   * (status 128 + SIGKILL, as if the shell had been killed).
-   */
-  async runShell(script?: string): Promise<number> {
-    for (;;) {
-      await (this.booted ?? this.boot());
-      if (this.stopRequested) return 130;
-      const status = await this.runInit(script);
-      if (this.kernel.shutdown !== 'restart' || this.stopRequested) return status;
-      this.powerOn();
-      this.booted = undefined;
-      await this.boot();
-      if (this.inputEnded) this.kernel.console.hangupInput();
-      if (script !== undefined) return 128 + 9;
-    }
-  }
-
-  private async runInit(script: string | undefined): Promise<number> {
-    const k = this.kernel;
-    // The init task exists already when drivers built into the kernel were started in it (once: a
-    // later shell of the same boot gets an init of its own, as without them).
-    const early = this.initTask;
-    this.initTask = undefined;
-    const init = early ?? k.createTask(undefined, 'init', { uid: 0, gid: 0, euid: 0, egid: 0 });
-    init.cwd = '/';
-    // The environment the kernel gave init: HOME=/, TERM=linux and the command line's NAME=value words nobody claimed.
-    const bootEnv = k.initEnvp.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as [string, string]);
-    init.env = new Map([['PATH', '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'], ...bootEnv]);
-    let status: number | undefined;
-    this.phase = 'userspace';
-    const initMain = async (task: Task): Promise<number> => {
-      const p = new Proc(k, task);
-      const tty = await p.open('/dev/console', 2);
-      await p.dup(tty);
-      await p.dup(tty);
-      // init hands its environment on (sysvinit does), so kernel parameters such as foo=bar reach the shell.
-      const env = new Map([
-        ...bootEnv.filter(([name]) => name !== 'HOME' && name !== 'TERM'),
-        ['PATH', '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'], ['HOME', '/home/user'], ['USER', 'user'],
-        ['LOGNAME', 'user'], ['SHELL', '/bin/sh'], ['TERM', 'xterm-256color'], ['PWD', '/home/lab'], ['HOSTNAME', k.hostname],
-      ]);
-      const argv = script === undefined ? ['-sh'] : ['sh', '-c', script];
-      const pid = await p.spawn(argv[0] === '-sh' ? ['sh', '-i'] : argv, { cwd: '/home/lab', env, uid: 1000 });
-      const child = k.tasks.get(pid);
-      if (child) { child.pgid = pid; k.console.fgPgid = pid; }
-      const r = await p.waitpid(pid);
-      status = exitStatus(r.status);
-      return 0;
-    };
-    if (early) {
-      // execve("/sbin/init"): the task that ran the kernel's init part becomes init.
-      init.argv = k.initArgv;
-      this.initMain = initMain;
-      k.sched.wake(init);
-    } else {
-      k.startProgram(init, initMain, k.initArgv);
-    }
-    await this.runUntil(() => status !== undefined || this.stopRequested);
-    return status ?? 130;
-  }
-
-  /** The init task while it runs the kernel's part (do_basic_setup), and the program it continues with. */
-  private initTask: Task | undefined;
-  private initMain: ((task: Task) => Promise<number>) | undefined;
 
   /**
    * do_basic_setup() in the init task (pid 1): the drivers built into the kernel are initialised
@@ -383,6 +320,140 @@ export class Machine {
     await this.runUntil(() => done);
   }
 
+  /** Ends keyboard input (the scripted shell has none). */
+  endInput(): void {
+    this.inputEnded = true;
+    this.kernel.console.hangupInput();
+  }
+
+  /** Alt+SysRq+`key` on the keyboard: scancodes through the i8042 and IRQ 1, as a real keyboard sends them. */
+  sysrq(key: string): void {
+    this.keyboard.sysrq(key);
+    this.inputWaiter?.();
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+    this.inputWaiter?.();
+    this.powerWaiter?.();
+  }
+
+  /**
+   * The reset button: the machine restarts at once, whatever it is doing (a hard lockup,
+   * a panic). Nothing is synced: what only the kernel held in memory is lost.
+   */
+  pressReset(): void {
+    this.cutPower('reset');
+  }
+
+  /** The power switch off and on again: for the machine, the same as the reset button. */
+  powerCycle(): void {
+    this.cutPower('reset');
+  }
+
+  /** The power switch off: the machine stops where it is and runShell() returns. */
+  powerOff(): void {
+    this.cutPower('off');
+  }
+
+  private cutPower(event: 'reset' | 'off'): void {
+    this.powerEvent = event;
+    // The kernel stops at its next preemption point, at this very virtual instant.
+    this.kernel.halted ??= event === 'reset' ? 'reset' : 'power off';
+    this.inputWaiter?.();
+    this.powerWaiter?.();
+  }
+
+  /**
+   * Starts init with a shell on the console: interactive (a login shell) or running `script`
+   * like `sh -c`, and resolves the shell's exit status. The session survives the machine:
+   * after a reboot, a reset, a panic with panic=N or a power cycle the machine boots again
+   * and init starts a new shell, which for a script goes on with the top-level command after
+   * the one that was running (the shell reports each one it starts). A machine that powers
+   * off ends the session; one that halts, hangs or panics for good ends a script's session
+   * and waits for the reset button in an interactive one.
+   */
+  async runShell(script?: string): Promise<number> {
+    const cursor = script === undefined ? undefined : new ScriptCursor(script);
+    for (;;) {
+      await (this.booted ?? this.boot());
+      if (this.stopRequested) return 130;
+      const status = await this.runInit(cursor);
+      if (status !== undefined || this.stopRequested) return status ?? 130;
+      if (!(await this.comesBack(cursor === undefined))) return this.stopRequested ? 130 : statusWhenStopped(this.kernel);
+      this.powerEvent = undefined;
+      this.powerOn();
+      await this.boot();
+      if (this.inputEnded) this.kernel.console.hangupInput();
+      this.onReboot?.();
+      if (cursor?.finished) return 0;
+    }
+  }
+
+  /**
+   * The machine stopped under the shell: whether it boots again. It does after a restart
+   * (reboot, SysRq-B, the reset button) and after panic=N seconds; an interactive session
+   * also waits for the reset button when the machine halted, hung or panicked for good.
+   */
+  private async comesBack(interactive: boolean): Promise<boolean> {
+    const k = this.kernel;
+    if (this.powerEvent) return this.powerEvent === 'reset';
+    if (k.shutdown === 'restart') return true;
+    if (k.panicRestartAtNs !== undefined) {
+      await this.idleUntil(k.panicRestartAtNs);
+      return !this.stopRequested && this.powerEvent !== 'off';
+    }
+    if (!interactive || k.shutdown === 'poweroff' || this.stopRequested) return false;
+    // A hang has said so already (runUntil).
+    if (!k.hungReason) this.terminal('\r\n[driverlab] The machine has stopped; reset it to start it again.\r\n');
+    await new Promise<void>((resolve) => { this.powerWaiter = resolve; });
+    this.powerWaiter = undefined;
+    return !this.stopRequested && this.powerEvent === 'reset';
+  }
+
+  /** Virtual time passes with no CPU doing anything useful (spinning in panic with interrupts off), paced like the run loop. */
+  private async idleUntil(t: number): Promise<void> {
+    while (this.clock.now < t && !this.stopRequested && !this.powerEvent) {
+      if (this.config.pacing !== 'realtime') { this.clock.advanceTo(t); break; }
+      const step = Math.min(t - this.clock.now, 50e6);
+      await Promise.race([this.host.sleepWall(step / 1e6), new Promise<void>((resolve) => { this.powerWaiter = resolve; })]);
+      this.powerWaiter = undefined;
+      this.clock.advanceTo(this.clock.now + step);
+    }
+  }
+
+  /** Runs init until the console session ends (its status) or the machine stops under it (undefined). */
+  private async runInit(cursor: ScriptCursor | undefined): Promise<number | undefined> {
+    const k = this.kernel;
+    // The init task exists already when drivers built into the kernel were started in it (once: a
+    // later shell of the same boot gets an init of its own, as without them).
+    const early = this.initTask;
+    this.initTask = undefined;
+    const init = early ?? k.createTask(undefined, 'init', { uid: 0, gid: 0, euid: 0, egid: 0 });
+    init.cwd = '/';
+    // The environment the kernel gave init: HOME=/, TERM=linux and the command line's NAME=value words nobody claimed.
+    const bootEnv = k.initEnvp.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as [string, string]);
+    init.env = new Map([['PATH', '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'], ...bootEnv]);
+    let status: number | undefined;
+    this.phase = 'userspace';
+    const main = initProgram(k, {
+      script: () => cursor?.take(),
+      report: (offset) => cursor?.advance(offset),
+      ended: (s) => { status = s; },
+    });
+    if (early) {
+      // execve("/sbin/init"): the task that ran the kernel's init part becomes init.
+      init.argv = k.initArgv;
+      this.initMain = (task) => main(task, k.initArgv);
+      k.sched.wake(init);
+    } else {
+      k.startProgram(init, main, k.initArgv);
+    }
+    // 2.2's SysRq-L kills init too: a script can go no further; an interactive machine runs on, empty, until reset.
+    await this.runUntil(() => status !== undefined || this.stopRequested || this.powerEvent !== undefined || (cursor !== undefined && !init.alive));
+    return status;
+  }
+
   /**
    * The run loop: runs tasks on the CPUs; when all are idle, moves virtual
    * time to the next event. The host gets the thread back every few
@@ -408,7 +479,7 @@ export class Machine {
       return woke;
     };
     try {
-      while (!done() && !this.stopRequested && k.halted === undefined) {
+      while (!done() && !this.stopRequested && k.halted === undefined && !this.powerEvent) {
         k.advanceTo(this.clock.now);
         if (await k.sched.runOne()) {
           k.unstoppableSince = 0;
@@ -453,3 +524,38 @@ class BootFailure extends Error {}
 const REALTIME_SLACK_MS = 100;
 /** The host gets the thread back at least this often. */
 const HOST_YIELD_MS = 16;
+
+/**
+ * Where `driverlab sh` is in its script, across reboots: the offset where the next top-level
+ * command begins. The shell is given what is left and reports offsets in that text.
+ */
+class ScriptCursor {
+  /** Where the text given to the current shell begins, and where its next command begins. */
+  private base = 0;
+  private next = 0;
+
+  constructor(private readonly text: string) {}
+
+  /** What is left, for a new shell (after a reboot or a respawn). */
+  take(): string {
+    this.base = this.next;
+    return this.text.slice(this.next);
+  }
+
+  advance(offsetInGiven: number): void {
+    this.next = this.base + offsetInGiven;
+  }
+
+  get finished(): boolean {
+    return this.text.slice(this.next).trim() === '';
+  }
+}
+
+/**
+ * The status of a session whose machine stopped for good: 0 after it powered off or halted
+ * as asked (shutdown -h, poweroff, SysRq-O), 128 + SIGKILL when it hung, panicked or lost
+ * its power, as if the shell had been killed.
+ */
+function statusWhenStopped(k: Kernel): number {
+  return k.shutdown === 'poweroff' || k.shutdown === 'halt' ? 0 : 128 + 9;
+}

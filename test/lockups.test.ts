@@ -32,13 +32,13 @@ describe('lockups (modern, two CPUs)', () => {
 });
 
 describe('a stall without kernel preemption (2.2, one CPU)', () => {
-  it('a module whose init never returns stalls every process; SysRq-B from the keyboard still resets the machine', async () => {
+  it('a module whose init never returns stalls every process; SysRq-B from the keyboard still resets the machine, and the script goes on', async () => {
     const workspace = tempWorkspace({
       'stall.c': fs.readFileSync(path.join(import.meta.dirname, 'fixtures/stall22.c'), 'utf8'),
       Makefile: 'obj-m += stall.o\n\nall:\n\t$(MAKE) -C /lib/modules/$(shell uname -r)/build M=$(PWD) modules\n',
     });
     let out = '';
-    const machine = new Machine(createNodeHost({ workspace }), { personality: '2.2' }, (t) => { out += t; });
+    const machine = new Machine(createNodeHost({ workspace }), { personality: '2.2', showBoot: false }, (t) => { out += t; });
     machine.boot();
     machine.endInput();
     out = '';
@@ -48,11 +48,11 @@ describe('a stall without kernel preemption (2.2, one CPU)', () => {
     // Kernel time: the clock also counts the five seconds LILO waited at its prompt.
     machine.clock.schedule(before.bootNs + 10e9, () => { stalledJiffies = before.jiffies; }, 'test: look');
     machine.clock.schedule(before.bootNs + 20e9, () => machine.sysrq('b'), 'test: Alt+SysRq+B');
-    const status = await machine.runShell('make -s && (sudo insmod stall.ko &); sleep 2; echo alive');
-    expect(out).not.toContain('alive');
+    const status = await machine.runShell('make -s && (sudo insmod stall.ko &); sleep 2; echo alive; cat /proc/uptime');
     expect(stalledJiffies).toBeGreaterThan(990);
-    expect(out).toMatch(/\[\s*20\.0\d+\] SysRq: Resetting\r\nDriverLab Virtual PC BIOS.*\r\n(.*\r\n)*LILO boot: \r\nLoading linux\.+\r\nUncompressing Linux\.\.\. Ok, booting the kernel\.\r\n\[\s*0\.000000\] Linux version 2\.2\.26-driverlab/);
+    // `sleep 2` never ended on the stalled machine; after the reset the script goes on with the next command.
+    expect(out).toMatch(/^\[\s*20\.0\d+\] SysRq: Resetting\r\nalive\r\n0\.\d\d /);
     expect(machine.kernel).not.toBe(before);
-    expect(status).toBe(137);
+    expect(status).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 // Power-cut safety, approximated by SIGKILL: a child process records check runs in a loop and
 // reports each one after recordCheckRun returned; it is killed at random moments (while
-// starting, opening or migrating the database, or recording), 60 times on the same database.
+// starting, opening or migrating the database, or recording), 200 times on the same database.
 // Every run it reported must be there, and the file must pass integrity_check every time.
 // The child runs the built store (dist/, from `tsc -b`), as the CLI does.
 import { describe, expect, it } from 'vitest';
@@ -51,10 +51,10 @@ function runAndKill(home: string, delayMs: number, afterFirstReport: boolean): P
 }
 
 /** Kills per run: enough to land in every phase many times, few enough for the suite's budget. */
-const KILLS = 60;
+const KILLS = 200;
 
 describe('progress database: killed at random moments', () => {
-  it('keeps every reported check run and passes integrity_check, 60 kills in a row', async () => {
+  it('keeps every reported check run and passes integrity_check, 200 kills in a row', async () => {
     const home = tempHome();
     const reported: string[] = [];
     let killedWhileRecording = 0;

@@ -2,6 +2,7 @@
 // by our kbuild whose imports are the kernel API and whose "modinfo" custom
 // section holds the .modinfo strings (license=GPL, author=..., parm=...).
 import { NS_PER_FUEL, type Kernel } from './kernel.js';
+import { liveModuleFrames } from './stacktrace.js';
 import { EEXIST, ENOENT, ENOEXEC, EBUSY, EFAULT } from './errno.js';
 import type { FormatArgs } from './format.js';
 import type { KapiTable, ModuleContext, ModuleHeap } from './kapi/context.js';
@@ -182,7 +183,7 @@ export class LoadedModule implements ModuleContext {
   // ---- sleeping inside C (Asyncify) ---------------------------------------------------------
 
   /** Per-task state inside this module: its own C stack and Asyncify buffer. */
-  private contexts = new Map<number, { stackTop: number; data: number; savedSp: number; wakeResult: number; depth: number }>();
+  private contexts = new Map<number, TaskContext>();
   private pendingWait: Promise<number> | undefined;
   private static readonly STACK_SIZE = 16384;
   private static readonly ASYNCIFY_SIZE = 8192;
@@ -194,7 +195,7 @@ export class LoadedModule implements ModuleContext {
       const data = this.heap.alloc(LoadedModule.ASYNCIFY_SIZE + 8, false, 'kernel');
       this.view().setUint32(data, data + 8, true);
       this.view().setUint32(data + 4, data + 8 + LoadedModule.ASYNCIFY_SIZE, true);
-      c = { stackTop: stack + LoadedModule.STACK_SIZE, data, savedSp: 0, wakeResult: 0, depth: 0 };
+      c = { stackTop: stack + LoadedModule.STACK_SIZE, data, savedSp: 0, wakeResult: 0, depth: 0, suspended: undefined };
       this.contexts.set(pid, c);
     }
     return c;
@@ -229,6 +230,7 @@ export class LoadedModule implements ModuleContext {
   sleepUntil(makeWait: () => Promise<number>): number {
     if (this.asyncState() === 2) {
       (this.instance.exports.asyncify_stop_rewind as () => void)();
+      if (this.probe) return this.probeArrived();
       const task = this.kernel.sched.current!;
       return this.context(task.pid).wakeResult;
     }
@@ -261,7 +263,11 @@ export class LoadedModule implements ModuleContext {
    */
   tick(): void {
     const ex = this.instance.exports;
-    if (this.asyncState() === 2) { (ex.asyncify_stop_rewind as () => void)(); return; }
+    if (this.asyncState() === 2) {
+      (ex.asyncify_stop_rewind as () => void)();
+      if (this.probe) this.probeArrived();
+      return;
+    }
     const k = this.kernel;
     const fuel = ex.__dl_fuel as WebAssembly.Global;
     const used = this.fuelGiven - (fuel.value as number);
@@ -311,9 +317,11 @@ export class LoadedModule implements ModuleContext {
       (this.instance.exports.asyncify_stop_unwind as () => void)();
       c.savedSp = sp.value as number;
       sp.value = outer;
+      c.suspended = thunk;
       const wait = this.pendingWait!;
       this.pendingWait = undefined;
       return wait.then((result) => {
+        c.suspended = undefined;
         c.wakeResult = result;
         sp.value = c.savedSp;
         (this.instance.exports.asyncify_start_rewind as (p: number) => void)(c.data);
@@ -321,6 +329,56 @@ export class LoadedModule implements ModuleContext {
       });
     };
     return run();
+  }
+
+  /** Set while suspendedFrames() rewinds a task to the call it sleeps in. */
+  private probe: { data: number; frames: string[] | undefined; outer: number } | undefined;
+
+  /**
+   * The C functions task `pid` is suspended in inside this module, innermost first, or
+   * undefined if it is not. Found only when asked (SysRq-T, SysRq-W): recording the stack at
+   * every sleep would cost more than the sleep itself. The task is rewound to the blocking
+   * call, which reads the wasm stack and unwinds it again at once: no C code runs, and the
+   * task's saved state is as it was.
+   */
+  suspendedFrames(pid: number): string[] | undefined {
+    const c = this.contexts.get(pid);
+    const thunk = c?.suspended;
+    // A task suspended in a nested entry (the module called back into itself) is not rewound from here.
+    if (!c || !thunk || c.depth !== 1 || this.asyncState() !== 0 || this.probe) return undefined;
+    const ex = this.instance.exports;
+    const sp = ex.__stack_pointer as WebAssembly.Global;
+    const outer = sp.value as number;
+    // Module code may be running below us (SysRq from an interrupt that came in during a driver's loop): its frames are not the task's.
+    const probe = { data: c.data, frames: undefined as string[] | undefined, outer: liveModuleFrames().length };
+    this.probe = probe;
+    sp.value = c.savedSp;
+    try {
+      (ex.asyncify_start_rewind as (p: number) => void)(c.data);
+      thunk();
+    } finally {
+      if (this.asyncState() === 1) (ex.asyncify_stop_unwind as () => void)();
+      c.savedSp = sp.value as number;
+      sp.value = outer;
+      this.probe = undefined;
+    }
+    return probe.frames;
+  }
+
+  /** The rewound task reached its blocking call: read the stack, unwind again. */
+  private probeArrived(): number {
+    const probe = this.probe!;
+    const frames = liveModuleFrames();
+    probe.frames = frames.slice(0, frames.length - probe.outer);
+    (this.instance.exports.asyncify_start_unwind as (p: number) => void)(probe.data);
+    return 0;
+  }
+
+  /** The C stack a task uses in this module: how much of it is free (2.2's SysRq-T "free" column). */
+  stackFree(pid: number): number | undefined {
+    const c = this.contexts.get(pid);
+    if (!c?.suspended) return undefined;
+    return c.savedSp - (c.stackTop - LoadedModule.STACK_SIZE);
   }
 
   export(name: string): ((...a: (number | bigint)[]) => number | bigint) | undefined {
@@ -374,6 +432,17 @@ export function kapiImports(mod: LoadedModule, extra: Record<string, unknown> = 
   return { imports, unknown };
 }
 
+/** A task's state inside one module: its C stack, its Asyncify buffer, and where it is suspended. */
+interface TaskContext {
+  stackTop: number;
+  data: number;
+  savedSp: number;
+  wakeResult: number;
+  depth: number;
+  /** The entry (the C call the kernel made) this task is suspended in, to rewind it; undefined while it runs. */
+  suspended: (() => number | bigint) | undefined;
+}
+
 export interface InsmodResult {
   /** 0 or -errno as init_module(2) returns it. */
   status: number;
@@ -410,6 +479,15 @@ export class ModuleLoader {
 
   list(): LoadedModule[] {
     return this.order.map((n) => this.modules.get(n)!).filter(Boolean);
+  }
+
+  /** The module a task is suspended in (sleeping or preempted inside its C code), with its C frames. */
+  suspendedIn(task: { pid: number }): { mod: LoadedModule; frames: string[] } | undefined {
+    for (const mod of this.modules.values()) {
+      const frames = mod.suspendedFrames(task.pid);
+      if (frames) return { mod, frames };
+    }
+    return undefined;
   }
 
   /**
@@ -459,6 +537,7 @@ export class ModuleLoader {
       return { status: 0 };
     };
     let ret: Maybe<number | bigint> | undefined;
+    if (k.sched.current) k.sched.current.kernelEntry = 'init_module';
     try {
       ret = mod.callExport('init_module');
     } catch (e) {
@@ -511,6 +590,7 @@ export class ModuleLoader {
     if (!mod.export('cleanup_module') && mod.export('init_module')) return { status: -EBUSY, reason: 'no cleanup function' };
     mod.state = 'going';
     let r: Maybe<number | bigint> | undefined;
+    if (this.kernel.sched.current) this.kernel.sched.current.kernelEntry = 'cleanup_module';
     try { r = mod.callExport('cleanup_module'); } catch (e) { this.oops(mod, e); }
     const done = () => this.finishUnload(mod);
     if (r instanceof Promise) return r.then(done, (e) => { this.oops(mod, e); return done(); });

@@ -8,17 +8,20 @@ import { insmod, rmmod, lsmod, modinfo } from './commands/kmod.js';
 import { dmesg, uname, sudo, id, whoami, hostname, clear, help } from './commands/system.js';
 import { makeProgram } from './commands/make.js';
 import { ps } from './commands/ps.js';
+import { haltCommand, shutdownCommand } from './commands/shutdown.js';
+import { free } from './commands/free.js';
 import { buildModules, cleanModules, headersDir, installHeaders } from '../toolchain/kbuild.js';
 import { gccProgram, installUserHeaders } from '../toolchain/gcc.js';
 import { wasiLoader } from './wasi.js';
-import { installBootFiles, lilo, rebootCommand } from './commands/bootcmds.js';
+import { installBootFiles, lilo } from './commands/bootcmds.js';
 import { arProgram, ldProgram, nmProgram } from '../toolchain/binutils.js';
 import { installKernelTree } from '../toolchain/linux22/tree.js';
 
 const BIN_DIRS: Record<string, string> = {
   insmod: '/sbin', rmmod: '/sbin', lsmod: '/sbin', modinfo: '/sbin', sudo: '/usr/bin', make: '/usr/bin', id: '/usr/bin',
-  whoami: '/usr/bin', clear: '/usr/bin', help: '/usr/bin', gcc: '/usr/bin', cc: '/usr/bin',
-  lilo: '/sbin', reboot: '/sbin', halt: '/sbin', poweroff: '/sbin', ld: '/usr/bin', ar: '/usr/bin', nm: '/usr/bin',
+  whoami: '/usr/bin', clear: '/usr/bin', help: '/usr/bin', gcc: '/usr/bin', cc: '/usr/bin', free: '/usr/bin',
+  shutdown: '/sbin', halt: '/sbin', reboot: '/sbin', poweroff: '/sbin',
+  lilo: '/sbin', ld: '/usr/bin', ar: '/usr/bin', nm: '/usr/bin',
 };
 
 export function installUserland(k: Kernel): void {
@@ -27,10 +30,10 @@ export function installUserland(k: Kernel): void {
     sh: shProgram(k),
     insmod: insmod(k), rmmod: rmmod(k), lsmod: lsmod(k), modinfo: modinfo(k),
     dmesg: dmesg(k), uname: uname(k), sudo, id, whoami, hostname: hostname(k), clear, help,
-    make: makeProgram(k), ps: ps(k),
+    make: makeProgram(k), ps: ps(k), free: free(k),
     gcc: gccProgram(k), cc: gccProgram(k),
-    lilo: lilo(k), reboot: rebootCommand(k, 'restart'), halt: rebootCommand(k, 'halt'), poweroff: rebootCommand(k, 'poweroff'),
-    ld: ldProgram(k), ar: arProgram, nm: nmProgram,
+    shutdown: shutdownCommand(k), halt: haltCommand(k), reboot: haltCommand(k), poweroff: haltCommand(k),
+    lilo: lilo(k), ld: ldProgram(k), ar: arProgram, nm: nmProgram,
   };
   for (const [name, main] of Object.entries(programs)) {
     k.installProgram(`${BIN_DIRS[name] ?? '/bin'}/${name}`, program(main, k));

@@ -58,8 +58,11 @@ port.on('message', (message: ToWorker) => {
     case 'resize': machine.kernel.console.columns = message.columns; machine.kernel.console.rows = message.rows; break;
     case 'pause': paused = true; break;
     case 'resume': paused = false; resumed?.(); resumed = undefined; break;
+    case 'reset': machine.pressReset(); break;
+    case 'power-off': machine.powerOff(); break;
   }
 });
+machine.onReboot = () => post({ type: 'rebooted' });
 
 machine.boot();
 post({ type: 'running' });

@@ -15,11 +15,17 @@ export type ToWorker =
   | { type: 'resize'; columns: number; rows: number }
   /** The screens fell behind: stop running the machine until 'resume'. */
   | { type: 'pause' }
-  | { type: 'resume' };
+  | { type: 'resume' }
+  /** The machine's reset button. */
+  | { type: 'reset' }
+  /** The machine's power switch, off. */
+  | { type: 'power-off' };
 
 export type FromWorker =
   | { type: 'output'; data: string }
   /** Booted: the shell is starting. */
   | { type: 'running' }
+  /** Booted again, in the same thread: after a reset, a reboot, a panic timeout. */
+  | { type: 'rebooted' }
   /** The machine stopped by itself: its shell exited, or it hung for good. */
   | { type: 'halted'; reason: string };

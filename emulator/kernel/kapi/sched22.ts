@@ -4,6 +4,7 @@
 // `struct wait_queue *`, semaphores with down/up, and the __delay busy loop.
 import { HZ } from '../kernel.js';
 import { WaitQueue } from '../sched.js';
+import { newModuleWaitQueue, wakeQueue, type ModuleWaitQueue } from './wait.js';
 import type { KapiTable, ModuleContext } from './context.js';
 import { V2_2_SCHED } from './layout.js';
 import type { KernelTimer } from '../timer.js';
@@ -15,13 +16,15 @@ export const LOOPS_PER_SEC = 2385510 * HZ;
 export function sched22Api(m: ModuleContext): KapiTable {
   const k = m.kernel;
   const structs = new Map<number, number>();
-  const queues = new Map<number, WaitQueue & { interruptible: Set<object> }>();
+  const queues = new Map<number, ModuleWaitQueue>();
   const sems = new Map<number, WaitQueue>();
   const queue = (addr: number) => {
     let q = queues.get(addr);
-    if (!q) { q = Object.assign(new WaitQueue('sleep_on'), { interruptible: new Set<object>() }); queues.set(addr, q); }
+    if (!q) { q = newModuleWaitQueue('sleep_on'); queues.set(addr, q); }
     return q;
   };
+  /** current->state as the task's own struct in this module says (what 2.2's wake_up tests and resets). */
+  const stateField = (pid: number) => structs.get(pid);
 
   /** `current`: the task's struct in this module's memory, refreshed on every use. */
   const current = (): number => {
@@ -86,11 +89,25 @@ export function sched22Api(m: ModuleContext): KapiTable {
     __dl_wake_up22: (addr: number, interruptibleOnly: number) => {
       const q = queues.get(addr);
       if (!q) return;
-      for (const t of [...q.waiters]) {
-        if (interruptibleOnly && !q.interruptible.has(t)) continue;
-        q.waiters.delete(t);
-        k.sched.wake(t);
-      }
+      const fieldState = (pid: number) => { const p = stateField(pid); return p === undefined ? 0 : m.view().getInt32(p + T.state, true); };
+      // 2.2's wake_up() makes the task TASK_RUNNING: a task between `current->state = ...` and schedule() does not sleep.
+      for (const t of q.waiters) { const p = stateField(t.pid); if (p !== undefined && (!interruptibleOnly || fieldState(t.pid) === 1 || q.interruptible.has(t))) m.view().setInt32(p + T.state, 0, true); }
+      wakeQueue(k, q, interruptibleOnly !== 0, 0, (t) => t.state === 'S' || fieldState(t.pid) === 1);
+    },
+    /** add_wait_queue(&q, &wait) with `struct wait_queue wait = { current, NULL }`: queued until remove_wait_queue(). */
+    __dl_add_wait_queue22: (addr: number) => {
+      const task = k.sched.current;
+      if (!task) return;
+      const q = queue(addr);
+      q.waiters.add(task);
+      q.persistent.add(task);
+    },
+    __dl_remove_wait_queue22: (addr: number) => {
+      const task = k.sched.current;
+      const q = queues.get(addr);
+      if (!task || !q) return;
+      q.waiters.delete(task);
+      q.persistent.delete(task);
     },
     __dl_waitqueue_active22: (addr: number) => ((queues.get(addr)?.waiters.size ?? 0) > 0 ? 1 : 0),
     /** 2.2's schedule(): sleeps if current->state is not TASK_RUNNING, until current->timeout or a wake. */

@@ -11,24 +11,53 @@ import { taskAt } from './current.js';
 export const TASK_RUNNING = 0, TASK_INTERRUPTIBLE = 1, TASK_UNINTERRUPTIBLE = 2;
 const ERESTARTSYS = 512;
 
+/**
+ * A module's wait queue: the tasks on it, which of them sleep interruptibly,
+ * and which were put there by add_wait_queue() (default_wake_function: a
+ * wake-up leaves them queued until remove_wait_queue(); the others are taken
+ * off the queue by the wake-up, as autoremove_wake_function and sleep_on do).
+ */
+export type ModuleWaitQueue = WaitQueue & { interruptible: Set<object>; persistent: Set<object> };
+
+export function newModuleWaitQueue(name: string): ModuleWaitQueue {
+  return Object.assign(new WaitQueue(name), { interruptible: new Set<object>(), persistent: new Set<object>() });
+}
+
 /** Wait queues of a module, keyed by the address of their wait_queue_head_t. */
-export function waitQueues(m: ModuleContext): Map<number, WaitQueue & { interruptible: Set<object> }> {
+export function waitQueues(m: ModuleContext): Map<number, ModuleWaitQueue> {
   const cache = queues.get(m);
   if (cache) return cache;
-  const map = new Map<number, WaitQueue & { interruptible: Set<object> }>();
+  const map = new Map<number, ModuleWaitQueue>();
   queues.set(m, map);
   return map;
 }
-const queues = new WeakMap<ModuleContext, Map<number, WaitQueue & { interruptible: Set<object> }>>();
+const queues = new WeakMap<ModuleContext, Map<number, ModuleWaitQueue>>();
 
-function queueAt(m: ModuleContext, addr: number) {
+function queueAt(m: ModuleContext, addr: number): ModuleWaitQueue {
   const map = waitQueues(m);
   let q = map.get(addr);
   if (!q) {
-    q = Object.assign(new WaitQueue(`${m.name}:wq@${addr.toString(16)}`), { interruptible: new Set<object>() });
+    q = newModuleWaitQueue(`${m.name}:wq@${addr.toString(16)}`);
     map.set(addr, q);
   }
   return q;
+}
+
+/**
+ * __wake_up_common(): wakes the tasks on `q` (only the interruptible sleepers
+ * when `onlyInterruptible`), at most `nr` of them when nr > 0. A task woken
+ * between prepare_to_wait()/set_current_state() and schedule() is set back to
+ * TASK_RUNNING, so its schedule() returns at once: no wake-up is lost.
+ */
+export function wakeQueue(k: Kernel, q: ModuleWaitQueue, onlyInterruptible: boolean, nr: number, isInterruptible: (t: Task) => boolean): void {
+  let woken = 0;
+  for (const t of [...q.waiters]) {
+    if (onlyInterruptible && !(q.interruptible.has(t) || isInterruptible(t))) continue;
+    if (!q.persistent.has(t)) q.waiters.delete(t);
+    setTaskRunning(t);
+    k.sched.wake(t);
+    if (nr > 0 && ++woken >= nr) break;
+  }
 }
 
 /** The state set by set_current_state() for the next schedule(), per task; wake_up_process() clears it. */
@@ -78,14 +107,31 @@ export function waitApi(m: ModuleContext): KapiTable {
 
   const wake = (addr: number, onlyInterruptible: boolean, nr: number) => {
     const q = waitQueues(m).get(addr);
-    if (!q) return;
-    let woken = 0;
-    for (const t of [...q.waiters]) {
-      if (onlyInterruptible && !q.interruptible.has(t)) continue;
-      q.waiters.delete(t);
-      k.sched.wake(t);
-      if (nr > 0 && ++woken >= nr) break;
-    }
+    if (q) wakeQueue(k, q, onlyInterruptible, nr, (t) => t.state === 'S' || pendingStates.get(t) === TASK_INTERRUPTIBLE);
+  };
+  /** Puts the current task on the queue at `addr` (wait_queue_entry_t is only a token: the task is current). */
+  const enqueue = (addr: number, persistent: boolean) => {
+    const task = k.sched.current;
+    if (!task) return undefined;
+    const q = queueAt(m, addr);
+    q.waiters.add(task);
+    if (persistent) q.persistent.add(task);
+    return { task, q };
+  };
+  const dequeue = (addr: number) => {
+    const task = k.sched.current;
+    const q = waitQueues(m).get(addr);
+    if (!task || !q) return;
+    q.waiters.delete(task);
+    q.persistent.delete(task);
+    q.interruptible.delete(task);
+  };
+  /** prepare_to_wait(): on the queue first, then the state, so a wake-up from here on is never lost. */
+  const prepare = (addr: number, state: number) => {
+    const e = enqueue(addr, false);
+    if (!e) return;
+    if (state === TASK_INTERRUPTIBLE) e.q.interruptible.add(e.task);
+    pendingStates.set(e.task, state);
   };
 
   return {
@@ -94,6 +140,23 @@ export function waitApi(m: ModuleContext): KapiTable {
     // __wake_up(wq, mode, nr_exclusive, key): mode TASK_INTERRUPTIBLE wakes interruptible sleepers only.
     __wake_up: (addr: number, mode: number, nr: number) => wake(addr, mode === TASK_INTERRUPTIBLE, nr === 1 ? 0 : nr),
     waitqueue_active: (addr: number) => ((waitQueues(m).get(addr)?.waiters.size ?? 0) > 0 ? 1 : 0),
+    prepare_to_wait: (addr: number, _entry: number, state: number) => prepare(addr, state),
+    prepare_to_wait_exclusive: (addr: number, _entry: number, state: number) => prepare(addr, state),
+    /** prepare_to_wait_event(): -ERESTARTSYS instead of queueing when a signal is already pending. */
+    prepare_to_wait_event: (addr: number, _entry: number, state: number) => {
+      const task = k.sched.current;
+      if (task && state === TASK_INTERRUPTIBLE && k.signalPending(task)) { dequeue(addr); return -ERESTARTSYS; }
+      prepare(addr, state);
+      return 0;
+    },
+    finish_wait: (addr: number) => {
+      const task = k.sched.current;
+      if (task) pendingStates.delete(task);
+      dequeue(addr);
+    },
+    add_wait_queue: (addr: number) => { enqueue(addr, true); },
+    add_wait_queue_exclusive: (addr: number) => { enqueue(addr, true); },
+    remove_wait_queue: (addr: number) => dequeue(addr),
     /** The sleep inside the wait_event*() macros: 0 woken / remaining jiffies, or -ERESTARTSYS on a signal. */
     __dl_wait_sleep: (addr: number, interruptible: number, timeout: number) =>
       m.sleepUntil(() => sleep(queueAt(m, addr), interruptible !== 0, timeout, 'wait_event')),

@@ -1,5 +1,5 @@
-// /sbin/lilo, which writes LILO's boot sector and map from /etc/lilo.conf, and reboot / halt /
-// poweroff. The boot loader never reads lilo.conf: only what lilo last wrote to the disk counts.
+// /sbin/lilo, which writes LILO's boot sector and map from /etc/lilo.conf. The boot loader never
+// reads lilo.conf: only what lilo last wrote to the disk counts.
 import type { Kernel } from '../../kernel/kernel.js';
 import { SysError, type Proc } from '../libc.js';
 import { parseLiloConf, runLilo, type BootTable } from '../../boot/lilo.js';
@@ -114,23 +114,4 @@ export function installBootFiles(k: Kernel): void {
   k.writeSystemFile('/boot/boot.b', bootSector);
   const record = k.bootDisk?.read();
   if (record) k.writeSystemFile('/boot/map', record.subarray(SECTOR), 0o600);
-}
-
-/**
- * reboot, halt and poweroff: root only, as sysvinit's; the file systems are synced, the kernel
- * says so (KERN_EMERG, so the console shows it) and the machine restarts or stops.
- */
-export function rebootCommand(k: Kernel, how: 'restart' | 'halt' | 'poweroff') {
-  return async (p: Proc, argv: string[]): Promise<number> => {
-    const name = argv[0]?.slice(argv[0].lastIndexOf('/') + 1) ?? 'reboot';
-    if (p.uid !== 0) { await p.err(`${name}: must be superuser.\n`); return 1; }
-    const modern = k.personality === 'modern';
-    if (how === 'restart') k.printk(modern ? '\x010reboot: Restarting system\n' : '\x010Restarting system.\n');
-    else if (how === 'halt') k.printk(modern ? '\x010reboot: System halted\n' : '\x010System halted.\n');
-    else k.printk(modern ? '\x010reboot: Power down\n' : '\x010Power down.\n');
-    k.requestShutdown(how === 'restart' ? 'restart' : 'poweroff');
-    // Nothing runs after this: the task stays where it is while the machine stops.
-    await k.sched.block('D', 'machine_restart');
-    return 0;
-  };
 }

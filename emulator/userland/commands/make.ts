@@ -10,14 +10,17 @@ const dec = new TextDecoder();
 export function makeProgram(k: Kernel) {
   return async (p: Proc, argv: string[]): Promise<number> => {
     void k;
-    // What make prints is written by make's own flow, before its next system call: a failed write
-    // (EPIPE, and the SIGPIPE that ends make, when the reader of `make | head` is gone) then stops
-    // make where it is, as on Linux, instead of leaving writes running beside it.
-    const pending: { fd: number; text: string }[] = [];
-    const emit = (fd: number, text: string) => { pending.push({ fd, text }); };
-    const flushed = async () => {
-      for (let out = pending.shift(); out; out = pending.shift()) await p.write(out.fd, out.text);
+    // One task makes one system call at a time: make's engine calls these from concurrent
+    // promise chains (a message is written while the next makefile is read), and two calls in
+    // flight at once would run one of them outside the task's turn on its CPU (it then blocks
+    // or is preempted as whatever task the scheduler runs: output lost, a CPU left to a zombie).
+    let chain: Promise<unknown> = Promise.resolve();
+    const serial = <T>(call: () => Promise<T>): Promise<T> => {
+      const done = chain.then(call);
+      chain = done.catch(() => undefined);
+      return done;
     };
+    const emit = (fd: number, text: string) => { void serial(() => p.write(fd, text)); };
     const abs = (path: string, cwd: string) => (path.startsWith('/') ? path : `${cwd}/${path}`);
     // GNU make reports the directory it changed into, symlinks resolved (getcwd).
     const args = [...argv.slice(1)];
@@ -35,11 +38,10 @@ export function makeProgram(k: Kernel) {
     const env: MakeEnv = {
       cwd: p.cwd,
       environment: Object.fromEntries(p.task.env),
-      readFile: async (path) => { await flushed(); try { return await p.readText(path); } catch (e) { if (e instanceof SysError) return undefined; throw e; } },
-      mtime: async (path) => { await flushed(); try { return (await p.stat(path)).mtimeNs / 1e6; } catch (e) { if (e instanceof SysError) return undefined; throw e; } },
-      glob: async (pattern) => { await flushed(); return globPaths(pattern, env.cwd, (dir) => p.readdir(dir).catch(() => null)); },
-      runShell: async (command, cwd) => {
-        await flushed();
+      readFile: (path) => serial(async () => { try { return await p.readText(path); } catch (e) { if (e instanceof SysError) return undefined; throw e; } }),
+      mtime: (path) => serial(async () => { try { return (await p.stat(path)).mtimeNs / 1e6; } catch (e) { if (e instanceof SysError) return undefined; throw e; } }),
+      glob: (pattern) => globPaths(pattern, env.cwd, (dir) => serial(() => p.readdir(dir).catch(() => null))),
+      runShell: (command, cwd) => serial(async () => {
         const [r, w] = await p.pipe();
         const pid = await p.spawn(['sh', '-c', command], { fds: [0, w, 2], cwd: abs(cwd, p.cwd), env: p.task.env });
         await p.close(w);
@@ -47,18 +49,17 @@ export function makeProgram(k: Kernel) {
         await p.close(r);
         const st = await p.waitpid(pid);
         return { status: exitStatus(st.status), output };
-      },
-      runRecipe: async (line, cwd, recipeEnv) => {
-        await flushed();
+      }),
+      runRecipe: (line, cwd, recipeEnv) => serial(async () => {
         const pid = await p.spawn(['sh', '-c', line], { cwd: abs(cwd, p.cwd), env: new Map(Object.entries(recipeEnv)) });
         const st = await p.waitpid(pid);
         return exitStatus(st.status);
-      },
+      }),
       stdout: (text) => emit(1, text),
       stderr: (text) => emit(2, text),
     };
     const status = await runMake(args, env);
-    await flushed();
+    await chain;
     return status;
   };
 }

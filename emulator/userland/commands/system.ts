@@ -113,7 +113,7 @@ export async function help(p: Proc): Promise<number> {
   kernel     insmod rmmod lsmod modinfo dmesg uname lilo reboot
   build      make (kbuild: make -C /lib/modules/$(uname -r)/build M=$PWD modules)
   processes  sleep wait jobs kill true false test
-  admin      sudo COMMAND   (user has passwordless sudo)
+  admin      sudo COMMAND   (user has passwordless sudo); sudo reboot, sudo poweroff
 Your workspace is /home/lab (files there live on your computer and survive anything).
 `);
   return 0;

@@ -25,11 +25,17 @@ export interface LabSummary {
   summary: string;
   topic: string;
   personality: Personality;
+  /** Absent for free play. */
+  difficulty?: 'beginner' | 'intermediate' | 'advanced';
+  estimatedMinutes?: number;
+  /** Labs to do first (ids). */
+  prerequisites?: string[];
 }
 
 /** A lab folder that could not be loaded, and why (the other labs still load). */
 export interface LabProblem {
   folder: string;
+  /** What is wrong, one problem a line, each naming the file: "checks.ts:12: ...". */
   message: string;
 }
 

@@ -18,6 +18,11 @@ extern void __dl_wake_up22(struct wait_queue **p, int interruptible_only);
 #define wake_up(x) __dl_wake_up22((x), 0)
 #define wake_up_interruptible(x) __dl_wake_up22((x), 1)
 extern int __dl_waitqueue_active22(struct wait_queue **p);
+/* The open-coded sleep: add_wait_queue(); current->state = TASK_INTERRUPTIBLE; schedule(); remove_wait_queue(). */
+extern void __dl_add_wait_queue22(struct wait_queue **p, struct wait_queue *wait);
+extern void __dl_remove_wait_queue22(struct wait_queue **p, struct wait_queue *wait);
+#define add_wait_queue(p, wait) __dl_add_wait_queue22((p), (wait))
+#define remove_wait_queue(p, wait) __dl_remove_wait_queue22((p), (wait))
 #define waitqueue_active(x) __dl_waitqueue_active22(x)
 
 #endif

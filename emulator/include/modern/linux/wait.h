@@ -30,6 +30,33 @@ extern void __wake_up(struct wait_queue_head *wq_head, unsigned int mode, int nr
 #define wake_up_interruptible_all(x) __wake_up(x, TASK_INTERRUPTIBLE, 0, NULL)
 extern int waitqueue_active(struct wait_queue_head *wq_head);
 
+/*
+ * A wait queue entry. The kernel knows the sleeper as the task that queued
+ * it, so the entry is only a token here; its fields are kept for code that
+ * initialises them the way Linux does.
+ */
+struct wait_queue_entry {
+	unsigned int flags;
+	void *private;
+	void *func;
+	struct list_head entry;
+};
+typedef struct wait_queue_entry wait_queue_entry_t;
+
+#define __WAITQUEUE_INITIALIZER(name, tsk) { 0, (tsk), 0, { &(name).entry, &(name).entry } }
+#define DECLARE_WAITQUEUE(name, tsk) struct wait_queue_entry name = __WAITQUEUE_INITIALIZER(name, tsk)
+#define DEFINE_WAIT(name) struct wait_queue_entry name = { 0, current, 0, { &(name).entry, &(name).entry } }
+#define init_wait(wq_entry) do { (wq_entry)->flags = 0; (wq_entry)->private = current; } while (0)
+
+/* The open-coded wait: prepare_to_wait(); if (!condition) schedule(); finish_wait(). */
+extern void prepare_to_wait(struct wait_queue_head *wq_head, struct wait_queue_entry *wq_entry, int state);
+extern void prepare_to_wait_exclusive(struct wait_queue_head *wq_head, struct wait_queue_entry *wq_entry, int state);
+extern long prepare_to_wait_event(struct wait_queue_head *wq_head, struct wait_queue_entry *wq_entry, int state);
+extern void finish_wait(struct wait_queue_head *wq_head, struct wait_queue_entry *wq_entry);
+extern void add_wait_queue(struct wait_queue_head *wq_head, struct wait_queue_entry *wq_entry);
+extern void add_wait_queue_exclusive(struct wait_queue_head *wq_head, struct wait_queue_entry *wq_entry);
+extern void remove_wait_queue(struct wait_queue_head *wq_head, struct wait_queue_entry *wq_entry);
+
 /* Sleeps once on the queue: 0 (or remaining jiffies) when woken, -ERESTARTSYS on a signal. */
 extern long __dl_wait_sleep(struct wait_queue_head *wq_head, int interruptible, long timeout);
 

@@ -20,6 +20,8 @@ import { basename, dirname, env, falseCommand, printenv, pwd, seq, sleep, trueCo
 import { readlink, realpath, stat } from './stat.js';
 import { date } from './date.js';
 import { sed } from './sed.js';
+import { sync } from './sync.js';
+import { dd } from './dd.js';
 
 export const COREUTILS: Record<string, Program> = {
   cat,
@@ -65,4 +67,6 @@ export const COREUTILS: Record<string, Program> = {
   readlink,
   realpath,
   date,
+  sync,
+  dd,
 };
