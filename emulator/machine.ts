@@ -8,7 +8,7 @@ import { Pit } from './hw/timer/i8254.js';
 import { IsaMemory } from './hw/isa-memory.js';
 import { irqLine } from './hw/irq.js';
 import { I8042 } from './hw/input/i8042.js';
-import { IDE0_IRQ, IdeController } from './hw/disk/ide.js';
+import { IDE0_IRQ, IDE_MODEL, IdeController } from './hw/disk/ide.js';
 import { newMemoryDisk } from './disk.js';
 import type { MyDeviceCard } from './hw/cards/my-device.js';
 import { DEFAULT_CARDS, plugCards, type CardConfig } from './isa-cards.js';
@@ -20,7 +20,7 @@ import { initProgram } from './userland/init.js';
 import type { MachineEvent } from './events.js';
 import type { Task } from './kernel/sched.js';
 import { andThen, type Maybe } from './kernel/maybe.js';
-import { MemoryBootDisk, decodeBootRecord, imageOf, type BootDisk } from './boot/boot-record.js';
+import { bootAreaOf, decodeBootRecord, imageOf, type BootDisk } from './boot/boot-record.js';
 import { installedBootRecord } from './boot/installed.js';
 import { BiosKeyboard, postScreen } from './boot/bios.js';
 import { LiloSecondStage, type Booting } from './boot/second-stage.js';
@@ -69,10 +69,10 @@ export class Machine {
   private stopRequested = false;
   private inputEnded = false;
   /**
-   * The sectors of the disk that LILO writes and the BIOS reads (boot sector and map). They are
-   * outside powerOn(): like the disk, they survive every reset.
+   * The sectors of the hard disk that LILO writes and the BIOS reads: the boot sector and the map
+   * before hda1 (boot/boot-record.ts). Like the disk, they survive every reset.
    */
-  readonly bootDisk: BootDisk = new MemoryBootDisk();
+  readonly bootDisk: BootDisk;
   /** Where the machine is since power-on: the BIOS and boot loader, the kernel booting, or user space. */
   private phase: 'firmware' | 'kernel' | 'userspace' = 'firmware';
   /** The boot in progress or done (boot() may have to wait: a LILO prompt in real time, drivers that sleep). */
@@ -93,9 +93,13 @@ export class Machine {
   constructor(readonly host: Host, config: MachineConfig, private readonly terminal: (text: string) => void) {
     this.listening = config.onEvent !== undefined;
     this.config = { personality: 'modern', cmdline: '', seed: 1, pacing: 'fast', showBoot: true, ...config, onEvent: config.onEvent ?? (() => undefined), cards: config.cards ?? [...DEFAULT_CARDS], disk: config.disk ?? newMemoryDisk() };
-    // As the distribution's installer left the disk: lilo run once over the shipped lilo.conf.
-    const { release, version } = RELEASES[this.config.personality];
-    this.bootDisk.write(installedBootRecord(release, version, this.config.personality === '2.2'));
+    // LILO lives on the hard disk, before hda1. A disk that has none yet gets what the
+    // distribution's installer left: lilo run once over the shipped lilo.conf.
+    this.bootDisk = bootAreaOf(this.config.disk);
+    if (!decodeBootRecord(this.bootDisk.read()).ok) {
+      const { release, version } = RELEASES[this.config.personality];
+      this.bootDisk.write(installedBootRecord(release, version, this.config.personality === '2.2'));
+    }
     this.powerOn();
   }
 
@@ -189,8 +193,8 @@ export class Machine {
     const personality = this.config.personality;
     screen(postScreen({
       memoryKb: 262144, cpuName: 'DriverLab Virtual (wasm32)', cpuMhz: 2385,
-      // The primary master is the disk the machine boots from (its IDE model comes with the disk itself).
-      ideDrives: ['DRIVERLAB HARDDISK'],
+      // What answers on the primary IDE channel: the machine's disk (the IDE drive's model name).
+      ideDrives: [IDE_MODEL],
       biosId: `01/15/${personality === '2.2' ? '98' : '25'}-DRIVERLAB-VPC-${personality === '2.2' ? '22' : '68'}`,
     }));
     const read = decodeBootRecord(this.bootDisk.read());

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Machine, type MachineConfig } from '../emulator/machine.js';
 import { createNodeHost } from '../main/host/node-host.js';
 import { tempWorkspace } from './helpers/machine.js';
+import { newMemoryDisk } from '../emulator/disk.js';
 
 const CLI = path.resolve(import.meta.dirname, '../bin/driverlab.js');
 
@@ -175,6 +176,23 @@ describe('/sbin/lilo', () => {
     await sh("sudo sed -i 's/^default=linux/prompt\\ntimeout=20\\ndefault=linux/' /etc/lilo.conf && sudo lilo && sudo reboot");
     expect(screen.all).toMatch(/\nLILO Loading linux\.+\r\n[^]*\nLILO boot: \r\nLoading linux\.+\r\nDecompressing Linux/);
     expect(m.kernel.bootNs).toBe(2_000_000_000);
+  });
+
+  it('writes to the hard disk, before hda1: another machine on the same disk boots it; a wiped boot sector leaves nothing to boot', async () => {
+    const disk = newMemoryDisk();
+    const first = machine({ personality: '2.2', disk });
+    await first.m.boot();
+    first.m.endInput();
+    await first.sh(`${asRoot('/etc/lilo.conf', CONF_WITH_APPEND)}sudo lilo >/dev/null`);
+    expect(new TextDecoder().decode(disk.readSectors(0, 1).subarray(6, 10))).toBe('LILO');
+    const second = machine({ personality: '2.2', disk });
+    await second.m.boot();
+    second.m.endInput();
+    const r = await second.sh('cat /proc/cmdline; sudo dd if=/dev/zero of=/dev/hda count=1 2>/dev/null; sudo reboot -f');
+    expect(r.output).toMatch(/^BOOT_IMAGE=linux ro root=301 my_device=0x200,5,0x300,7\n/);
+    expect(second.screen.all).toContain('Restarting system.\r\nDriverLab Virtual PC BIOS');
+    expect(second.screen.all).toMatch(/Press DEL to enter SETUP\r\n.*\r\n\r\nDISK BOOT FAILURE, INSERT SYSTEM DISK AND PRESS ENTER\r\n/);
+    expect(second.m.kernel.hungReason).toMatch(/^the disk holds no boot record/);
   });
 
   it('is for root, like reboot', async () => {

@@ -3,12 +3,13 @@
 // kernel image lies. The boot loader reads only this, never /etc/lilo.conf: editing lilo.conf or
 // replacing /boot/vmlinuz changes nothing until lilo is run again.
 //
-// A real map lists the disk sectors of each kernel file. Here the record carries the images' bytes
-// as they were when lilo ran (the same thing: overwriting /boot/vmlinuz afterwards does not change
-// the sectors the map points to). Until the machine has its IDE disk, the record lives in a
-// BootDisk the Machine keeps across resets; on the disk it becomes sector 0 (the boot sector) and
-// the sectors of /boot/map.
+// On the machine's hard disk the record is LILO's first stage in the master boot record (the boot
+// code; the partition table stays) and its map in the free sectors before hda1. A real map lists
+// the disk sectors of each kernel file; this one carries the images' bytes as they were when lilo
+// ran, which comes to the same (overwriting /boot/vmlinuz afterwards does not change the sectors
+// the map points to) while the root file system is not yet on the disk.
 
+import { SECTOR_SIZE, type DiskBacking } from '../host.js';
 import type { BootEntry, BootTable } from './lilo.js';
 
 /** The disk sectors LILO writes and the boot loader reads: kept by the machine, outside any reset. */
@@ -17,11 +18,68 @@ export interface BootDisk {
   write(bytes: Uint8Array): void;
 }
 
-/** A BootDisk in memory: what survives a reset until the IDE disk holds it. */
+/** A BootDisk in memory (a machine without a hard disk, tests). */
 export class MemoryBootDisk implements BootDisk {
   private bytes: Uint8Array | undefined;
   read(): Uint8Array | undefined { return this.bytes; }
   write(bytes: Uint8Array): void { this.bytes = bytes.slice(); }
+}
+
+/** Where LILO's first stage ends in the master boot record: the disk signature and the partition table follow. */
+const BOOT_CODE_END = 0x1b8;
+/** Where the first stage keeps the length of the map, in sectors (inside its own code area). */
+const MAP_SECTORS_AT = 12;
+
+/** The map does not fit in the sectors before the first partition. */
+export class MapTooBig extends Error {}
+
+/**
+ * The boot record on a hard disk: the first stage in sector 0 (the partition table and the disk
+ * signature are kept, as LILO keeps them), the map in sectors 1 to `firstPartition` - 1, which
+ * fdisk leaves free. It is what the IDE disk holds, so it outlives resets and, with a disk image,
+ * the DriverLab session; writing over the master boot record (dd of=/dev/hda) takes it away.
+ */
+export class DiskBootArea implements BootDisk {
+  constructor(private readonly disk: DiskBacking, private readonly firstPartition: number) {}
+
+  read(): Uint8Array | undefined {
+    const mbr = this.disk.readSectors(0, 1);
+    if (dec.decode(mbr.subarray(SIGNATURE_AT, SIGNATURE_AT + 4)) !== SIGNATURE) return mbr;
+    const sectors = new DataView(mbr.buffer, mbr.byteOffset).getUint32(MAP_SECTORS_AT, true);
+    if (sectors === 0 || sectors >= this.firstPartition) return mbr;
+    const out = new Uint8Array(SECTOR_SIZE * (1 + sectors));
+    out.set(mbr);
+    out.set(this.disk.readSectors(1, sectors), SECTOR_SIZE);
+    return out;
+  }
+
+  write(bytes: Uint8Array): void {
+    const sectors = Math.ceil((bytes.length - SECTOR_SIZE) / SECTOR_SIZE);
+    if (sectors >= this.firstPartition) throw new MapTooBig(`the map needs ${sectors} sectors; ${this.firstPartition - 1} are free before the first partition`);
+    const map = new Uint8Array(sectors * SECTOR_SIZE);
+    map.set(bytes.subarray(SECTOR_SIZE));
+    this.disk.writeSectors(1, map);
+    const mbr = this.disk.readSectors(0, 1).slice();
+    mbr.set(bytes.subarray(0, BOOT_CODE_END));
+    new DataView(mbr.buffer).setUint32(MAP_SECTORS_AT, sectors, true);
+    mbr[510] = 0x55;
+    mbr[511] = 0xaa;
+    this.disk.writeSectors(0, mbr);
+    this.disk.flush();
+  }
+}
+
+/**
+ * Where LILO goes on `disk`: a partitioned disk holds it before its first partition. A disk with no
+ * partition table has no room that is LILO's (the machine then boots as from a boot floppy, whose
+ * record is kept in memory).
+ */
+export function bootAreaOf(disk: DiskBacking): BootDisk {
+  const mbr = disk.readSectors(0, 1);
+  if (mbr[510] !== 0x55 || mbr[511] !== 0xaa) return new MemoryBootDisk();
+  const view = new DataView(mbr.buffer, mbr.byteOffset);
+  const starts = [0, 1, 2, 3].map((i) => view.getUint32(0x1be + 16 * i + 8, true)).filter((lba) => lba > 1);
+  return starts.length ? new DiskBootArea(disk, Math.min(...starts)) : new MemoryBootDisk();
 }
 
 export interface BootRecord {

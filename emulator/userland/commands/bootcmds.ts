@@ -3,7 +3,7 @@
 import type { Kernel } from '../../kernel/kernel.js';
 import { SysError, type Proc } from '../libc.js';
 import { parseLiloConf, runLilo, type BootTable } from '../../boot/lilo.js';
-import { decodeBootRecord, encodeBootRecord } from '../../boot/boot-record.js';
+import { decodeBootRecord, encodeBootRecord, MapTooBig } from '../../boot/boot-record.js';
 import { parseKernelImage } from '../../boot/kernel-image.js';
 import { defaultLiloConf, KERNEL_PATH, stockKernelImage, stockKernelPath } from '../../boot/installed.js';
 
@@ -85,7 +85,13 @@ export function lilo(k: Kernel) {
     }
     const record = encodeBootRecord({ table: run.bootTable, images });
     if (!k.bootDisk) { await p.err(`Fatal: open ${bootDevice}: No such device or address\n`); return 1; }
-    k.bootDisk.write(record);
+    try {
+      k.bootDisk.write(record);
+    } catch (e) {
+      if (!(e instanceof MapTooBig)) throw e;
+      await p.err(`Fatal: ${bootDevice}: ${e.message}\n`);
+      return 1;
+    }
     await p.writeFile(conf.map ?? '/boot/map', record.subarray(SECTOR), false, 0o600);
     if (verbose) await say(`Writing boot sector.\n`);
     return 0;
