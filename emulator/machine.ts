@@ -13,6 +13,7 @@ import { DEFAULT_CARDS, plugCards, type CardConfig } from './isa-cards.js';
 import type { Host } from './host.js';
 import { Kernel, MachineHang, type Personality, RELEASES } from './kernel/kernel.js';
 import { ModuleLoader } from './kernel/module.js';
+import { KernelPanic, panicRebootAt } from './kernel/oops.js';
 import { installUserland } from './userland/install.js';
 import { exitStatus, Proc } from './userland/libc.js';
 
@@ -242,10 +243,32 @@ export class Machine {
         k.advanceTo(next);
       }
     } catch (e) {
-      if (!(e instanceof MachineHang)) throw e;
-      k.hang(e.message);
+      // A panic in an interrupt that came while no task ran: the machine is already halted.
+      if (e instanceof MachineHang) k.hang(e.message);
+      else if (!(e instanceof KernelPanic)) throw e;
     }
     if (k.halted !== undefined && k.hungReason) this.terminal(`\r\n[driverlab] The virtual machine hangs: ${k.hungReason}. It was stopped; reset it to go on.\r\n`);
+    await this.rebootAfterPanic();
+  }
+
+  /**
+   * panic=N: the panicked kernel spins for N seconds of virtual time (real
+   * time on an interactive machine), then resets the machine; runShell() boots it again.
+   */
+  private async rebootAfterPanic(): Promise<void> {
+    const k = this.kernel;
+    const at = panicRebootAt(k);
+    if (at === undefined || k.shutdown) return;
+    if (this.config.pacing === 'realtime') {
+      while (!this.stopRequested && this.clock.now < at) {
+        const step = Math.min(50, (at - this.clock.now) / 1e6);
+        await this.host.sleepWall(step);
+        this.clock.advanceTo(Math.min(at, this.clock.now + step * 1e6));
+      }
+    } else {
+      this.clock.advanceTo(at);
+    }
+    if (!this.stopRequested) k.requestShutdown('restart');
   }
 }
 

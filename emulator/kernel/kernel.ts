@@ -30,6 +30,7 @@ import { Softirq } from './softirq.js';
 import { Keyboard } from './keyboard.js';
 import { TimerBase } from './timer.js';
 import { Workqueues } from './workqueue.js';
+import { KernelPanic, OopsExit, panic } from './oops.js';
 
 export type Personality = 'modern' | '2.2';
 
@@ -809,6 +810,8 @@ export class Kernel {
         code = await main(task, argv);
       } catch (e) {
         if (e instanceof MachineHang) { this.hang(e.message); this.sched.finished(task); return; }
+        // After a panic nothing runs on: the task is left where it was.
+        if (e instanceof KernelPanic) { this.sched.finished(task); return; }
         if (e instanceof TaskKilled) { signal = e.signal; code = 128 + e.signal; }
         else {
           this.printk(`\x013BUG: userland program ${task.comm} crashed: ${(e as Error).stack ?? e}\n`);
@@ -816,7 +819,12 @@ export class Kernel {
           signal = 11;
         }
       }
-      await this.exitTask(task, code & 0xff, signal);
+      try {
+        await this.exitTask(task, code & 0xff, signal);
+      } catch (e) {
+        // A fault while exiting (a release() that oopses again) or a panic: the task never finishes dying.
+        if (!(e instanceof OopsExit || e instanceof KernelPanic)) throw e;
+      }
       this.sched.finished(task);
     });
   }
@@ -872,26 +880,38 @@ export class Kernel {
     const f = this.fdGet(task, fd);
     if (!f) return -EBADF;
     if (count < 0) return -EINVAL;
-    return this.vfs.read(f, ubuf, count);
+    return this.holdingFile(f, () => this.vfs.read(f, ubuf, count));
   }
 
   sysWrite(task: Task, fd: number, ubuf: number, count: number): Maybe<number> {
     const f = this.fdGet(task, fd);
     if (!f) return -EBADF;
-    return this.vfs.write(f, ubuf, count);
+    return this.holdingFile(f, () => this.vfs.write(f, ubuf, count));
   }
 
   sysLseek(task: Task, fd: number, offset: number, whence: number): Maybe<number> {
     const f = this.fdGet(task, fd);
     if (!f) return -EBADF;
     if (isFifoFile(f)) return -ESPIPE;
-    return this.vfs.llseek(f, offset, whence);
+    return this.holdingFile(f, () => this.vfs.llseek(f, offset, whence));
   }
 
   sysIoctl(task: Task, fd: number, cmd: number, arg: number): Maybe<number> {
     const f = this.fdGet(task, fd);
     if (!f) return -EBADF;
-    return this.vfs.ioctl(f, cmd >>> 0, arg);
+    return this.holdingFile(f, () => this.vfs.ioctl(f, cmd >>> 0, arg));
+  }
+
+  /**
+   * 2.2's system calls hold a reference to the file while the driver runs
+   * (fget/fput). A task killed by an oops in the driver never puts it back,
+   * so the file is never released and the module's use count stays up. The
+   * modern kernel's fdget() takes no reference for a single-threaded task.
+   */
+  private holdingFile(f: OpenFile, op: () => Maybe<number>): Maybe<number> {
+    if (this.personality !== '2.2') return op();
+    f.refs++;
+    return andThen(op(), (r) => andThen(this.closeFile(f), () => r));
   }
 
   sysDup2(task: Task, oldfd: number, newfd: number): Maybe<number> {
@@ -1114,11 +1134,9 @@ export class Kernel {
     this.halted = reason;
   }
 
-  /** panic(): the message, then the machine stops (panic=N reboots come with step 5). */
-  panic(message: string): void {
-    this.log.consoleLoglevel = 8;
-    this.printk(`\x010Kernel panic - not syncing: ${message.replace(/\n$/, '')}\n`);
-    this.halted = message;
+  /** panic(): the message, then the machine stops, or reboots after panic=N seconds (oops.ts). */
+  panic(message: string): never {
+    throw panic(this, message);
   }
 
   vsprintf(fmt: string, args: FormatArgs): string {

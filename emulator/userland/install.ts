@@ -5,7 +5,7 @@ import { program, type Program, type Proc } from './libc.js';
 import { shProgram } from './sh.js';
 import { COREUTILS } from './commands/coreutils/index.js';
 import { insmod, rmmod, lsmod, modinfo } from './commands/kmod.js';
-import { dmesg, uname, sudo, id, whoami, hostname, clear, help } from './commands/system.js';
+import { dmesg, uname, sudo, id, whoami, hostname, clear, help, reboot } from './commands/system.js';
 import { makeProgram } from './commands/make.js';
 import { ps } from './commands/ps.js';
 import { buildModules, cleanModules, headersDir, installHeaders } from '../toolchain/kbuild.js';
@@ -14,7 +14,7 @@ import { wasiLoader } from './wasi.js';
 
 const BIN_DIRS: Record<string, string> = {
   insmod: '/sbin', rmmod: '/sbin', lsmod: '/sbin', modinfo: '/sbin', sudo: '/usr/bin', make: '/usr/bin', id: '/usr/bin',
-  whoami: '/usr/bin', clear: '/usr/bin', help: '/usr/bin', gcc: '/usr/bin', cc: '/usr/bin',
+  whoami: '/usr/bin', clear: '/usr/bin', help: '/usr/bin', gcc: '/usr/bin', cc: '/usr/bin', reboot: '/sbin',
 };
 
 export function installUserland(k: Kernel): void {
@@ -22,7 +22,7 @@ export function installUserland(k: Kernel): void {
     ...COREUTILS,
     sh: shProgram(k),
     insmod: insmod(k), rmmod: rmmod(k), lsmod: lsmod(k), modinfo: modinfo(k),
-    dmesg: dmesg(k), uname: uname(k), sudo, id, whoami, hostname: hostname(k), clear, help,
+    dmesg: dmesg(k), uname: uname(k), sudo, id, whoami, hostname: hostname(k), clear, help, reboot: reboot(k),
     make: makeProgram(k), ps: ps(k),
     gcc: gccProgram(k), cc: gccProgram(k),
   };

@@ -1,7 +1,8 @@
-// dmesg, uname, sudo, id, whoami, hostname, clear and help.
+// dmesg, uname, sudo, id, whoami, hostname, clear, help and reboot.
 import type { Kernel } from '../../kernel/kernel.js';
 import { formatTimestamp } from '../../kernel/printk.js';
 import { exitStatus, SysError, type Proc } from '../libc.js';
+import { TaskKilled } from '../../kernel/sched.js';
 
 export function dmesg(k: Kernel) {
   return async (p: Proc, argv: string[]): Promise<number> => {
@@ -78,6 +79,9 @@ export async function sudo(p: Proc, argv: string[]): Promise<number> {
   try {
     const pid = await p.spawn(args, { uid: 0, env });
     const r = await p.waitpid(pid);
+    // A command killed by a signal takes sudo with it (sudo kills itself with the signal), so the shell says "Killed".
+    const signal = r.status & 0x7f;
+    if (signal !== 0 && signal !== 0x7f) throw new TaskKilled(signal);
     return exitStatus(r.status);
   } catch (e) {
     if (e instanceof SysError) { await p.err(`sudo: ${args[0]}: command not found\n`); return 1; }
@@ -117,4 +121,20 @@ export async function help(p: Proc): Promise<number> {
 Your workspace is /home/lab (files there live on your computer and survive anything).
 `);
   return 0;
+}
+
+/**
+ * reboot: as root, the kernel restarts the machine (kernel_restart(), or 2.2's
+ * sys_reboot); the shell goes with the machine. Nothing is synced here: what
+ * reaches a disk is the disk's business.
+ */
+export function reboot(k: Kernel) {
+  return async (p: Proc): Promise<number> => {
+    if (p.uid !== 0) { await p.err('reboot: must be superuser.\n'); return 1; }
+    k.printk(k.personality === '2.2' ? '\x010Restarting system.\n' : '\x010reboot: Restarting system\n');
+    k.requestShutdown('restart');
+    // The machine is gone: this program gives up the CPU and never runs again.
+    await k.sched.block('D', 'kernel_restart');
+    return 0;
+  };
 }
