@@ -247,3 +247,65 @@ describe('oops (modern)', () => {
     expect(machine.kernel.modules.list()).toEqual([]);
   });
 });
+
+const SRC22 = fs.readFileSync(path.join(import.meta.dirname, 'fixtures', 'oops22.c'), 'utf8');
+const line22 = (marker: string) => SRC22.split('\n').findIndex((l) => l.includes(`/* ${marker} */`)) + 1;
+/** The article's way: gcc -c, then insmod of the object (modutils links it). */
+const setup22 = (bug: string) => `gcc -D__KERNEL__ -DMODULE -O2 -Wall -c oops22.c && sudo insmod oops22.o bug=${bug} && sudo mknod -m 666 /dev/oops c 125 0`;
+const FILES22 = { 'oops22.c': SRC22 };
+
+describe('oops (2.2)', () => {
+  it('a NULL dereference in read: 2.2\'s oops with EIP, the process and stack, decoded with source lines; the use count stays, so rmmod refuses', async () => {
+    const r = await runSh(`${setup22('null')}; cat /dev/oops; echo "cat: $?"; lsmod; sudo rmmod oops22; echo "rmmod: $?"`, { files: FILES22, config: { personality: '2.2' } });
+    expect(r.output).toContain('Segmentation fault\ncat: 139\n');
+    // sys_read's reference to the file was never put back: release() never ran, MOD_DEC_USE_COUNT neither.
+    expect(r.output).toMatch(/\noops22 +\d+ +1\noops22: Device or resource busy\nrmmod: 1\n/);
+    const log = dmesg(r.machine);
+    expect(log).toMatch(seq(
+      'Unable to handle kernel NULL pointer dereference at virtual address 00000005',
+      /current->tss\.cr3 = ([0-9a-f]{8}), %cr3 = \1/,
+      '*pde = 00000000',
+      'Oops: 0000',
+      'CPU:    0',
+      /EIP: {4}0010:\[<(d08[0-9a-f]{5})>\]/,
+      /EFLAGS: 000102[0-9a-f]2/,
+      /Process cat \(pid: \d+, process nr: \d+, stackpage=[0-9a-f]{8}\)/,
+      /Stack: ([0-9a-f]{8} ){8}/,
+      /( {7}([0-9a-f]{8} ){8}\n)*Call Trace: \[<c0125dc4>\] \[<c0109ec4>\] /,
+      /Code: ([0-9a-f]{2} ){20}/,
+      // The lines ksymoops would have decoded it to, with the source line of the faulting statement.
+      new RegExp(`>>EIP; d08[0-9a-f]{5} <\\[oops22\\]oops_read\\+[0-9a-f]+/[0-9a-f]+> {3}<===== ${esc(`(/home/lab/oops22.c:${line22('PEEK_LINE')})`)}`),
+      'Trace; c0125dc4 <sys_read+94/e0>',
+      'Trace; c0109ec4 <system_call+34/38>',
+    ));
+    const eip = /EIP: {4}0010:\[<([0-9a-f]{8})>\]/.exec(log)![1]!;
+    expect(log).toContain(`>>EIP; ${eip} <`);
+  });
+
+  it('BUG(): the printk of <asm/page.h>, then the trap: "invalid operand"', async () => {
+    const r = await runSh(`${setup22('bug')}; cat /dev/oops; echo "cat: $?"`, { files: FILES22, config: { personality: '2.2' } });
+    expect(r.output).toContain('Segmentation fault\ncat: 139\n');
+    expect(dmesg(r.machine)).toMatch(seq(
+      `kernel BUG at /home/lab/oops22.c:${line22('BUG_LINE')}!`,
+      'invalid operand: 0000',
+      'CPU:    0',
+      /EIP: .*/,
+    ));
+    expect(dmesg(r.machine)).toMatch(new RegExp(`>>EIP; d08[0-9a-f]{5} <\\[oops22\\]oops_read\\+[0-9a-f]+/[0-9a-f]+> {3}<===== ${esc(`(/home/lab/oops22.c:${line22('BUG_LINE')})`)}`));
+  });
+
+  it('a fault in a timer function with nothing running: "Aiee, killing interrupt handler", the idle task cannot die, panic; panic=3 reboots', async () => {
+    const r = await runSh(`${setup22('timer')}; sleep 1; echo never`, { files: FILES22, config: { personality: '2.2', cmdline: 'panic=3' } });
+    expect(r.status).toBe(137);
+    const log = consoleLog(r.output);
+    expect(log).not.toContain('never');
+    expect(log).toMatch(seq(
+      'Unable to handle kernel NULL pointer dereference at virtual address 00000003',
+      /(.*\n)*?Process swapper \(pid: 0, process nr: 0, stackpage=[0-9a-f]{8}\)/,
+      /(.*\n)*?>>EIP; d08[0-9a-f]{5} <\[oops22\]expire\+[0-9a-f]+\/[0-9a-f]+> {3}<===== /,
+    ));
+    expect(log).toContain(`(/home/lab/oops22.c:${line22('TIMER_LINE')})\nTrace; c011ae12 <timer_bh+1d2/3f0>\n`);
+    expect(log).toMatch(/\nAiee, killing interrupt handler\nKernel panic: Attempted to kill the idle task!\nIn swapper task - not syncing\nRebooting in 3 seconds\.\.\n/);
+    expect(r.machine.kernel.modules.list()).toEqual([]);
+  });
+});
