@@ -81,6 +81,17 @@ describe('oops (modern)', () => {
     ));
   });
 
+  it('an oops after the read slept: the C code resumed from the scheduler, and the trace still shows the system call it is in', async () => {
+    const r = await runSh(`${setup('late')}; cat /dev/oops`, { files: FILES });
+    expect(dmesg(r.machine)).toMatch(seq(
+      new RegExp(`RIP: 0010:${frame('oops_read', 'LATE_LINE').source}`),
+      /(.*\n)*? <TASK>/,
+      new RegExp(` ${frame('oops_read', 'LATE_LINE').source}`),
+      ...SYSCALL_READ,
+      ' </TASK>',
+    ));
+  });
+
   it('a read oops with the device lock held: the dying cat blocks in release on that lock, and rmmod says the module is in use; a reboot clears it', async () => {
     const r = await runSh([
       setup('locked'),
@@ -146,6 +157,36 @@ describe('oops (modern)', () => {
       /(.*\n)*? <\/TASK>/,
       '---[ end trace 0000000000000000 ]---',
       'oopsmod: a long write, 6 bytes',
+    ));
+  });
+
+  it('a NULL pointer handed to memcpy faults inside memcpy, below it the caller and its line', async () => {
+    const r = await runSh(`${setup('memcpy')}; cat /dev/oops; echo "cat: $?"`, { files: FILES });
+    expect(r.output).toContain('Killed\ncat: 137\n');
+    expect(dmesg(r.machine)).toMatch(seq(
+      'BUG: kernel NULL pointer dereference, address: 0000000000000008',
+      '#PF: supervisor write access in kernel mode',
+      /(.*\n)*?RIP: 0010:memcpy\+0xc\/0x20/,
+      /(.*\n)*? <TASK>/,
+      ' memcpy+0xc/0x20',
+      new RegExp(` ${frame('oops_read', 'MEMCPY_LINE').source}`),
+      ' vfs_read+0x9d/0x1b0',
+    ));
+  });
+
+  it('copy_to_user from a NULL kernel pointer: hardened usercopy refuses it with a BUG', async () => {
+    const r = await runSh(`${setup('usercopy')}; cat /dev/oops; echo "cat: $?"`, { files: FILES });
+    expect(r.output).toContain('Segmentation fault\ncat: 139\n');
+    expect(dmesg(r.machine)).toMatch(seq(
+      'usercopy: Kernel memory exposure attempt detected from null address (offset 0, size 4)!',
+      '------------[ cut here ]------------',
+      'kernel BUG at mm/usercopy.c:99!',
+      'invalid opcode: 0000 [#1] PREEMPT SMP NOPTI',
+      /(.*\n)*?RIP: 0010:usercopy_abort\+0x7c\/0x7e/,
+      /(.*\n)*? <TASK>/,
+      ' usercopy_abort+0x7c/0x7e',
+      ' __check_object_size+0x8c/0x90',
+      new RegExp(` ${frame('oops_read', 'USERCOPY_LINE').source}`),
     ));
   });
 

@@ -32,7 +32,9 @@ export type Fault =
 
 /** A fault raised by the kernel API on behalf of the C code calling it (BUG(), a NULL pointer handed to memcpy...). */
 export class KernelFault extends Error {
-  constructor(readonly fault: Fault, message?: string, readonly hint?: string) {
+  constructor(readonly fault: Fault, message?: string, readonly hint?: string,
+    /** The kernel functions the CPU was in (memcpy, usercopy_abort...), innermost first, above the module's frames. */
+    readonly at: KernelFrame[] = []) {
     super(message ?? `kernel fault: ${fault.kind}`);
     this.name = 'KernelFault';
   }
@@ -130,8 +132,9 @@ export function cpuLine(k: Kernel): string {
 }
 
 /** The "Code:" line: the machine code around the fault, the faulting byte in <>, as show_opcodes() prints it. */
-function codeLine(frame: Frame | undefined): string {
-  if (frame?.kind !== 'module') return 'Code: Unable to access opcode bytes at 0x0.';
+function codeLine(frame: Frame | undefined): string | undefined {
+  // The kernel's own functions have no machine code to show: they are the simulator's.
+  if (frame?.kind !== 'module') return undefined;
   const { bytes, mark } = frame.module.symbols.code(frame.offset, 42, 21);
   return `Code: ${[...bytes].map((b, i) => (i === mark ? `<${hex(b, 2)}>` : hex(b, 2))).join(' ')}`;
 }
@@ -182,7 +185,8 @@ function showRegs(k: Kernel, frames: Frame[], fault: Fault | undefined, level: n
 function showIp(k: Kernel, frames: Frame[], fault: Fault | undefined, level: number): void {
   const top = frames[0];
   print(k, level, ripLine(top, fault));
-  print(k, level, codeLine(top));
+  const code = codeLine(top);
+  if (code) print(k, level, code);
   print(k, level, `RSP: 0018:${hex16(stackPointer(top))} EFLAGS: ${hex(eflags(k), 8)}`);
 }
 
@@ -386,12 +390,20 @@ export function moduleOops(k: Kernel, module: LoadedModule, e: unknown): Error {
   if (e instanceof TaskKilled) return e;
   const { fault, hint } = faultOf(module, e);
   const frames = stackFrames(k, (e as Error)?.stack ?? '');
+  if (e instanceof KernelFault) frames.unshift(...e.at);
   return die(k, fault, frames, module, hint);
 }
 
 /** SysRq-c and checks: an oops at the current place, as if the CPU had faulted here. */
 export function oopsHere(k: Kernel, fault: Fault): Error {
   return die(k, fault, stackFrames(k, new Error().stack ?? ''));
+}
+
+/** The watchdog's report of where a CPU is stuck (kernel/watchdog.c): the modules, then show_regs() of the place. */
+export function lockupReport(k: Kernel): void {
+  const frames = stackFrames(k, new Error().stack ?? '');
+  print(k, 4, modulesLinkedIn(k));
+  showRegs(k, frames, undefined, 4);
 }
 
 // ---- WARN ----------------------------------------------------------------------------------------

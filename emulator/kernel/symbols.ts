@@ -6,6 +6,7 @@
 // below them (vfs_read, do_syscall_64, ...), as the kernel path that led there.
 import type { Kernel } from './kernel.js';
 import type { LoadedModule } from './module.js';
+import type { Task } from './sched.js';
 import { bodyAt, codeLayout, parseFunctionNames, type CodeLayout } from '../wasm/binary.js';
 import { moduleLineTable } from '../wasm/source-map.js';
 import type { LineTable, SourcePosition } from '../wasm/line-table.js';
@@ -102,6 +103,10 @@ const KERNEL_TEXT: Record<string, { size: number; addr22?: number }> = {
   process_one_work: { size: 0x350 }, worker_thread: { size: 0x440 }, kthread: { size: 0x120 },
   ret_from_fork: { size: 0x70 }, ret_from_fork_asm: { size: 0x30 },
   dump_stack_lvl: { size: 0x70 }, dump_stack: { size: 0x20 }, panic: { size: 0x3a0 },
+  memcpy: { size: 0x20 }, memmove: { size: 0x1c0 }, memset: { size: 0x20 }, memcmp: { size: 0x30 }, strlen: { size: 0x30 },
+  strnlen: { size: 0x40 }, strcmp: { size: 0x40 }, strncmp: { size: 0x50 }, strcpy: { size: 0x30 }, strncpy: { size: 0x40 },
+  strscpy: { size: 0x120 }, strcat: { size: 0x40 }, strchr: { size: 0x30 }, strrchr: { size: 0x30 },
+  usercopy_abort: { size: 0x7e }, __check_object_size: { size: 0x90 },
   default_idle: { size: 0x20 }, default_idle_call: { size: 0xe0 }, do_idle: { size: 0x270 }, cpu_startup_entry: { size: 0x30 },
   // Linux 2.2.26 (i386): addresses of its System.map.
   sys_read: { size: 0xe0, addr22: 0xc0125d30 }, sys_write: { size: 0xf0, addr22: 0xc0125e10 },
@@ -134,6 +139,17 @@ interface EntryPath { modern: KernelFrame[]; v22: KernelFrame[]; interrupt?: boo
 const SYSCALL = [k('do_syscall_64', 0x5d), k('entry_SYSCALL_64_after_hwframe', 0x6e)];
 const SYSCALL22 = [k('system_call', 0x34)];
 const IRQ_ENTRY = [k('__common_interrupt', 0x4c), k('common_interrupt', 0x80)];
+
+/**
+ * The system call each task is in. Code that slept (or was held at a preemption point) resumes
+ * from a promise: V8's trace then starts there, without the kernel path that called in, which
+ * this remembers instead.
+ */
+const syscalls = new WeakMap<Task, SyscallPath>();
+export type SyscallPath = 'read' | 'write' | 'ioctl' | 'lseek';
+
+export function enterSyscall(task: Task, path: SyscallPath): void { syscalls.set(task, path); }
+export function leaveSyscall(task: Task): void { syscalls.delete(task); }
 
 const ENTRY_PATHS: [RegExp, EntryPath][] = [
   [/^Kernel\.sysRead$/, { modern: [k('vfs_read', 0x9d), k('ksys_read', 0x6f), k('__x64_sys_read', 0x19), ...SYSCALL], v22: [k('sys_read', 0x94), ...SYSCALL22], final: true }],
@@ -193,8 +209,13 @@ export function stackFrames(kernel: Kernel, stack: string): Frame[] {
       frames.push({ kind: 'irq-end' });
       irqOpen = true;
     }
-    if (entry.final) break;
+    if (entry.final) return frames;
   }
+  // No kernel path in the trace: the code resumed after a sleep; the task's system call tells it.
+  const task = kernel.sched.current;
+  const syscall = task && !kernel.inInterrupt ? syscalls.get(task) : undefined;
+  const entry = syscall && ENTRY_PATHS.find(([re]) => re.test(`Kernel.sys${syscall[0]!.toUpperCase()}${syscall.slice(1)}`))?.[1];
+  if (entry) frames.push(...(kernel.personality === '2.2' ? entry.v22 : entry.modern));
   return frames;
 }
 

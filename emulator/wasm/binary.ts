@@ -104,7 +104,7 @@ export function codeLayout(b: Uint8Array): CodeLayout {
 }
 
 /** Instructions whose place in the source matters: they can fault, or they are call sites in a backtrace. */
-export type AnchorKind = 'load' | 'store' | 'call' | 'call_indirect' | 'divide' | 'unreachable' | 'memory.copy' | 'memory.fill' | 'global.set';
+export type AnchorKind = 'load' | 'store' | 'call' | 'call_indirect' | 'divide' | 'unreachable' | 'memory.copy' | 'memory.fill' | 'global.set' | 'loop';
 
 export interface Anchor { kind: AnchorKind; offset: number }
 
@@ -134,7 +134,8 @@ export function bodyAnchors(b: Uint8Array, body: FunctionBody): Anchor[] | undef
     switch (op) {
       case 0x00: out.push({ kind: 'unreachable', offset: at }); break;
       case 0x01: case 0x05: case 0x0b: case 0x0f: case 0x1a: case 0x1b: case 0x19: case 0xd1: break;
-      case 0x02: case 0x03: case 0x04: case 0x06: blockType(r); break;
+      case 0x03: out.push({ kind: 'loop', offset: at }); blockType(r); break;
+      case 0x02: case 0x04: case 0x06: blockType(r); break;
       case 0x0c: case 0x0d: case 0x07: case 0x08: case 0x09: case 0x18: case 0x20: case 0x21: case 0x22: case 0x23:
       case 0x25: case 0x26: case 0xd2: r.uleb(); break;
       case 0x24: out.push({ kind: 'global.set', offset: at }); r.uleb(); break;

@@ -58,7 +58,7 @@ function collectOutputs(before: FileTree, after: FileTree, prefix: string, out: 
  * because the toolchain instance is not re-entrant.
  */
 /** Changes with what the kernel passes put into a module, so that cached builds from before are not reused. */
-const KERNEL_PASSES_VERSION = 'kernel-1';
+const KERNEL_PASSES_VERSION = 'kernel-4';
 /** Changes with how preemption points are made, for the same reason. */
 const PREEMPTION_VERSION = 'points-2';
 
@@ -89,13 +89,13 @@ export class YowaspCompiler implements HostCompiler {
     binaryen.setDebugInfo(true);
     const mod = binaryen.readBinary(wasm);
     try {
-      if (kernel) {
-        const passes = new KernelCodePasses(binaryen, mod);
+      const passes = kernel ? new KernelCodePasses(binaryen, mod) : undefined;
+      if (passes) {
         passes.attachSourcePositions(wasm);
         passes.addMemoryChecks();
         passes.addStackLimit();
       }
-      if (tick) addPreemptionPoints(binaryen, mod, tick);
+      if (tick) addPreemptionPoints(binaryen, mod, tick, passes?.locatePoint);
       binaryen.setPassArgument('asyncify-imports', [...imports, ...(tick ? [tick] : [])].join(','));
       binaryen.setOptimizeLevel(1);
       mod.runPasses(['asyncify']);

@@ -93,10 +93,14 @@ function describe(b: Binaryen, e: Ref): Info {
   }
 }
 
-/** Post-order walk (operands, then the expression): the order of the binary's instructions. */
-function walk(b: Binaryen, root: Ref, visit: (e: Ref, info: Info) => void): void {
+/**
+ * Post-order walk (operands, then the expression): the order of the binary's instructions.
+ * A structured instruction (loop) comes before its body in the binary: `pre` sees those in that order.
+ */
+function walk(b: Binaryen, root: Ref, visit: (e: Ref, info: Info) => void, pre?: (e: Ref, info: Info) => void): void {
   const go = (e: Ref) => {
     const info = describe(b, e);
+    pre?.(e, info);
     for (const c of children(b, info)) go(c);
     visit(e, info);
   };
@@ -161,14 +165,17 @@ export class KernelCodePasses {
         list.push(a.offset - layout.codeStart);
       }
       const fromIr = new Map<AnchorKind, Ref[]>();
-      walk(b, fn.body, (e, info) => {
-        const kind = anchorKind(b, info);
-        if (!kind) return;
+      const note = (kind: AnchorKind, e: Ref) => {
         let list = fromIr.get(kind);
         if (!list) fromIr.set(kind, (list = []));
         list.push(e);
-      });
+      };
+      walk(b, fn.body, (e, info) => {
+        const kind = anchorKind(b, info);
+        if (kind) note(kind, e);
+      }, (e, info) => { if (info.id === b.LoopId) note('loop', e); });
       const positions: Positions = new Map();
+      let first: { address: number; pos: SourcePosition } | undefined;
       for (const [kind, exprs] of fromIr) {
         const addresses = fromBinary.get(kind);
         if (!addresses || addresses.length !== exprs.length) continue;
@@ -176,12 +183,35 @@ export class KernelCodePasses {
           const pos = table.lookup(addresses[i]!);
           if (!pos) return;
           positions.set(e, pos);
-          this.locate(fn.ref, e, pos);
+          if (!first || addresses[i]! < first.address) first = { address: addresses[i]!, pos };
+          // A loop is no instruction of its own in the final code: its position is for its preemption point.
+          if (kind !== 'loop') this.locate(fn.ref, e, pos);
         });
       }
       this.positions.set(fn.ref, positions);
+      if (first) this.entries.set(fn.ref, first.pos);
     });
   }
+
+  /** The source position of a function's first statement, for its entry's preemption point. */
+  private readonly entries = new Map<number, SourcePosition>();
+
+  /**
+   * Where a preemption point reports being (a soft lockup's RIP): in a loop, the loop's line;
+   * at a function's entry, its first line. For addPreemptionPoints().
+   */
+  readonly locatePoint = (fn: number, at: Ref | 'entry', point: Ref): void => {
+    const positions = this.positions.get(fn);
+    let pos: SourcePosition | undefined;
+    if (at === 'entry') pos = this.entries.get(fn);
+    else if (positions) {
+      // The line of the loop's first statement: clang often gives the loop instruction itself
+      // the line before the loop, or none.
+      walk(this.b, at, (e) => { if (e !== at) pos ??= positions.get(e); });
+      pos ??= positions.get(at);
+    }
+    this.locate(fn, point, pos);
+  };
 
   private sites = 0;
 
@@ -323,21 +353,25 @@ export class KernelCodePasses {
  * pass would inline the learner's small functions too, and an oops could no
  * longer name them.
  */
-export function addPreemptionPoints(b: Binaryen, mod: Module, tick: string): void {
+export function addPreemptionPoints(b: Binaryen, mod: Module, tick: string, locate?: KernelCodePasses['locatePoint']): void {
   const [tickModule, tickBase] = tick.split('.') as [string, string];
   const fuel = '__dl_fuel';
   mod.addGlobal(fuel, b.i32, true, mod.i32.const(0));
   mod.addGlobalExport(fuel, fuel);
   mod.addFunctionImport('__dl_tick', tickModule, tickBase, b.none, b.none);
-  const point = () => mod.block(null, [
-    mod.global.set(fuel, mod.i32.sub(mod.global.get(fuel, b.i32), mod.i32.const(1))),
-    mod.if(mod.i32.lt_s(mod.global.get(fuel, b.i32), mod.i32.const(0)), mod.call('__dl_tick', [], b.none)),
-  ], b.none);
+  const point = (fn: number, at: Ref | 'entry') => {
+    const tickCall = mod.call('__dl_tick', [], b.none);
+    locate?.(fn, at, tickCall);
+    return mod.block(null, [
+      mod.global.set(fuel, mod.i32.sub(mod.global.get(fuel, b.i32), mod.i32.const(1))),
+      mod.if(mod.i32.lt_s(mod.global.get(fuel, b.i32), mod.i32.const(0)), tickCall),
+    ], b.none);
+  };
   const raw = b as unknown as BinaryenRaw;
   for (const fn of definedFunctions(b, mod)) {
     const loops: Ref[] = [];
     walk(b, fn.body, (e, info) => { if (info.id === b.LoopId) loops.push(e); });
-    for (const loop of loops) raw._BinaryenLoopSetBody(loop, mod.block(null, [point(), raw._BinaryenLoopGetBody(loop)], b.auto));
-    raw._BinaryenFunctionSetBody(fn.ref, mod.block(null, [point(), b.getFunctionInfo(fn.ref).body], b.auto));
+    for (const loop of loops) raw._BinaryenLoopSetBody(loop, mod.block(null, [point(fn.ref, loop), raw._BinaryenLoopGetBody(loop)], b.auto));
+    raw._BinaryenFunctionSetBody(fn.ref, mod.block(null, [point(fn.ref, 'entry'), b.getFunctionInfo(fn.ref).body], b.auto));
   }
 }
