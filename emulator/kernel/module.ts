@@ -579,13 +579,13 @@ export class ModuleLoader {
 
   private finishUnload(mod: LoadedModule): InsmodResult {
     const name = mod.name;
-    this.lastUnloaded = name;
     const leaked = mod.heap.live('kmalloc');
     if (leaked.length) {
       const bytes = leaked.reduce((a, b) => a + b.size, 0);
       this.kernel.printk(`\x014${name}: ${leaked.length} kmalloc allocation(s), ${bytes} bytes, not freed at unload (memory leak)\n`);
     }
     this.discard(mod, 'unloaded');
+    this.lastUnloaded = name;
     return { status: 0 };
   }
 

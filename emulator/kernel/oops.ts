@@ -146,9 +146,10 @@ function ripLine(frame: Frame | undefined, fault?: Fault): string {
   return 'RIP: 0010:0x0';
 }
 
-/** The C stack pointer at the fault (module frames run on the task's stack in module memory). */
-function stackPointer(frame: Frame | undefined): number {
-  return frame?.kind === 'module' ? frame.module.stackPointer() : 0;
+/** The C stack pointer at the place (a kernel function's own report: that of the C code that called it). */
+function stackPointer(frames: Frame[]): number {
+  const c = frames.find((f): f is ModuleFrame => f.kind === 'module');
+  return c ? c.module.stackPointer() : 0;
 }
 
 /** show_trace_log_lvl(): " <TASK>" or " <IRQ>", the frames, and the closing marks. */
@@ -187,7 +188,7 @@ function showIp(k: Kernel, frames: Frame[], fault: Fault | undefined, level: num
   print(k, level, ripLine(top, fault));
   const code = codeLine(top);
   if (code) print(k, level, code);
-  print(k, level, `RSP: 0018:${hex16(stackPointer(top))} EFLAGS: ${hex(eflags(k), 8)}`);
+  print(k, level, `RSP: 0018:${hex16(stackPointer(frames))} EFLAGS: ${hex(eflags(k), 8)}`);
 }
 
 // ---- the oops report ---------------------------------------------------------------------------
@@ -427,11 +428,21 @@ export function warnReport(k: Kernel, where: string | undefined, frames: Frame[]
   if (state(k).panicOnWarn) throw panic(k, 'kernel: panic_on_warn set ...');
 }
 
-/** A kernel function's own WARN (add_timer on a pending timer, a bad iounmap...): `where` is "file:line func+0xoff/0xsize". */
+/** Where the WARN_ON sits in kernel functions named without an offset: offset and size. */
+const WARN_SITES: Record<string, [number, number]> = {
+  __free_irq: [0x1a4, 0x2c0], __enable_irq: [0x4b, 0x60], __handle_irq_event_percpu: [0x14a, 0x1a0], iounmap: [0x91, 0xd0],
+};
+
+/**
+ * A kernel function's own WARN (add_timer on a pending timer, a bad iounmap...): `where` is
+ * "file:line func+0xoff/0xsize" (or "file:line func"). The function is the RIP; the C code that
+ * called it is the call trace.
+ */
 export function kernelWarn(k: Kernel, where: string, message?: string): void {
-  const m = /^(\S+) (\w+)\+0x([0-9a-f]+)\/0x([0-9a-f]+)$/.exec(where);
-  const place: KernelFrame[] = m ? [{ kind: 'kernel', name: m[2]!, offset: parseInt(m[3]!, 16), size: parseInt(m[4]!, 16) }] : [];
-  warnReport(k, m ? m[1] : where, kernelFrames(k, place), message);
+  const m = /^(\S+) (\w+)(?:\+0x([0-9a-f]+)\/0x([0-9a-f]+))?$/.exec(where);
+  if (!m) { warnReport(k, where, kernelFrames(k, []), message); return; }
+  const [offset, size] = m[3] ? [parseInt(m[3], 16), parseInt(m[4]!, 16)] : WARN_SITES[m[2]!] ?? [0, 0];
+  warnReport(k, m[1], kernelFrames(k, [{ kind: 'kernel', name: m[2]!, offset, size }]), message);
 }
 
 // ---- panic ---------------------------------------------------------------------------------------
