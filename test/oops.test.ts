@@ -224,6 +224,54 @@ describe('oops (modern)', () => {
     ));
   });
 
+  it('an oops in a work item kills the kworker running it; the machine goes on', async () => {
+    const r = await runSh(`${setup('work')}; sleep 1; echo still here; ps -e -o stat,comm | grep -c kworker`, { files: FILES });
+    expect(r.output).toContain('still here\n');
+    expect(dmesg(r.machine)).toMatch(seq(
+      'BUG: kernel NULL pointer dereference, address: 0000000000000000',
+      /(.*\n)*?CPU: \d PID: \d+ Comm: kworker\/0:\d .*/,
+      /Hardware name: .*/,
+      new RegExp(`RIP: 0010:${frame('later', 'WORK_LINE').source}`),
+      /(.*\n)*? <TASK>/,
+      new RegExp(` ${frame('later', 'WORK_LINE').source}`),
+      ' process_one_work+0x178/0x350',
+      ' worker_thread+0x306/0x440',
+      ' kthread+0xf2/0x120',
+      ' ret_from_fork+0x47/0x70',
+      ' ret_from_fork_asm+0x1b/0x30',
+      ' </TASK>',
+    ));
+  });
+
+  it('an oops in an interrupt handler (the card\'s ready interrupt, while the CPU idles): <IRQ> frames, then the panic', async () => {
+    const r = await runSh('make -s && sudo insmod oopsmod.ko bug=irq; sleep 1; echo never', { files: FILES });
+    const log = consoleLog(r.output);
+    expect(log).not.toContain('never');
+    expect(log).toMatch(seq(
+      'BUG: kernel NULL pointer dereference, address: 0000000000000004',
+      /(.*\n)*?CPU: \d PID: 0 Comm: swapper\/\d Tainted: G {11}O {7}6\.8\.0-driverlab #1/,
+      /Hardware name: .*/,
+      new RegExp(`RIP: 0010:${frame('card_interrupt', 'IRQ_LINE').source}`),
+      /Code: .*/,
+      /RSP: 0018:[0-9a-f]{16} EFLAGS: 00010002/,
+      'Call Trace:',
+      ' <IRQ>',
+      new RegExp(` ${frame('card_interrupt', 'IRQ_LINE').source}`),
+      ' __handle_irq_event_percpu+0x4a/0x1a0',
+      ' handle_irq_event+0x39/0x80',
+      ' handle_level_irq+0x90/0x150',
+      ' __common_interrupt+0x4c/0xd0',
+      ' common_interrupt+0x80/0xa0',
+      ' </IRQ>',
+      ' <TASK>',
+      ' asm_common_interrupt+0x26/0x40',
+      ' default_idle+0x9/0x20',
+      /(.*\n)*? <\/TASK>/,
+      'Modules linked in: oopsmod(O)',
+    ));
+    expect(log).toContain('Kernel panic - not syncing: Fatal exception in interrupt\n');
+  });
+
   it('an oops in a timer callback is in interrupt context: "Fatal exception in interrupt", and the machine stops', async () => {
     const r = await runSh(`${setup('timer')}; sleep 1; echo never`, { files: FILES });
     expect(r.output).not.toContain('never');
