@@ -34,12 +34,13 @@ async function build(dwarf: string): Promise<Uint8Array> {
   return ld.outputs.get('t.wasm')!;
 }
 
-/** The line of each call, load and division of a function, in code order, from a line table. */
+/** The line of each call (with its callee), load and division of a function, in code order, from a line table. */
 function linesOf(wasm: Uint8Array, fn: string, lookup: (offset: number) => number | undefined): string[] {
   const layout = codeLayout(wasm);
   const names = functionNames(wasm);
   const body = layout.bodies.find((b) => names.get(b.index) === fn)!;
-  return bodyAnchors(wasm, body)!.filter((a) => ['call', 'load', 'divide'].includes(a.kind)).map((a) => `${a.kind}:${lookup(a.offset)}`);
+  return bodyAnchors(wasm, body)!.filter((a) => ['call', 'load', 'divide'].includes(a.kind))
+    .map((a) => (a.kind === 'call' ? `call ${names.get(a.target!)}:${lookup(a.offset)}` : `${a.kind}:${lookup(a.offset)}`));
 }
 
 describe('line tables', () => {
@@ -49,8 +50,8 @@ describe('line tables', () => {
       const table = dwarfLineTable(wasm)!;
       const start = codeLayout(wasm).codeStart;
       const at = (offset: number) => table.lookup(offset - start)?.line;
-      expect(linesOf(wasm, 'inner', at)).toEqual([`call:${line('L_MARK1')}`, `load:${line('L_LOAD')}`]);
-      expect(linesOf(wasm, 'outer', at)).toEqual([`call:${line('L_CALL')}`, `call:${line('L_CALL')}`, `call:${line('L_MARK2')}`, `divide:${line('L_DIV')}`]);
+      expect(linesOf(wasm, 'inner', at)).toEqual([`call mark:${line('L_MARK1')}`, `load:${line('L_LOAD')}`]);
+      expect(linesOf(wasm, 'outer', at)).toEqual([`call somewhere:${line('L_CALL')}`, `call inner:${line('L_CALL')}`, `call mark:${line('L_MARK2')}`, `divide:${line('L_DIV')}`]);
       expect(table.lookup(0x7fffffff)).toBeUndefined();
       expect(table.positions()[0]!.position.file).toBe('/src/t.c');
     }
@@ -64,10 +65,10 @@ describe('line tables', () => {
     // The DWARF is gone from the final code (it no longer matches it).
     expect(dwarfLineTable(ko)).toBeUndefined();
     const at = (offset: number) => table.lookup(offset)?.line;
-    const calls = (fn: string) => linesOf(ko, fn, at).filter((l) => l.startsWith('call:'));
-    // Asyncify's and the preemption points' own calls have no line; the C calls keep theirs.
-    expect(calls('inner').filter((l) => l !== 'call:undefined')).toEqual([`call:${line('L_MARK1')}`]);
-    expect(calls('outer').filter((l) => l !== 'call:undefined')).toEqual([`call:${line('L_CALL')}`, `call:${line('L_CALL')}`, `call:${line('L_MARK2')}`]);
+    const calls = (fn: string) => linesOf(ko, fn, at).filter((l) => l.startsWith('call ') && !/^call asyncify_/.test(l));
+    // The C calls keep their lines; the preemption point at a function's entry takes its first line.
+    expect(calls('inner')).toEqual([`call __dl_tick:${line('L_MARK1')}`, `call mark:${line('L_MARK1')}`]);
+    expect(calls('outer')).toEqual([`call __dl_tick:${line('L_CALL')}`, `call somewhere:${line('L_CALL')}`, `call inner:${line('L_CALL')}`, `call mark:${line('L_MARK2')}`]);
     // Every trap of a fault check reports the line of the access it guards.
     const layout = codeLayout(ko);
     const names = functionNames(ko);

@@ -203,6 +203,19 @@ describe('oops (modern)', () => {
     ));
   });
 
+  it('a recursion that keeps its state in registers exhausts the machine\'s own call stack: the same stack oops', async () => {
+    const r = await runSh(`${setup('deep')}; cat /dev/oops; echo "cat: $?"; echo still here`, { files: FILES });
+    expect(r.output).toContain('Segmentation fault\ncat: 139\nstill here\n');
+    expect(dmesg(r.machine)).toMatch(seq(
+      /BUG: task stack guard page was hit at [0-9a-f]{16} \(stack is [0-9a-f]{16}\.\.[0-9a-f]{16}\)/,
+      'stack guard page: 0000 [#1] PREEMPT SMP NOPTI',
+      /(.*\n)*?Call Trace:/,
+      ' <TASK>',
+      new RegExp(` ${sym('plunge')}.*`),
+      new RegExp(` ${frame('plunge', 'PLUNGE_LINE').source}`),
+    ));
+  });
+
   it('an oops in init_module kills insmod; the module stays, Loading, and cannot be removed', async () => {
     const r = await runSh('make -s && sudo insmod oopsmod.ko bug=init; echo "insmod: $?"; cat /proc/modules; sudo rmmod oopsmod; echo "rmmod: $?"', { files: FILES });
     expect(r.output).toContain('Killed\ninsmod: 137\n');

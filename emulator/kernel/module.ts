@@ -179,6 +179,17 @@ export class LoadedModule implements ModuleContext {
     return { address: (this.faultAddress!.value as number) >>> 0, kind };
   }
 
+  /**
+   * After a trap: if the C code was being unwound or rewound (Asyncify), that stops, so that the
+   * module's code runs normally for the next caller. Returns what it was doing.
+   */
+  abandonAsyncify(): 'unwinding' | 'rewinding' | undefined {
+    const state = this.asyncState();
+    if (state === 1) { (this.instance.exports.asyncify_stop_unwind as () => void)(); this.pendingWait = undefined; return 'unwinding'; }
+    if (state === 2) { (this.instance.exports.asyncify_stop_rewind as () => void)(); return 'rewinding'; }
+    return undefined;
+  }
+
   /** The C stack pointer now (at a fault: the faulting function's frame). */
   stackPointer(): number {
     return ((this.instance.exports.__stack_pointer as WebAssembly.Global).value as number) >>> 0;

@@ -351,11 +351,6 @@ export function die(k: Kernel, fault: Fault, frames: Frame[], module?: LoadedMod
   return afterOops(k, fault.kind === 'page' ? SIGKILL : SIGSEGV);
 }
 
-/** Whether the task is in make_task_dead(): its exit should not be reported as an ordinary crash. */
-export function isDying(k: Kernel, task: Task): boolean {
-  return states.get(k)?.dying.has(task) ?? false;
-}
-
 /**
  * The exception module code threw, as the CPU would have seen it: a fault
  * check that fired (the globals say where), a trap (divide by zero, ud2 =
@@ -363,6 +358,10 @@ export function isDying(k: Kernel, task: Task): boolean {
  */
 export function faultOf(module: LoadedModule, e: unknown): { fault: Fault; hint?: string } {
   if (e instanceof KernelFault) return { fault: e.fault, hint: e.hint };
+  // Asyncify traps when the C stack it saves outgrows its buffer: the task's stack is exhausted.
+  if (module.abandonAsyncify() === 'unwinding' && e instanceof WebAssembly.RuntimeError) {
+    return { fault: { kind: 'stack', address: module.stackPointer() } };
+  }
   if (e instanceof WebAssembly.RuntimeError) {
     const check = module.takeFaultCheck();
     if (check) {

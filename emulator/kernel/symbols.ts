@@ -41,10 +41,16 @@ export class ModuleSymbols {
     return { name: this.functionNames().get(body.index) ?? `func${body.index}`, start: body.start, size: body.end - body.start };
   }
 
-  /** The source line of the code at byte offset `at`, from the line table the module build kept. */
+  /**
+   * The source line of the code at byte offset `at`, from the line table the module build kept.
+   * A function's first bytes (where V8 reports a stack overflow) have none: they get the function's first line.
+   */
   position(at: number): SourcePosition | undefined {
     if (this.lines === null) this.lines = moduleLineTable(this.image);
-    return this.lines?.lookup(at);
+    const pos = this.lines?.lookup(at);
+    if (pos) return pos;
+    const body = bodyAt(this.layout, at);
+    return body && at === body.start ? this.lines?.firstIn(body.start, body.end) : undefined;
   }
 
   /** The code around `at`: up to `before` bytes before it (within its function), the byte, and `after` bytes after. */

@@ -66,20 +66,22 @@ export function customSection(b: Uint8Array, name: string): Uint8Array | undefin
   return b.subarray(r.p, sec.start + sec.size);
 }
 
-function countFunctionImports(b: Uint8Array, sec: WasmSection | undefined): number {
-  if (!sec) return 0;
+/** The field names of the function imports, in function-index order. */
+function functionImports(b: Uint8Array, sec: WasmSection | undefined): string[] {
+  if (!sec) return [];
   const r = new Reader(b, sec.start);
-  let functions = 0;
+  const fields: string[] = [];
   for (let n = r.uleb(); n > 0; n--) {
-    r.name(); r.name();
+    r.name();
+    const field = r.name();
     const kind = r.u8();
-    if (kind === 0) { r.uleb(); functions++; }
+    if (kind === 0) { r.uleb(); fields.push(field); }
     else if (kind === 1) { r.u8(); limits(r); }
     else if (kind === 2) limits(r);
     else if (kind === 3) { r.u8(); r.u8(); }
     else if (kind === 4) { r.u8(); r.uleb(); }
   }
-  return functions;
+  return fields;
 }
 
 function limits(r: Reader): void {
@@ -91,7 +93,7 @@ function limits(r: Reader): void {
 export function codeLayout(b: Uint8Array): CodeLayout {
   const sections = wasmSections(b);
   const code = sections.find((s) => s.id === 10);
-  const imports = countFunctionImports(b, sections.find((s) => s.id === 2));
+  const imports = functionImports(b, sections.find((s) => s.id === 2)).length;
   if (!code) return { codeStart: 0, imports, bodies: [] };
   const r = new Reader(b, code.start);
   const bodies: FunctionBody[] = [];
@@ -106,7 +108,12 @@ export function codeLayout(b: Uint8Array): CodeLayout {
 /** Instructions whose place in the source matters: they can fault, or they are call sites in a backtrace. */
 export type AnchorKind = 'load' | 'store' | 'call' | 'call_indirect' | 'divide' | 'unreachable' | 'memory.copy' | 'memory.fill' | 'global.set' | 'loop';
 
-export interface Anchor { kind: AnchorKind; offset: number }
+export interface Anchor {
+  kind: AnchorKind;
+  offset: number;
+  /** For a call: the function index it calls. */
+  target?: number;
+}
 
 const DIVIDES = new Set([0x6d, 0x6e, 0x6f, 0x70, 0x7f, 0x80, 0x81, 0x82]);
 
@@ -140,7 +147,7 @@ export function bodyAnchors(b: Uint8Array, body: FunctionBody): Anchor[] | undef
       case 0x25: case 0x26: case 0xd2: r.uleb(); break;
       case 0x24: out.push({ kind: 'global.set', offset: at }); r.uleb(); break;
       case 0x0e: for (let n = r.uleb() + 1; n > 0; n--) r.uleb(); break;
-      case 0x10: out.push({ kind: 'call', offset: at }); r.uleb(); break;
+      case 0x10: out.push({ kind: 'call', offset: at, target: r.uleb() }); break;
       case 0x11: out.push({ kind: 'call_indirect', offset: at }); r.uleb(); r.uleb(); break;
       case 0x1c: for (let n = r.uleb(); n > 0; n--) r.u8(); break;
       case 0x3f: case 0x40: r.uleb(); break;
@@ -182,10 +189,12 @@ export function bodyAt(layout: CodeLayout, at: number): FunctionBody | undefined
   return undefined;
 }
 
-/** Function index -> name, from the "function names" subsection (id 1) of the name section. */
+/** Function index -> name, from the "function names" subsection (id 1) of the name section; an import without one is named by its field. */
 export function functionNames(b: Uint8Array): Map<number, string> {
   const sec = customSection(b, 'name');
-  return sec ? parseFunctionNames(sec) : new Map();
+  const names = sec ? parseFunctionNames(sec) : new Map<number, string>();
+  functionImports(b, wasmSections(b).find((x) => x.id === 2)).forEach((field, index) => { if (!names.has(index)) names.set(index, field); });
+  return names;
 }
 
 /** The same from the name section's payload. */

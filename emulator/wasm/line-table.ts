@@ -36,6 +36,11 @@ export class LineTable {
     return pos && pos.line > 0 ? pos : undefined;
   }
 
+  /** The first position the table has in [start, end): a function's own line, for an address it does not cover. */
+  firstIn(start: number, end: number): SourcePosition | undefined {
+    return this.entries.find((e) => e.address >= start && e.address < end && e.position && e.position.line > 0)?.position;
+  }
+
   /** Every entry with a position, in address order. */
   positions(): { address: number; position: SourcePosition }[] {
     return this.entries.filter((x): x is { address: number; position: SourcePosition } => x.position !== undefined);
