@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { runSh, tempWorkspace } from './helpers/machine.js';
 import { Machine, type MachineConfig } from '../emulator/machine.js';
 import { createNodeHost } from '../main/host/node-host.js';
+import { oopsRecords } from '../emulator/kernel/oops.js';
 
 const SRC = fs.readFileSync(path.join(import.meta.dirname, 'fixtures', 'oopsmod.c'), 'utf8');
 const MAKEFILE = 'obj-m += oopsmod.o\n\nall:\n\t$(MAKE) -C /lib/modules/$(shell uname -r)/build M=$(PWD) modules\n';
@@ -64,6 +65,11 @@ describe('oops (modern)', () => {
     expect(log).toContain(`\n ${rip}/`);
     // Nothing held the device after cat died: its release ran, so the module can go.
     expect(r.output).toMatch(/oopsmod +\d+ +0\n/);
+    // The same oops as data, for checks.
+    const [record] = oopsRecords(r.machine.kernel);
+    expect(record).toMatchObject({ fault: { kind: 'page', address: 4, write: false }, comm: 'cat', inInterrupt: false });
+    expect(record!.frames[0]).toMatchObject({ module: 'oopsmod', function: 'oops_read', file: '/home/lab/oopsmod.c', line: line('NULL_LINE') });
+    expect(record!.frames.map((f) => f.function)).toEqual(['oops_read', 'vfs_read', 'ksys_read', '__x64_sys_read', 'do_syscall_64', 'entry_SYSCALL_64_after_hwframe']);
   });
 
   it('frames deeper in the call chain: the helper that faults, then the read that called it, each with its own line', async () => {

@@ -67,6 +67,20 @@ interface OopsState {
   rebootAtNs: number | undefined;
   /** Tasks in make_task_dead(): a second fault in one of them is a recursive fault. */
   dying: WeakSet<Task>;
+  /** Every oops so far, for checks and tools that read them without parsing the log. */
+  records: OopsRecord[];
+}
+
+/** An oops as data: what faulted, in which task, and the frames with their source lines. */
+export interface OopsRecord {
+  /** Virtual time of the oops (ns). */
+  timeNs: number;
+  fault: Fault;
+  pid: number;
+  comm: string;
+  inInterrupt: boolean;
+  /** Innermost first: C functions of modules (with file and line when known) and kernel functions. */
+  frames: { symbol: string; module?: string; function: string; offset: number; file?: string; line?: number }[];
 }
 
 const states = new WeakMap<Kernel, OopsState>();
@@ -75,7 +89,7 @@ function state(k: Kernel): OopsState {
   let s = states.get(k);
   if (!s) {
     const boot = dispatchSetup(k.cmdline, []);
-    s = { dieCounter: 0, panicTimeout: boot.panic ?? 0, panicOnOops: boot.oopsPanic, panicOnWarn: false, panicked: false, rebootAtNs: undefined, dying: new WeakSet() };
+    s = { dieCounter: 0, panicTimeout: boot.panic ?? 0, panicOnOops: boot.oopsPanic, panicOnWarn: false, panicked: false, rebootAtNs: undefined, dying: new WeakSet(), records: [] };
     states.set(k, s);
   }
   return s;
@@ -345,10 +359,29 @@ export function die(k: Kernel, fault: Fault, frames: Frame[], module?: LoadedMod
     return new OopsExit(SIGKILL);
   }
   if (hint && module) print(k, 3, `${module.name}: ${hint}`);
+  s.records.push(record(k, fault, frames));
   if (k.personality === '2.2') report22(k, fault, frames, module);
   else reportModern(k, fault, frames, module);
   // Page faults kill with SIGKILL (page_fault_oops), every other trap with SIGSEGV (die()).
   return afterOops(k, fault.kind === 'page' ? SIGKILL : SIGSEGV);
+}
+
+function record(k: Kernel, fault: Fault, frames: Frame[]): OopsRecord {
+  const task = k.sched.current;
+  return {
+    timeNs: k.clock.now, fault, pid: task?.pid ?? 0, comm: task?.comm ?? `swapper/${k.sched.cpu.id}`, inInterrupt: k.inInterrupt > 0,
+    frames: frames.filter((f): f is ModuleFrame | KernelFrame => f.kind !== 'irq-end').map((f) => {
+      if (f.kind === 'kernel') return { symbol: symbolize(f), function: f.name, offset: f.offset };
+      const fn = f.module.symbols.functionAt(f.offset);
+      const pos = f.module.symbols.position(f.offset);
+      return { symbol: symbolize(f), module: f.module.name, function: fn?.name ?? '?', offset: fn ? f.offset - fn.start : f.offset, file: pos?.file, line: pos?.line };
+    }),
+  };
+}
+
+/** The oopses of this boot, oldest first (a lab check's "which line faulted?"). */
+export function oopsRecords(k: Kernel): readonly OopsRecord[] {
+  return states.get(k)?.records ?? [];
 }
 
 /**
