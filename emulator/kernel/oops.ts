@@ -509,6 +509,7 @@ export function panic(k: Kernel, message: string): KernelPanic {
   }
   k.irqsEnabled = false;
   k.halted = `Kernel panic: ${text}`;
-  if (timeout !== 0) s.rebootAtNs = k.clock.now + Math.max(0, timeout) * 1e9;
+  // A negative timeout reboots at once on the modern kernel; 2.2 reboots only after a positive one.
+  if (timeout > 0 || (timeout < 0 && k.personality === 'modern')) s.rebootAtNs = k.clock.now + Math.max(0, timeout) * 1e9;
   return new KernelPanic(text);
 }
