@@ -185,8 +185,10 @@ export class LoadedModule implements ModuleContext {
    */
   abandonAsyncify(): 'unwinding' | 'rewinding' | undefined {
     const state = this.asyncState();
-    if (state === 1) { (this.instance.exports.asyncify_stop_unwind as () => void)(); this.pendingWait = undefined; return 'unwinding'; }
-    if (state === 2) { (this.instance.exports.asyncify_stop_rewind as () => void)(); return 'rewinding'; }
+    const ex = this.instance.exports;
+    // asyncify_stop_unwind() traps when the saved C state ran past its buffer (it resets the state first).
+    if (state === 1) { try { (ex.asyncify_stop_unwind as () => void)(); } catch { /* overflowed */ } this.pendingWait = undefined; return 'unwinding'; }
+    if (state === 2) { (ex.asyncify_stop_rewind as () => void)(); return 'rewinding'; }
     return undefined;
   }
 
@@ -262,7 +264,11 @@ export class LoadedModule implements ModuleContext {
   private contexts = new Map<number, { stackTop: number; data: number; savedSp: number; wakeResult: number; depth: number }>();
   private pendingWait: Promise<number> | undefined;
   private static readonly STACK_SIZE = 16384;
-  private static readonly ASYNCIFY_SIZE = 8192;
+  /**
+   * Where Asyncify saves the C code's locals when it stops: a deep call chain needs room, and
+   * running past the end is only found afterwards (an oops: the task's stack is exhausted).
+   */
+  private static readonly ASYNCIFY_SIZE = 65536;
 
   private context(pid: number) {
     let c = this.contexts.get(pid);
@@ -383,16 +389,24 @@ export class LoadedModule implements ModuleContext {
       task.spinSinceNs = this.kernel.sched.now();
     }
     c.depth++;
+    /** The C code faulted: its oops, and the exception that ends the task (or the machine). */
+    const fault = (e: unknown): Maybe<never> => {
+      // A fault while the C code was being unwound to stop at a preemption point or sleep: the
+      // task has already given up its CPU, so its death waits until it gets the CPU back.
+      const stopping = this.pendingWait;
+      // The oops reads the faulting frame's stack before it is left.
+      const fatal = moduleOops(this.kernel, this, e);
+      c.depth--;
+      if (!nested) leaveStack();
+      if (stopping) return stopping.then(() => { throw fatal; }, () => { throw fatal; });
+      throw fatal;
+    };
     const run = (): Maybe<number | bigint> => {
       let r: number | bigint;
       try {
         r = thunk();
       } catch (e) {
-        // The oops reads the faulting frame's stack before it is left.
-        const fatal = moduleOops(this.kernel, this, e);
-        c.depth--;
-        if (!nested) leaveStack();
-        throw fatal;
+        return fault(e);
       }
       if (this.asyncState() !== 1) {
         c.depth--;
@@ -402,7 +416,12 @@ export class LoadedModule implements ModuleContext {
         }
         return r;
       }
-      (this.instance.exports.asyncify_stop_unwind as () => void)();
+      try {
+        (this.instance.exports.asyncify_stop_unwind as () => void)();
+      } catch {
+        // The saved C state ran past its buffer: the task's stack is exhausted.
+        return fault(new KernelFault({ kind: 'stack', address: sp.value as number }));
+      }
       c.savedSp = sp.value as number;
       leaveStack();
       const wait = this.pendingWait!;

@@ -26,12 +26,15 @@ export function makeProgram(k: Kernel) {
       } catch { /* make reports the missing directory itself */ }
       if (a === '-C') i++;
     }
+    // One task makes one system call at a time: every call waits for the output queued before it
+    // (a write still in flight when the engine reads a file would run beside it, on a task the
+    // scheduler believes has stopped).
     const env: MakeEnv = {
       cwd: p.cwd,
       environment: Object.fromEntries(p.task.env),
-      readFile: async (path) => { try { return await p.readText(path); } catch (e) { if (e instanceof SysError) return undefined; throw e; } },
-      mtime: async (path) => { try { return (await p.stat(path)).mtimeNs / 1e6; } catch (e) { if (e instanceof SysError) return undefined; throw e; } },
-      glob: (pattern) => globPaths(pattern, env.cwd, (dir) => p.readdir(dir).catch(() => null)),
+      readFile: async (path) => { await chain; try { return await p.readText(path); } catch (e) { if (e instanceof SysError) return undefined; throw e; } },
+      mtime: async (path) => { await chain; try { return (await p.stat(path)).mtimeNs / 1e6; } catch (e) { if (e instanceof SysError) return undefined; throw e; } },
+      glob: async (pattern) => { await chain; return globPaths(pattern, env.cwd, (dir) => p.readdir(dir).catch(() => null)); },
       runShell: async (command, cwd) => {
         await chain;
         const [r, w] = await p.pipe();
