@@ -180,6 +180,27 @@ describe('oops (modern)', () => {
     ));
   });
 
+  it('a call through a NULL function pointer: an instruction fetch at 0, RIP 0x0, the caller first in the trace', async () => {
+    const r = await runSh(`${setup('fnptr')}; cat /dev/oops; echo "cat: $?"`, { files: FILES });
+    expect(r.output).toContain('Killed\ncat: 137\n');
+    expect(dmesg(r.machine)).toMatch(seq(
+      'BUG: kernel NULL pointer dereference, address: 0000000000000000',
+      '#PF: supervisor instruction fetch in kernel mode',
+      '#PF: error_code(0x0010) - not-present page',
+      'PGD 0 P4D 0 ',
+      'Oops: 0010 [#1] PREEMPT SMP NOPTI',
+      /CPU: .*/,
+      /Hardware name: .*/,
+      'RIP: 0010:0x0',
+      'Code: Unable to access opcode bytes at 0xffffffffffffffd6.',
+      /RSP: .*/,
+      'Call Trace:',
+      ' <TASK>',
+      new RegExp(` ${frame('oops_read', 'FNPTR_LINE').source}`),
+      ' vfs_read+0x9d/0x1b0',
+    ));
+  });
+
   it('copy_to_user from a NULL kernel pointer: hardened usercopy refuses it with a BUG', async () => {
     const r = await runSh(`${setup('usercopy')}; cat /dev/oops; echo "cat: $?"`, { files: FILES });
     expect(r.output).toContain('Segmentation fault\ncat: 139\n');

@@ -146,7 +146,12 @@ export function cpuLine(k: Kernel): string {
 }
 
 /** The "Code:" line: the machine code around the fault, the faulting byte in <>, as show_opcodes() prints it. */
-function codeLine(frame: Frame | undefined): string | undefined {
+function codeLine(frame: Frame | undefined, fault?: Fault): string | undefined {
+  if (fault?.kind === 'page' && fault.fetch) {
+    // The CPU jumped to an unmapped address: there are no bytes to show, as show_opcodes() says.
+    const from = BigInt.asUintN(64, BigInt(fault.address ?? 0) - 42n);
+    return `Code: Unable to access opcode bytes at 0x${from.toString(16)}.`;
+  }
   // The kernel's own functions have no machine code to show: they are the simulator's.
   if (frame?.kind !== 'module') return undefined;
   const { bytes, mark } = frame.module.symbols.code(frame.offset, 42, 21);
@@ -154,9 +159,9 @@ function codeLine(frame: Frame | undefined): string | undefined {
 }
 
 function ripLine(frame: Frame | undefined, fault?: Fault): string {
-  if (frame?.kind === 'module' || frame?.kind === 'kernel') return `RIP: 0010:${describeFrame(frame)}`;
-  // A call through a NULL (or wild) function pointer: the CPU is at the pointer itself.
+  // A call through a NULL (or wild) function pointer: the CPU is at the pointer itself; the caller is the first frame.
   if (fault?.kind === 'page' && fault.fetch) return `RIP: 0010:0x${(fault.address ?? 0).toString(16)}`;
+  if (frame?.kind === 'module' || frame?.kind === 'kernel') return `RIP: 0010:${describeFrame(frame)}`;
   return 'RIP: 0010:0x0';
 }
 
@@ -200,7 +205,7 @@ function showRegs(k: Kernel, frames: Frame[], fault: Fault | undefined, level: n
 function showIp(k: Kernel, frames: Frame[], fault: Fault | undefined, level: number): void {
   const top = frames[0];
   print(k, level, ripLine(top, fault));
-  const code = codeLine(top);
+  const code = codeLine(top, fault);
   if (code) print(k, level, code);
   print(k, level, `RSP: 0018:${hex16(stackPointer(frames))} EFLAGS: ${hex(eflags(k), 8)}`);
 }
