@@ -15,6 +15,7 @@ import { DEFAULT_CARDS, plugCards, type CardConfig } from './isa-cards.js';
 import type { DiskBacking, Host } from './host.js';
 import { Kernel, MachineHang, type Personality, RELEASES } from './kernel/kernel.js';
 import { ModuleLoader } from './kernel/module.js';
+import { KernelPanic } from './kernel/oops.js';
 import { installUserland } from './userland/install.js';
 import { initProgram } from './userland/init.js';
 import type { MachineEvent } from './events.js';
@@ -223,7 +224,10 @@ export class Machine {
     if (k.shutdown === 'restart') return true;
     if (k.panicRestartAtNs !== undefined) {
       await this.idleUntil(k.panicRestartAtNs);
-      return !this.stopRequested && this.powerEvent !== 'off';
+      if (this.stopRequested || this.powerEvent === 'off') return false;
+      // panic()'s emergency_restart() once the timeout has run out.
+      k.requestShutdown('restart');
+      return true;
     }
     if (!interactive || k.shutdown === 'poweroff' || this.stopRequested) return false;
     // A hang has said so already (runUntil).
@@ -317,8 +321,9 @@ export class Machine {
         k.advanceTo(next);
       }
     } catch (e) {
-      if (!(e instanceof MachineHang)) throw e;
-      k.hang(e.message);
+      // A panic in an interrupt that came while no task ran: the machine is already halted.
+      if (e instanceof MachineHang) k.hang(e.message);
+      else if (!(e instanceof KernelPanic)) throw e;
     }
     if (k.halted !== undefined && k.hungReason) this.terminal(`\r\n[driverlab] The virtual machine hangs: ${k.hungReason}. It was stopped; reset it to go on.\r\n`);
   }
