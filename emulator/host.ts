@@ -28,8 +28,13 @@ export interface HostCompiler {
    * With `tick` ("module.name"), loops and function entries also become
    * preemption points: they spend the exported `__dl_fuel` counter and call
    * that import, which may suspend the code too, when it runs out.
+   * With `kernel` (kernel modules), loads and stores that could touch the
+   * NULL page or a wild address, and a C stack growing past its limit, trap
+   * with the details in exported globals (emulator/wasm/faults.ts), and the
+   * source lines of the code (from its DWARF) are kept as a source map in
+   * the DRIVERLAB_LINES custom section (emulator/wasm/source-map.ts).
    */
-  asyncify(wasm: Uint8Array, imports: string[], tick?: string): Promise<Uint8Array>;
+  asyncify(wasm: Uint8Array, imports: string[], tick?: string, kernel?: boolean): Promise<Uint8Array>;
 }
 
 export interface HostStat {

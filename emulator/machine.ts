@@ -18,7 +18,8 @@ import { ModuleLoader } from './kernel/module.js';
 import { installUserland } from './userland/install.js';
 import { initProgram } from './userland/init.js';
 import type { MachineEvent } from './events.js';
-import type { Task } from './kernel/sched.js';
+import { TaskKilled, type Task } from './kernel/sched.js';
+import { KernelPanic, panic } from './kernel/oops.js';
 import { andThen, type Maybe } from './kernel/maybe.js';
 import { bootAreaOf, decodeBootRecord, imageOf, type BootDisk } from './boot/boot-record.js';
 import { installedBootRecord } from './boot/installed.js';
@@ -311,8 +312,9 @@ export class Machine {
       try {
         await k.builtin!.initcalls();
       } catch (e) {
-        k.modules.oops(k.modules.builtin!, e);
-        k.panic('Attempted to kill init!');
+        // An oops in a driver's init kills the task it runs in: here, init.
+        if (!(e instanceof TaskKilled) && !(e instanceof KernelPanic)) throw e;
+        if (k.halted === undefined) panic(k, 'Attempted to kill init!');
         done = true;
         return 0;
       }
@@ -405,7 +407,10 @@ export class Machine {
     if (k.shutdown === 'restart') return true;
     if (k.panicRestartAtNs !== undefined) {
       await this.idleUntil(k.panicRestartAtNs);
-      return !this.stopRequested && this.powerEvent !== 'off';
+      if (this.stopRequested || this.powerEvent === 'off') return false;
+      // panic()'s emergency_restart() once the timeout has run out.
+      k.requestShutdown('restart');
+      return true;
     }
     if (!interactive || k.shutdown === 'poweroff' || this.stopRequested) return false;
     // A hang has said so already (runUntil).
@@ -514,8 +519,9 @@ export class Machine {
         k.advanceTo(next);
       }
     } catch (e) {
-      if (!(e instanceof MachineHang)) throw e;
-      k.hang(e.message);
+      // A panic in an interrupt that came while no task ran: the machine is already halted.
+      if (e instanceof MachineHang) k.hang(e.message);
+      else if (!(e instanceof KernelPanic)) throw e;
     }
     if (k.halted !== undefined && k.hungReason) this.terminal(`\r\n[driverlab] The virtual machine hangs: ${k.hungReason}. It was stopped; reset it to go on.\r\n`);
   }

@@ -8,6 +8,7 @@ import { Machine, type MachineConfig } from '../emulator/machine.js';
 import { createNodeHost } from '../main/host/node-host.js';
 import { tempWorkspace } from './helpers/machine.js';
 import { newMemoryDisk } from '../emulator/disk.js';
+import { panicSettings } from '../emulator/kernel/oops.js';
 
 const CLI = path.resolve(import.meta.dirname, '../bin/driverlab.js');
 
@@ -232,7 +233,7 @@ describe('the kernel command line', () => {
     m.endInput();
     const r = await sh('grep reserved /proc/ioports; echo "$reserve$panic"');
     expect(r.output).toBe('0300-031f : reserved\n\n');
-    expect(m.kernel.panicTimeout).toBe(30);
+    expect(panicSettings.timeout(m.kernel)).toBe(30);
   });
 
   it('on the modern kernel, says which parameters it leaves to user space', async () => {
@@ -241,7 +242,7 @@ describe('the kernel command line', () => {
     m.endInput();
     const r = await sh('dmesg | grep -E "command line"');
     expect(r.output).toMatch(/Kernel command line: BOOT_IMAGE=linux ro root=301 foo=bar single panic=10\n.*Unknown kernel command line parameters "BOOT_IMAGE=linux foo=bar single", will be passed to user space\.\n$/);
-    expect(m.kernel.panicTimeout).toBe(10);
+    expect(panicSettings.timeout(m.kernel)).toBe(10);
     expect(m.kernel.initArgv).toEqual(['init', 'single']);
   });
 });

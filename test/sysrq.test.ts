@@ -125,8 +125,8 @@ describe('task dumps (modern)', () => {
       ' <TASK>',
       ' __schedule',
       ' schedule',
-      ' blocker_wait_for_data\\+0x[0-9a-f]+ \\[blocker\\]',
-      ' blocker_read\\+0x[0-9a-f]+ \\[blocker\\]',
+      ' blocker_wait_for_data\\+0x[0-9a-f]+\\/0x[0-9a-f]+ \\[blocker\\] \\([^)\\n]+\\)',
+      ' blocker_read\\+0x[0-9a-f]+\\/0x[0-9a-f]+ \\[blocker\\] \\([^)\\n]+\\)',
       ' vfs_read',
       ' ksys_read',
       ' do_syscall_64',
@@ -159,9 +159,9 @@ describe('SysRq from the keyboard (modern)', () => {
     expect(r.output).toContain('both done\n');
     const dump = messages(r.output).join('\n');
     // The reader, asleep in the driver (its C frames read back while the spinner ran code of the same module).
-    expect(dump).toMatch(/task:cat {13}state:D[^\n]*\nCall Trace:\n <TASK>\n __schedule\n schedule\n blocker_wait_for_data\+0x[0-9a-f]+ \[blocker\]\n blocker_read\+0x[0-9a-f]+ \[blocker\]\n vfs_read\n/);
+    expect(dump).toMatch(/task:cat {13}state:D[^\n]*\nCall Trace:\n <TASK>\n __schedule\n schedule\n blocker_wait_for_data\+0x[0-9a-f]+\/0x[0-9a-f]+ \[blocker\] \([^)\n]+\)\n blocker_read\+0x[0-9a-f]+\/0x[0-9a-f]+ \[blocker\] \([^)\n]+\)\n vfs_read\n/);
     // The writer, spinning in blocker_write (the subshell that runs echo).
-    expect(dump).toMatch(/task:sh {14}state:R {2}running task[^\n]*\nCall Trace:\n(?: <IRQ>\n(?: \S+\n)+ <\/IRQ>\n)? <TASK>\n(?: \S+\n)*? blocker_write\+0x[0-9a-f]+ \[blocker\]\n vfs_write\n/);
+    expect(dump).toMatch(/task:sh {14}state:R {2}running task[^\n]*\nCall Trace:\n(?: <IRQ>\n(?: \S+\n)+ <\/IRQ>\n)? <TASK>\n(?: \S+\n)*? blocker_write\+0x[0-9a-f]+\/0x[0-9a-f]+ \[blocker\] \([^)\n]+\)\n vfs_write\n/);
   });
 
   it('by default (Debian\'s kernel.sysrq = 438) sync works from the keyboard and the task dump is disabled', async () => {
@@ -204,7 +204,7 @@ describe('SysRq from the keyboard (modern)', () => {
     expect(r.output).toMatch(/watchdog: BUG: soft lockup - CPU#\d stuck for \d+s! \[cat:\d+\]/);
     expect(r.output).toMatch(/sysrq: Resetting\nback\n$/);
     const dmesg = messages(fs.readFileSync(path.join(r.workspace, 'dmesg.txt'), 'utf8')).join('\n');
-    expect(dmesg).toMatch(/task:cat {13}state:R {2}running task {5}stack:0[^\n]*\nCall Trace:\n(?: <IRQ>\n(?: \S+\n)+ <\/IRQ>\n)? <TASK>\n(?: \S+\n)*? spin_read\+0x[0-9a-f]+ \[spin\]\n vfs_read\n/);
+    expect(dmesg).toMatch(/task:cat {13}state:R {2}running task {5}stack:0[^\n]*\nCall Trace:\n(?: <IRQ>\n(?: \S+\n)+ <\/IRQ>\n)? <TASK>\n(?: \S+\n)*? spin_read\+0x[0-9a-f]+\/0x[0-9a-f]+ \[spin\] \([^)\n]+\)\n vfs_read\n/);
     expect(dmesg).toContain('sysrq: Emergency Sync\nEmergency Sync complete');
   });
 
@@ -213,7 +213,7 @@ describe('SysRq from the keyboard (modern)', () => {
     const r = await runSh('echo 1 | sudo tee /proc/sys/kernel/sysrq >/dev/null; make -s && sudo insmod spin.ko && sudo mknod /dev/spin c 202 0 && sudo chmod 666 /dev/spin; cat /dev/spin & sleep 5; dmesg | grep -A4 "Show Regs"', {
       files, config: { seed: 3 }, prepare: pressKeys([[3, 'p'], [3.001, 'p'], [3.002, 'p'], [3.003, 'p']]),
     });
-    expect(r.output).toMatch(/sysrq: Show Regs\n[^\n]*CPU: \d PID: \d+ Comm: cat Tainted: G {11}O {7}6\.8\.0-driverlab #1\n[^\n]*Hardware name: [^\n]*\n[^\n]*RIP: 0010:spin_read\+0x[0-9a-f]+ \[spin\]\n[^\n]*RSP: 0018:[0-9a-f]{16} EFLAGS: 00000202\n/);
+    expect(r.output).toMatch(/sysrq: Show Regs\n[^\n]*CPU: \d PID: \d+ Comm: cat Tainted: G {11}O {7}6\.8\.0-driverlab #1\n[^\n]*Hardware name: [^\n]*\n[^\n]*RIP: 0010:spin_read\+0x[0-9a-f]+\/0x[0-9a-f]+ \[spin\] \([^)\n]+\)\n[^\n]*RSP: 0018:[0-9a-f]{16} EFLAGS: 00000202\n/);
   });
 });
 

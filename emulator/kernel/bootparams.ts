@@ -9,6 +9,7 @@
 // console=) call the functions here, from either.
 import type { Kernel } from './kernel.js';
 import { dispatchSetup, getOptions, parseOptions22 } from '../boot/cmdline.js';
+import { panicSettings } from './oops.js';
 
 /** A setup function of the kernel proper: 2.2's `void fn(char *str, int *ints)` (ints NULL for raw_params). */
 export type KernelSetup = (k: Kernel, str: string, ints: number[] | undefined) => void;
@@ -34,7 +35,7 @@ export const KERNEL_SETUPS: Readonly<Record<string, KernelSetup>> = {
   reserve_setup: (k, _str, ints = [0]) => {
     for (let i = 1; i < ints[0]!; i += 2) k.ioports.request(ints[i]!, ints[i + 1]!, 'reserved');
   },
-  panic_setup: (k, _str, ints = [0]) => { if (ints[0] === 1) k.panicTimeout = ints[1]!; },
+  panic_setup: (k, _str, ints = [0]) => { if (ints[0] === 1) panicSettings.setTimeout(k, ints[1]!); },
   console_setup: (k, str) => { k.consoleDevice = str; },
 };
 
@@ -82,7 +83,6 @@ export function parseBootOptions(k: Kernel, builtin: SetupClaimer | undefined): 
   const d = dispatchSetup(k.cmdline, []);
   for (const error of d.errors) k.printk(`\x013${error}\n`);
   if (d.root !== undefined) k.rootDev = nameToKdev(d.root);
-  if (d.panic !== undefined) k.panicTimeout = d.panic;
   if (d.console.length) k.consoleDevice = d.console[d.console.length - 1]!;
   if (d.loglevel !== undefined) k.log.consoleLoglevel = d.loglevel;
   if (d.init !== undefined) k.initPath = d.init;

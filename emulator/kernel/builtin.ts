@@ -29,7 +29,7 @@ export class BuiltinCode {
   static load(k: Kernel, wasm: Uint8Array): BuiltinCode | string {
     let module: WebAssembly.Module;
     try { module = new WebAssembly.Module(wasm as BufferSource); } catch (e) { return `the kernel image's code is damaged: ${(e as Error).message}`; }
-    const mod = new LoadedModule(k, VMLINUX, module, readModinfo(module), wasm.length);
+    const mod = new LoadedModule(k, VMLINUX, module, readModinfo(module), wasm);
     const extra: Record<string, unknown> = {};
     for (const [name, setup] of Object.entries(KERNEL_SETUPS)) {
       extra[name] = (strPtr: number, intsPtr: number) => setup(k, mod.cstring(strPtr) ?? '', intsPtr ? readInts(mod, intsPtr) : undefined);

@@ -29,7 +29,7 @@ import { doIRQ, newIrqDescs, setupIrq, type IrqDesc } from './irq.js';
 import { Softirq } from './softirq.js';
 import { Keyboard } from './keyboard.js';
 import { Sysrq } from './sysrq.js';
-import { schedulePanicRestart, type ShutdownKind } from './reboot.js';
+import type { ShutdownKind } from './reboot.js';
 import { TimerBase } from './timer.js';
 import { Workqueues } from './workqueue.js';
 import type { BootDisk } from '../boot/boot-record.js';
@@ -37,6 +37,8 @@ import type { KernelImage } from '../boot/kernel-image.js';
 import { parseBootOptions } from './bootparams.js';
 import type { BuiltinCode } from './builtin.js';
 import { BlockLayer } from './block/index.js';
+import { KernelPanic, OopsExit, lockupReport, panic, panicRebootAt } from './oops.js';
+import { enterSyscall, leaveSyscall, type SyscallPath } from './symbols.js';
 
 export type Personality = 'modern' | '2.2';
 
@@ -186,9 +188,8 @@ export class Kernel {
   initEnvp: string[] = ['HOME=/', 'TERM=linux'];
   /** init= on the command line: the program to run as init. */
   initPath: string | undefined;
-  /** root= (ROOT_DEV), panic= (seconds before a panic reboots, 0 never), console=. */
+  /** root= (ROOT_DEV) and console= (panic= is oops.ts's panic settings). */
   rootDev = 0x0301;
-  panicTimeout = 0;
   consoleDevice: string | undefined;
   hostname = 'driverlab';
   modules!: ModuleLoader;
@@ -362,7 +363,7 @@ export class Kernel {
       if (!cpu.hardLockupReported && now - Math.max(cpu.irqsOffTs, cpu.touchTs) > WATCHDOG_THRESH_NS) {
         cpu.hardLockupReported = true;
         this.printk(`\x010watchdog: Watchdog detected hard LOCKUP on cpu ${cpu.id}\n`);
-        this.lockupDetails(cpu, task);
+        this.lockupDetails();
       }
       return;
     }
@@ -374,21 +375,12 @@ export class Kernel {
     cpu.softLockupReportTs = check;
     cpu.softLockupReports++;
     this.printk(`\x010watchdog: BUG: soft lockup - CPU#${cpu.id} stuck for ${Math.floor((check - cpu.touchTs) / 1e9)}s! [${task.comm}:${task.pid}]\n`);
-    this.lockupDetails(cpu, task);
+    this.lockupDetails();
   }
 
-  /** The register dump's human part: modules, the CPU line, where it is (from the wasm stack). */
-  private lockupDetails(cpu: Cpu, task: Task): void {
-    const mods = this.modules.list().map((m) => `${m.name}(${[...this.tainted].filter((t) => t === 'O' || t === 'P').join('') || ''}${m.state === 'coming' ? '+' : ''})`);
-    this.printk(`\x014Modules linked in: ${mods.join(' ')}\n`);
-    this.printk(`\x014CPU: ${cpu.id} PID: ${task.pid} Comm: ${task.comm} ${this.taintString()} ${this.release.release} #1\n`);
-    this.printk('\x014Hardware name: DriverLab Virtual PC, BIOS 1.0 01/15/2025\n');
-    const frames = wasmFrames(new Error().stack ?? '');
-    if (frames[0]) this.printk(`\x014RIP: 0010:${frames[0]}\n`);
-    this.printk('\x014Call Trace:\n');
-    this.printk('\x014 <TASK>\n');
-    for (const f of frames.slice(1)) this.printk(`\x014 ${f}\n`);
-    this.printk('\x014 </TASK>\n');
+  /** The register dump of a lockup report: modules, the CPU line, where the CPU is and how it got there (oops.ts). */
+  private lockupDetails(): void {
+    lockupReport(this);
     this.tainted.add('L');
   }
 
@@ -494,7 +486,8 @@ export class Kernel {
     this.printk('\x016BIOS-e820: [mem 0x00000000000f0000-0x00000000000fffff] reserved\n');
     this.printk('\x016BIOS-e820: [mem 0x0000000000100000-0x000000000fffffff] usable\n');
     this.printk(`\x016Kernel command line: ${this.cmdline}\n`);
-    if (typeof builtin === 'string') { this.panic(builtin); return; }
+    // A kernel image whose code cannot run stops here, as a kernel that cannot start does.
+    if (typeof builtin === 'string') { panic(this, builtin); return; }
     parseBootOptions(this, this.builtin);
     this.printk('\x016Memory: 253952K/262144K available\n');
     this.initPic();
@@ -882,6 +875,8 @@ export class Kernel {
         code = await main(task, argv);
       } catch (e) {
         if (e instanceof MachineHang) { this.hang(e.message); this.sched.finished(task); return; }
+        // After a panic nothing runs on: the task is left where it was.
+        if (e instanceof KernelPanic) { this.sched.finished(task); return; }
         if (e instanceof TaskKilled) { signal = e.signal; code = 128 + e.signal; }
         else {
           this.printk(`\x013BUG: userland program ${task.comm} crashed: ${(e as Error).stack ?? e}\n`);
@@ -889,7 +884,12 @@ export class Kernel {
           signal = 11;
         }
       }
-      await this.exitTask(task, code & 0xff, signal);
+      try {
+        await this.exitTask(task, code & 0xff, signal);
+      } catch (e) {
+        // A fault while exiting (a release() that oopses again) or a panic: the task never finishes dying.
+        if (!(e instanceof OopsExit || e instanceof KernelPanic)) throw e;
+      }
       this.sched.finished(task);
     });
   }
@@ -945,26 +945,40 @@ export class Kernel {
     const f = this.fdGet(task, fd);
     if (!f) return -EBADF;
     if (count < 0) return -EINVAL;
-    return this.vfs.read(f, ubuf, count);
+    return this.holdingFile(task, 'read', f, () => this.vfs.read(f, ubuf, count));
   }
 
   sysWrite(task: Task, fd: number, ubuf: number, count: number): Maybe<number> {
     const f = this.fdGet(task, fd);
     if (!f) return -EBADF;
-    return this.vfs.write(f, ubuf, count);
+    return this.holdingFile(task, 'write', f, () => this.vfs.write(f, ubuf, count));
   }
 
   sysLseek(task: Task, fd: number, offset: number, whence: number): Maybe<number> {
     const f = this.fdGet(task, fd);
     if (!f) return -EBADF;
     if (isFifoFile(f)) return -ESPIPE;
-    return this.vfs.llseek(f, offset, whence);
+    return this.holdingFile(task, 'lseek', f, () => this.vfs.llseek(f, offset, whence));
   }
 
   sysIoctl(task: Task, fd: number, cmd: number, arg: number): Maybe<number> {
     const f = this.fdGet(task, fd);
     if (!f) return -EBADF;
-    return this.vfs.ioctl(f, cmd >>> 0, arg);
+    return this.holdingFile(task, 'ioctl', f, () => this.vfs.ioctl(f, cmd >>> 0, arg));
+  }
+
+  /**
+   * A file operation of system call `path` (which an oops's call trace names). 2.2's system
+   * calls hold a reference to the file while the driver runs (fget/fput): a task killed by an
+   * oops in the driver never puts it back, so the file is never released and the module's use
+   * count stays up. The modern kernel's fdget() takes no reference for a single-threaded task.
+   */
+  private holdingFile(task: Task, path: SyscallPath, f: OpenFile, op: () => Maybe<number>): Maybe<number> {
+    enterSyscall(task, path);
+    const done = (r: number) => { leaveSyscall(task); return r; };
+    if (this.personality !== '2.2') return andThen(op(), done);
+    f.refs++;
+    return andThen(op(), (r) => andThen(this.closeFile(f), () => done(r)));
   }
 
   sysDup2(task: Task, oldfd: number, newfd: number): Maybe<number> {
@@ -1188,14 +1202,13 @@ export class Kernel {
   }
 
   /** With panic=N: when the panicked machine resets itself (the Machine lets the time pass, then restarts it). */
-  panicRestartAtNs: number | undefined;
+  get panicRestartAtNs(): number | undefined {
+    return panicRebootAt(this);
+  }
 
-  /** panic(): the message, then the machine stops, or restarts after panic=N seconds. */
-  panic(message: string): void {
-    this.log.consoleLoglevel = 8;
-    this.printk(`\x010Kernel panic - not syncing: ${message.replace(/\n$/, '')}\n`);
-    this.panicRestartAtNs = schedulePanicRestart(this);
-    this.halted = message;
+  /** panic(): the message, then the machine stops, or reboots after panic=N seconds (oops.ts). */
+  panic(message: string): never {
+    throw panic(this, message);
   }
 
   vsprintf(fmt: string, args: FormatArgs): string {
@@ -1269,20 +1282,3 @@ export function syslogDate(ms: number): string {
 
 /** Thrown out of code that can never be stopped (a loop in an interrupt handler): the machine is wedged. */
 export class MachineHang extends Error {}
-
-/**
- * The C functions on the host's stack right now, innermost first, as the
- * kernel prints them ("name+0xoffset [module]"), from V8's stack trace of
- * wasm frames ("at mod.ko.func (wasm://wasm/mod.ko-hash:wasm-function[3]:0x1a1)").
- */
-export function wasmFrames(stack: string): string[] {
-  const frames: string[] = [];
-  for (const m of stack.matchAll(/at (\S+) \(wasm:\/\/wasm\/[^:]*:wasm-function\[\d+\]:(0x[0-9a-f]+)\)/g)) {
-    const full = m[1]!;
-    const dot = full.indexOf('.ko.');
-    const [mod, fn] = dot >= 0 ? [full.slice(0, dot), full.slice(dot + 4)] : ['', full];
-    if (fn.startsWith('asyncify_') || fn === '__dl_tick') continue;
-    frames.push(`${fn}+${m[2]}${mod ? ` [${mod}]` : ''}`);
-  }
-  return frames;
-}

@@ -65,7 +65,8 @@ export async function compileKernelObjects(k: Kernel, p: Proc, name: string, c: 
   const inCompiler = compilerPath;
   const files: SourceFiles = new Map([...sources].map(([path, data]) => [inCompiler(path), data]));
   const base = [
-    '--target=wasm32', '-std=gnu89', '-ffreestanding', '-nostdlib', '-fno-common', '-fno-builtin-printf', '-gline-tables-only',
+    // gcc 2.7 never treated a NULL dereference as impossible; clang must be told not to (see moduleCflags).
+    '--target=wasm32', '-std=gnu89', '-ffreestanding', '-nostdlib', '-fno-common', '-fno-builtin-printf', '-gline-tables-only', '-fno-delete-null-pointer-checks',
     ...c.flags.filter((f) => !X86_CODEGEN_OPTION.test(f)), ...c.includeDirs.map((d) => `-I${inCompiler(abs(d))}`), `-I${compilerIncludeDir(k)}`,
   ];
   const svc = compileService(k);
