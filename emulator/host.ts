@@ -66,8 +66,11 @@ export interface Host {
   compiler: HostCompiler;
   /** The learner's workspace, mounted at /home/lab; undefined for a machine without one. */
   workspace: HostDirectory | undefined;
-  /** Read-only system files shipped with DriverLab (kernel headers etc.): path -> contents. */
-  systemTree(name: 'include'): Map<string, Uint8Array>;
+  /**
+   * Read-only system files shipped with DriverLab, path -> contents: the kernel headers
+   * (emulator/include) and the 2.2 kernel source tree (emulator/linux-2.2).
+   */
+  systemTree(name: 'include' | 'linux-2.2'): Map<string, Uint8Array>;
   /** Wall-clock milliseconds, for safety nets and pacing only, never for virtual time. */
   wallNow(): number;
   /** Waits wall-clock time (real-time pacing of an interactive machine). */

@@ -375,3 +375,64 @@ function consumeBuiltin(word: CmdlineWord, out: BootDispatch): boolean {
     default: return false;
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Linux 2.2: parse_options() of init/main.c.
+
+export interface Options22 {
+  /** init's argv: "init" and the words without '=' nobody claimed. */
+  initArgv: string[];
+  /** init's environment: HOME=/ and TERM=linux, then the NAME=value words nobody claimed. */
+  initEnvp: string[];
+  /** Words no kernel code claimed, in order (as they went to init). */
+  unknown: string[];
+  readOnly: boolean | undefined;
+  init: string | undefined;
+  loglevel: number | undefined;
+}
+
+/** MAX_INIT_ARGS and MAX_INIT_ENVS of 2.2's init/main.c. */
+const MAX_INIT_ARGS_22 = 8;
+const MAX_INIT_ENVS_22 = 8;
+
+/** 2.2's word splitting: at spaces, except inside a double-quoted part (the quotes stay in the word). */
+export function splitOptions22(line: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    if (ch === ' ' && !quoted) { if (word) words.push(word); word = ''; continue; }
+    word += ch;
+  }
+  if (word) words.push(word);
+  return words;
+}
+
+/**
+ * parse_options() of Linux 2.2: ro, rw, debug, quiet and init= are the kernel's own; every other
+ * word is offered to checksetup() (`claim`: the setup tables of init/main.c, then the __setup()
+ * handlers); what nobody claims goes to init, into its environment when it holds '=', else into its
+ * arguments. init= forgets the arguments gathered before it. A word that no longer fits in init's
+ * argv or envp ends the parsing, as the kernel's `break` does.
+ */
+export function parseOptions22(line: string, claim: (word: string) => boolean): Options22 {
+  const out: Options22 = { initArgv: ['init'], initEnvp: ['HOME=/', 'TERM=linux'], unknown: [], readOnly: undefined, init: undefined, loglevel: undefined };
+  for (const word of splitOptions22(line)) {
+    if (word === 'ro') { out.readOnly = true; continue; }
+    if (word === 'rw') { out.readOnly = false; continue; }
+    if (word === 'debug') { out.loglevel = 10; continue; }
+    if (word === 'quiet') { out.loglevel = 4; continue; }
+    if (word.startsWith('init=')) { out.init = word.slice(5); out.initArgv = ['init']; continue; }
+    if (claim(word)) continue;
+    if (word.includes('=')) {
+      if (out.initEnvp.length > MAX_INIT_ENVS_22) break;
+      out.initEnvp.push(word);
+    } else {
+      if (out.initArgv.length > MAX_INIT_ARGS_22) break;
+      out.initArgv.push(word);
+    }
+    out.unknown.push(word);
+  }
+  return out;
+}

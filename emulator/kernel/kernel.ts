@@ -32,6 +32,10 @@ import { Sysrq } from './sysrq.js';
 import type { ShutdownKind } from './reboot.js';
 import { TimerBase } from './timer.js';
 import { Workqueues } from './workqueue.js';
+import type { BootDisk } from '../boot/boot-record.js';
+import type { KernelImage } from '../boot/kernel-image.js';
+import { parseBootOptions } from './bootparams.js';
+import type { BuiltinCode } from './builtin.js';
 import { BlockLayer } from './block/index.js';
 import { KernelPanic, OopsExit, lockupReport, panic, panicRebootAt } from './oops.js';
 import { enterSyscall, leaveSyscall, type SyscallPath } from './symbols.js';
@@ -94,6 +98,8 @@ export interface KernelOptions {
   epochMs: number;
   /** The scheduler's seed: one seed, one interleaving. */
   seed?: number;
+  /** The disk sectors that hold LILO's boot sector and map (what /sbin/lilo writes). */
+  bootDisk?: BootDisk;
 }
 
 export interface IrqAction {
@@ -158,6 +164,33 @@ export class Kernel {
   hostYieldedAt = 0;
   jiffies: number;
   cmdline: string;
+  /** Virtual time the kernel started at: printk timestamps and the uptime count from here, not from power-on. */
+  bootNs = 0;
+  /** LILO's boot sector and map on the disk (undefined for a machine without one). */
+  readonly bootDisk: BootDisk | undefined;
+  /** The image the boot loader started. */
+  image: KernelImage | undefined;
+  /** The C code built into the image (a kernel built from /usr/src/linux), or undefined for the stock kernel. */
+  builtin: BuiltinCode | undefined;
+  /** The kernel's first line, "Linux version ..." (also /proc/version). */
+  get banner(): string {
+    return this.bannerText ?? `Linux version ${this.release.release} (builder@driverlab) (clang version 22.0.0, LLD 22.0.0) ${this.release.version}`;
+  }
+  /** A built kernel's linux_banner: its "#N date" is also what uname -v says. */
+  set banner(text: string) {
+    this.bannerText = text;
+    const version = /\) (#\d+.*)$/.exec(text)?.[1];
+    if (version) this.release.version = version;
+  }
+  private bannerText: string | undefined;
+  /** What the command line left for init (parse_options): its arguments and environment. */
+  initArgv: string[] = ['init'];
+  initEnvp: string[] = ['HOME=/', 'TERM=linux'];
+  /** init= on the command line: the program to run as init. */
+  initPath: string | undefined;
+  /** root= (ROOT_DEV) and console= (panic= is oops.ts's panic settings). */
+  rootDev = 0x0301;
+  consoleDevice: string | undefined;
   hostname = 'driverlab';
   modules!: ModuleLoader;
   /** Programs by absolute path; their files in /bin hold a marker. */
@@ -186,12 +219,14 @@ export class Kernel {
     this.host = opts.host;
     this.personality = opts.personality;
     this.irqDesc = newIrqDescs(this);
-    this.release = RELEASES[opts.personality];
+    // A copy: the kernel that boots may carry another build's version (#2 ...) than the stock one.
+    this.release = { ...RELEASES[opts.personality] };
     this.cmdline = opts.cmdline;
+    this.bootDisk = opts.bootDisk;
     this.consoleOutput = opts.consoleOutput;
     this.epochMs = opts.epochMs;
     this.jiffies = opts.personality === 'modern' ? 0xffff8ad0 : 0;
-    this.log = new KernelLog(() => this.sched.now(), (text) => this.console.write(text));
+    this.log = new KernelLog(() => this.sched.now() - this.bootNs, (text) => this.console.write(text));
     // 2.2 is the article's uniprocessor; the modern kernel runs a two-CPU SMP machine.
     this.sched = new Scheduler(this.clock, opts.personality === 'modern' ? 2 : 1, opts.seed ?? 1);
     this.irqCountsPerCpu = this.sched.cpus.map(() => new Array(16).fill(0));
@@ -435,15 +470,25 @@ export class Kernel {
   }
 
   /** Brings the kernel up to the point where init can run (start_kernel). */
-  boot(): void {
-    const r = this.release;
-    this.printk(`\x016Linux version ${r.release} (builder@driverlab) (clang version 22.0.0, LLD 22.0.0) ${r.version}\n`);
+  boot(image?: KernelImage): void {
+    this.bootNs = this.clock.now;
+    this.image = image;
+    const builtin = image?.vmlinux ? this.modules.loadBuiltin(image.vmlinux) : undefined;
+    if (builtin !== undefined && typeof builtin !== 'string') {
+      this.builtin = builtin;
+      const banner = builtin.banner();
+      if (banner) this.banner = banner;
+    }
+    this.printk(`\x016${this.banner}\n`);
     this.printk(`\x016Command line: ${this.cmdline}\n`);
     this.printk('\x016BIOS-provided physical RAM map:\n');
     this.printk('\x016BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n');
     this.printk('\x016BIOS-e820: [mem 0x00000000000f0000-0x00000000000fffff] reserved\n');
     this.printk('\x016BIOS-e820: [mem 0x0000000000100000-0x000000000fffffff] usable\n');
     this.printk(`\x016Kernel command line: ${this.cmdline}\n`);
+    // A kernel image whose code cannot run stops here, as a kernel that cannot start does.
+    if (typeof builtin === 'string') { panic(this, builtin); return; }
+    parseBootOptions(this, this.builtin);
     this.printk('\x016Memory: 253952K/262144K available\n');
     this.initPic();
     this.printk(`\x016NR_IRQS: 16, nr_irqs: 16, preallocated irqs: 16\n`);
@@ -460,6 +505,12 @@ export class Kernel {
     this.block = new BlockLayer(this);
     this.block.init();
     this.buildFilesystem();
+    // Drivers built into the kernel start in process context (the init task), before the root is mounted.
+    if (!this.builtin) this.finishBoot();
+  }
+
+  /** The end of the boot, once the built-in drivers are up: the root file system, and init. */
+  finishBoot(): void {
     this.bootStep('\x016VFS: Mounted root (ramfs filesystem) on device 0:1.\n');
     this.bootStep('\x016devtmpfs: mounted\n');
     this.bootStep('\x016Freeing unused kernel image (initmem) memory: 1024K\n');
@@ -565,7 +616,7 @@ export class Kernel {
   private appendMessages(timeNs: number, text: string, level: number): void {
     if (level < 4 || level > 6) return;
     const f = this.messagesInode ??= this.vfs.lookup('/var/log/messages', '/', { uid: 0, gid: 0 }).inode;
-    const line = new TextEncoder().encode(`${syslogDate(this.epochMs + timeNs / 1e6)} ${this.hostname} kernel: ${formatTimestamp(timeNs)} ${text}\n`);
+    const line = new TextEncoder().encode(`${syslogDate(this.epochMs + (this.bootNs + timeNs) / 1e6)} ${this.hostname} kernel: ${formatTimestamp(timeNs)} ${text}\n`);
     const used = f.data?.length ?? 0;
     if (this.messagesBuffer.length < used + line.length) {
       const next = new Uint8Array(Math.max(used + line.length, this.messagesBuffer.length * 2, 4096));

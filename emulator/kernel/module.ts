@@ -27,6 +27,7 @@ import { rwlockApi } from './kapi/rwlock.js';
 import { currentApi } from './kapi/current.js';
 import type { Maybe } from './maybe.js';
 import { moduleSysfsAdd, moduleSysfsRemove, setupModuleParams } from './params.js';
+import { BuiltinCode } from './builtin.js';
 import { bugApi } from './kapi/bug.js';
 import { KernelFault, moduleOops } from './oops.js';
 import { ModuleSymbols } from './symbols.js';
@@ -44,7 +45,7 @@ export const KERNEL_TICK = 'env.__dl_tick';
 /** Kernel-API functions that may sleep: the C code calling them is asyncified by kbuild. */
 export const BLOCKING_KAPI = ['mutex_lock', 'mutex_lock_interruptible', '__dl_wait_sleep', 'msleep', 'ssleep', 'msleep_interruptible',
   'schedule', 'schedule_timeout', 'usleep_range', 'sleep_on', 'sleep_on_timeout', 'interruptible_sleep_on',
-  'interruptible_sleep_on_timeout', '__dl_schedule22', 'down', 'down_interruptible', 'probe_irq_on',
+  'interruptible_sleep_on_timeout', '__dl_schedule22', '__dl_schedule_timeout22', 'down', 'down_interruptible', 'probe_irq_on',
   ...COMPLETION_BLOCKING_KAPI, ...TASKLET_BLOCKING_KAPI, ...WORKQUEUE_BLOCKING_KAPI, ...KTHREAD_BLOCKING_KAPI];
 
 /** A module's memory never grows past the address its fault checks treat as wild (emulator/wasm/faults.ts). */
@@ -499,9 +500,9 @@ export class LoadedModule implements ModuleContext {
   }
 
   /** Calls an exported function (init_module, cleanup_module) on the current task's stack. */
-  callExport(name: string): Maybe<number | bigint> | undefined {
+  callExport(name: string, ...args: number[]): Maybe<number | bigint> | undefined {
     const fn = this.export(name);
-    return fn ? this.enter(() => fn() ?? 0) : undefined;
+    return fn ? this.enter(() => fn(...args) ?? 0) : undefined;
   }
 
   track(kind: string, key: string, undo: () => void): void { this.tracked.set(`${kind}:${key}`, { kind, undo }); }
@@ -523,6 +524,26 @@ export class LoadedModule implements ModuleContext {
   }
 
   get license(): string | undefined { return this.info.fields.get('license')?.[0]; }
+}
+
+/**
+ * The imports of C code that runs in the kernel: the kernel API areas, the preemption point, and
+ * `extra` (what only code built into the kernel may call). `unknown` lists what none provides.
+ */
+export function kapiImports(mod: LoadedModule, extra: Record<string, unknown> = {}): { imports: Record<string, WebAssembly.ImportValue>; unknown: string[] } {
+  const table: Record<string, unknown> = {};
+  for (const p of KAPI_PROVIDERS) Object.assign(table, p(mod));
+  Object.assign(table, extra);
+  table.__dl_tick = () => mod.tick();
+  const imports: Record<string, WebAssembly.ImportValue> = {};
+  const unknown: string[] = [];
+  for (const imp of WebAssembly.Module.imports(mod.module)) {
+    if (imp.module !== 'env' || imp.kind !== 'function') continue;
+    const f = table[imp.name];
+    if (typeof f === 'function') imports[imp.name] = f as WebAssembly.ImportValue;
+    else unknown.push(imp.name);
+  }
+  return { imports, unknown };
 }
 
 /** A task's state inside one module: its C stack, its Asyncify buffer, and where it is suspended. */
@@ -561,8 +582,16 @@ export class ModuleLoader {
     return [...names].sort();
   }
 
+  /** The C code built into the kernel (vmlinux): not a module (not in lsmod), but its traps are oopses too. */
+  builtin: LoadedModule | undefined;
+
+  /** Starts the C code of the kernel image (see builtin.ts); a string says why it cannot run. */
+  loadBuiltin(wasm: Uint8Array): BuiltinCode | string {
+    return BuiltinCode.load(this.kernel, wasm);
+  }
+
   get(name: string): LoadedModule | undefined {
-    return this.modules.get(name);
+    return this.modules.get(name) ?? (this.builtin?.name === name ? this.builtin : undefined);
   }
 
   list(): LoadedModule[] {
@@ -601,17 +630,7 @@ export class ModuleLoader {
     mod.baseAddress22 = this.nextBase22;
     this.nextBase22 += (bytes.length + 0xfff) & ~0xfff;
     if (k.personality === 'modern') this.taint(mod);
-    const table: Record<string, unknown> = {};
-    for (const p of KAPI_PROVIDERS) Object.assign(table, p(mod));
-    table.__dl_tick = () => mod.tick();
-    const imports: Record<string, WebAssembly.ImportValue> = {};
-    const unknown: string[] = [];
-    for (const imp of WebAssembly.Module.imports(module)) {
-      if (imp.module !== 'env' || imp.kind !== 'function') continue;
-      const f = table[imp.name];
-      if (typeof f === 'function') imports[imp.name] = f as WebAssembly.ImportValue;
-      else unknown.push(imp.name);
-    }
+    const { imports, unknown } = kapiImports(mod);
     if (unknown.length) {
       for (const sym of unknown) k.printk(`\x014${name}: Unknown symbol ${sym} (err -2)\n`);
       return { status: -ENOENT, reason: 'Unknown symbol in module' };

@@ -10,10 +10,10 @@ export function registerProcFiles(k: Kernel): void {
   const p = k.procfs;
   const root = p.root;
   const text = (name: string, show: () => string, dir = root) => p.addText(dir, name, { show });
-  text('version', () => `Linux version ${k.release.release} (builder@driverlab) (clang version 22.0.0, LLD 22.0.0) ${k.release.version}\n`);
+  text('version', () => `${k.banner}\n`);
   text('cmdline', () => `${k.cmdline}\n`);
   text('uptime', () => {
-    const up = k.clock.now / 1e9;
+    const up = (k.clock.now - k.bootNs) / 1e9;
     return `${up.toFixed(2)} ${(up * 0.97).toFixed(2)}\n`;
   });
   text('interrupts', () => procInterrupts(k));

@@ -119,6 +119,14 @@ export function sched22Api(m: ModuleContext): KapiTable {
       if (state === 0) return 0;
       return m.sleepUntil(() => sleep(new WaitQueue('schedule'), state === 1, 'schedule_timeout', true));
     },
+    /** schedule_timeout(): sleeps in current->state for `timeout` jiffies at most; returns the jiffies left. */
+    __dl_schedule_timeout22: (timeout: number) => {
+      if (m.asyncState() === 2) return m.sleepUntil(() => Promise.resolve(0));
+      const p = current();
+      const state = p ? m.view().getInt32(p + T.state, true) : 0;
+      if (state === 0) return timeout;
+      return m.sleepUntil(() => sleep(new WaitQueue('schedule_timeout'), state === 1, 'schedule_timeout', false, Math.max(0, timeout | 0)));
+    },
     down: (sem: number) => { down(sem, false); },
     down_interruptible: (sem: number) => down(sem, true),
     down_trylock: (sem: number) => {

@@ -1,10 +1,12 @@
-// <linux/string.h>: the kernel's string and memory functions, over module memory.
+// <linux/string.h>: the kernel's string and memory functions, over module memory; and the number
+// parsers of lib/vsprintf.c and get_options(), with which setup functions and modules read numbers.
 // A NULL (or wild) pointer handed to one of them faults inside it, as on the
 // CPU: the modern kernel's oops names it (RIP: memcpy+0xc/0x20) above the
 // caller; 2.2's were inline assembly, so its oops is in the caller itself.
 import type { KapiTable, ModuleContext } from './context.js';
 import { KernelFault } from '../oops.js';
 import { NULL_GUARD } from '../../wasm/faults.js';
+import { detectRadix, getOptions } from '../../boot/cmdline.js';
 
 export function stringApi(m: ModuleContext): KapiTable {
   const inline = m.kernel.personality === '2.2';
@@ -82,5 +84,48 @@ export function stringApi(m: ModuleContext): KapiTable {
     },
     strchr: (p: number, c: number) => { touch('strchr', p, 1, false); const u = m.u8(); for (let i = p; ; i++) { if (u[i] === (c & 0xff)) return i; if (!u[i]) return 0; } },
     strrchr: (p: number, c: number) => { touch('strrchr', p, 1, false); const u = m.u8(); let last = 0; for (let i = p; ; i++) { if (u[i] === (c & 0xff)) last = i; if (!u[i]) return last; } },
+    ...numberParsers(m, strlen),
+  };
+}
+
+/** Byte length of a string as C sees it (UTF-8). */
+const cBytes = (s: string) => new TextEncoder().encode(s).length;
+
+/**
+ * simple_strtoul/simple_strtol (base 0 detects 0x and octal; *endp is where the number stopped) and
+ * get_options(): 2.2's get_options(char *str, int *ints) takes at most 9 numbers into ints[1..]
+ * with their count in ints[0], as the 1998 article describes, and returns where it stopped (NULL
+ * when the whole text was numbers); the modern one is get_options(str, nints, ints).
+ */
+function numberParsers(m: ModuleContext, strlen: (p: number) => number): KapiTable {
+  const text = (p: number) => m.cstring(p) ?? '';
+  const parse = (cp: number, endp: number, base: number, signed: boolean): number => {
+    const s = text(cp);
+    let i = signed && s[0] === '-' ? 1 : 0;
+    const negative = i === 1;
+    let radix = base;
+    if (radix === 0) ({ base: radix, start: i } = detectRadix(s, i));
+    else if (radix === 16 && s[i] === '0' && /[xX]/.test(s[i + 1] ?? '')) i += 2;
+    let value = 0n;
+    for (; i < s.length; i++) {
+      const d = Number.parseInt(s[i]!, 36);
+      if (Number.isNaN(d) || d >= radix) break;
+      value = value * BigInt(radix) + BigInt(d);
+    }
+    if (endp) m.view().setUint32(endp, cp + cBytes(s.slice(0, i)), true);
+    return Number(BigInt.asIntN(32, negative ? -value : value));
+  };
+  const store = (ints: number, values: number[]) => values.forEach((v, i) => m.view().setInt32(ints + 4 * i, v, true));
+  return {
+    simple_strtoul: (cp: number, endp: number, base: number) => parse(cp, endp, base, false) >>> 0,
+    simple_strtol: (cp: number, endp: number, base: number) => parse(cp, endp, base, true),
+    get_options: (str: number, a: number, b?: number) => {
+      const s = text(str);
+      const is22 = m.kernel.personality === '2.2';
+      const { ints, rest } = getOptions(s, is22 ? 10 : a);
+      store(is22 ? a : b!, ints);
+      if (is22 && rest === '') return 0;
+      return str + strlen(str) - cBytes(rest);
+    },
   };
 }

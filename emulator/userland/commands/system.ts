@@ -113,8 +113,8 @@ export async function clear(p: Proc): Promise<number> {
 
 export async function help(p: Proc): Promise<number> {
   await p.out(`DriverLab shell. Commands:
-  files      ls cat cp mv rm mkdir chmod chown mknod ln touch head tail wc grep cut tr sort tee
-  kernel     insmod rmmod lsmod modinfo dmesg uname
+  files      ls cat cp mv rm mkdir chmod chown mknod ln touch head tail wc grep sed cut tr sort tee
+  kernel     insmod rmmod lsmod modinfo dmesg uname lilo reboot
   build      make (kbuild: make -C /lib/modules/$(uname -r)/build M=$PWD modules)
   processes  sleep wait jobs kill true false test
   admin      sudo COMMAND   (user has passwordless sudo); sudo reboot, sudo poweroff
