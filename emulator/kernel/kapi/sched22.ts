@@ -139,7 +139,7 @@ export function sched22Api(m: ModuleContext): KapiTable {
       }
       if (state === 0) return timeout;
       const forever = timeout === MAX_SCHEDULE_TIMEOUT;
-      return m.sleepUntil(() => sleep(new WaitQueue('schedule'), state === 1, 'schedule_timeout', false, forever ? undefined : timeout)
+      return m.sleepUntil(() => sleep(new WaitQueue('schedule_timeout'), state === 1, 'schedule_timeout', false, forever ? undefined : timeout)
         .then((left) => (forever ? timeout : left)));
     },
     down: (sem: number) => { down(sem, false); },
