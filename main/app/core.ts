@@ -4,8 +4,9 @@
 // senders to its IpcServer; neither adds logic of its own.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { MachineStatus, SavedFile, Services, SessionId, Settings, WorkspaceEntry } from '../ipc/common/contract.js';
+import type { CheckRun, Hint, MachineStatus, SavedFile, Services, SessionId, Settings, WorkspaceEntry } from '../ipc/common/contract.js';
 import { MAX_FILE_CHARS } from '../ipc/common/contract.js';
+import { hintId, hintIndex, type LabFramework } from './lab-framework.js';
 import { IpcServer, type EventSources, type Sender } from '../ipc/server.js';
 import type { LabProvider } from '../labs/catalog.js';
 import { NodeDirectory } from '../host/node-host.js';
@@ -18,6 +19,8 @@ export interface CoreOptions {
   /** The data folder: progress.db and workspaces/<lab>. */
   home: string;
   labs: LabProvider;
+  /** Checks, hints and drills (step 6); whatever is missing, the UI says is missing. */
+  framework?: LabFramework;
   workerFactory?: WorkerFactory;
 }
 
@@ -62,6 +65,22 @@ export class DriverLabCore {
         open: async (lab) => {
           await options.labs.details(lab);
           return { here: sender.openLab ? await sender.openLab(lab) : true };
+        },
+        check: (lab) => this.runChecks(lab),
+        hint: (lab, index) => this.revealHint(lab, index),
+        hints: (lab) => this.revealedHints(lab),
+        startDrill: async (lab) => {
+          const start = await this.framework('startDrill', lab, 'is not a drill');
+          await start(lab, await this.session(lab));
+          return { startedAt: Date.now() };
+        },
+        finishDrill: async (lab) => {
+          const finish = await this.framework('finishDrill', lab, 'is not a drill');
+          const score = await finish(lab, await this.session(lab));
+          const store = this.progress();
+          store.recordDrillAttempt({ drillId: lab, score });
+          const scores = store.drillScores(lab);
+          return { score, best: { at: scores.best!.at, score: scores.best!.score }, attempts: scores.attempts };
         },
       },
       machine: {
@@ -113,6 +132,47 @@ export class DriverLabCore {
     this.sessions.clear();
     this.store?.close();
     this.store = undefined;
+  }
+
+  /** A part of the lab framework, or an error a learner can read when this DriverLab lacks it. */
+  private async framework<K extends keyof LabFramework>(part: K, lab: string, missing: string): Promise<NonNullable<LabFramework[K]>> {
+    await this.options.labs.details(lab);
+    const fn = this.options.framework?.[part];
+    if (!fn) throw new Error(`'${lab}' ${missing} in this version of DriverLab`);
+    return fn.bind(this.options.framework) as NonNullable<LabFramework[K]>;
+  }
+
+  private async runChecks(lab: string): Promise<CheckRun> {
+    const run = await this.framework('runChecks', lab, 'has no checks');
+    const report = await run(lab, await this.workspaceDir(lab));
+    const at = Date.now();
+    const recorded = this.progress().recordCheckRun({
+      labId: lab, at, seed: report.seed, personality: report.personality, files: report.files,
+      items: report.items.map((it) => ({ id: it.id, title: it.title, passed: it.status === 'passed', message: it.message })),
+    });
+    return { lab, runId: recorded.runId, at, seed: report.seed, personality: report.personality, passed: recorded.passed, items: report.items };
+  }
+
+  private async hintText(lab: string, index: number): Promise<Hint | undefined> {
+    const get = await this.framework('hint', lab, 'has no hints');
+    const hint = await get(lab, index, this.progress().settings().language);
+    return hint && { index, ...hint };
+  }
+
+  /** Hints come one at a time, mildest first: revealing one reveals those before it. */
+  private async revealHint(lab: string, index: number): Promise<Hint> {
+    const hint = await this.hintText(lab, index);
+    if (!hint) throw new Error(`'${lab}' has no hint ${index + 1}`);
+    const store = this.progress();
+    for (let i = 0; i <= index; i++) store.revealHint(lab, hintId(i));
+    return hint;
+  }
+
+  private async revealedHints(lab: string): Promise<Hint[]> {
+    if (!this.options.framework?.hint) return [];
+    const indexes = this.progress().labHistory(lab).hints.map((h) => hintIndex(h.hintId)).filter((i) => i !== undefined);
+    const hints = await Promise.all([...new Set(indexes)].sort((a, b) => a - b).map((i) => this.hintText(lab, i)));
+    return hints.filter((h) => h !== undefined);
   }
 
   private existing(id: SessionId): MachineSession {

@@ -18,13 +18,32 @@ export const FREE_PLAY = 'free-play';
 
 export type Personality = 'modern' | '2.2';
 
-/** A lab as the catalog lists it. */
+/** The languages of the UI and of lab texts. */
+export type Language = 'en' | 'ko';
+export type Difficulty = 'beginner' | 'intermediate' | 'advanced';
+
+/**
+ * A lab as the catalog lists it. The optional fields come with the lab format (step 6: the
+ * manifest); the UI shows them when they are there and does without them when not.
+ */
 export interface LabSummary {
   id: string;
   title: string;
   summary: string;
   topic: string;
   personality: Personality;
+  /** A drill (a crash-and-recovery scenario with a score) rather than a lab. */
+  kind?: 'lab' | 'drill';
+  /** Position in the curriculum: the catalog lists labs in this order. */
+  order?: number;
+  difficulty?: Difficulty;
+  estimatedMinutes?: number;
+  /** Labs to pass first (ids): shown, never enforced. */
+  prerequisites?: string[];
+  /** Languages the instructions exist in ('en' always). */
+  languages?: Language[];
+  /** Title and summary in other languages than English. */
+  translations?: Partial<Record<Language, { title?: string; summary?: string }>>;
 }
 
 /** A lab folder that could not be loaded, and why (the other labs still load). */
@@ -41,8 +60,87 @@ export interface LabCatalog {
 }
 
 export interface LabDetails extends LabSummary {
-  /** The instructions, as Markdown. */
+  /** The instructions, as Markdown (English). */
   instructions: string;
+  /** The instructions in other languages the lab has. */
+  localizedInstructions?: Partial<Record<Language, string>>;
+  /** How many hints the lab has (labs.hint reveals them one at a time, mildest first). */
+  hintCount?: number;
+  /** What the lab's checks look at, before any run: one entry per item. */
+  checkItems?: { id: string; title: string }[];
+  /** A drill's goal and its time limit. */
+  drill?: DrillInfo;
+}
+
+export interface DrillInfo {
+  /** What the learner must achieve (Markdown); the instructions when absent. */
+  goal?: string;
+  /** The time the learner is given; no limit when absent. */
+  timeLimitSeconds?: number;
+}
+
+/** A place in the learner's workspace. */
+export interface SourceLocation {
+  /** Relative path in the workspace. */
+  file: string;
+  /** 1-based. */
+  line?: number;
+}
+
+export type CheckItemStatus = 'passed' | 'failed' | 'not checked';
+
+export interface CheckItemResult {
+  id: string;
+  title: string;
+  status: CheckItemStatus;
+  /** What the learner reads under the item ('' when it passed). */
+  message: string;
+  /** Where to look. */
+  where?: SourceLocation;
+}
+
+/** One run of a lab's checks, as recorded in the progress store. */
+export interface CheckRun {
+  lab: string;
+  /** The run's number in the progress store (history and restore name it). */
+  runId: number;
+  at: number;
+  seed: number;
+  personality: Personality;
+  passed: boolean;
+  items: CheckItemResult[];
+}
+
+export interface Hint {
+  /** 0-based, in order of strength. */
+  index: number;
+  title: string;
+  /** Markdown, in the learner's language when the lab has it. */
+  text: string;
+}
+
+/** A drill attempt's score (the progress store's DrillScore). */
+export interface DrillScore {
+  /** Virtual time from the fault to the recovery. */
+  virtualMs: number;
+  wallMs: number;
+  /** Bytes of unsynced data the recovery lost. */
+  bytesLost: number;
+  keysPressed: number;
+  /** Whether the learner's fix passed the drill's check afterwards. */
+  fixPassed: boolean;
+}
+
+export interface DrillAttempt {
+  at: number;
+  score: DrillScore;
+}
+
+export interface DrillOutcome {
+  score: DrillScore;
+  /** The best attempt so far, this one included. */
+  best: DrillAttempt;
+  attempts: number;
 }
 
 export type MachineState = 'booting' | 'running' | 'off';
@@ -89,6 +187,19 @@ export interface LabsService {
    * the app opened or focused the lab's own window (Electron: one window per lab session).
    */
   open(lab: string): Promise<{ here: boolean }>;
+  /**
+   * Runs the lab's checks against the learner's workspace and records the run, with the files
+   * it saw, in the progress store. A lab without checks refuses with a message saying so.
+   */
+  check(lab: string): Promise<CheckRun>;
+  /** Reveals hint `index` (the next one; earlier ones are revealed with it) and records it. */
+  hint(lab: string, index: number): Promise<Hint>;
+  /** The hints revealed so far, in order, in the learner's language. */
+  hints(lab: string): Promise<Hint[]>;
+  /** Starts a drill: its scenario runs in the lab's machine and the clock starts. */
+  startDrill(lab: string): Promise<{ startedAt: number }>;
+  /** Ends the attempt: measures the recovery, runs the fix's check and records the score. */
+  finishDrill(lab: string): Promise<DrillOutcome>;
 }
 
 export interface MachineService {
@@ -187,6 +298,11 @@ export const CONTRACT: Contract = {
     list: none,
     get: { args: v.strictTuple([LabIdSchema]), session: false },
     open: { args: v.strictTuple([LabIdSchema]), session: false },
+    check: { args: v.strictTuple([LabIdSchema]), session: true },
+    hint: { args: v.strictTuple([LabIdSchema, count(99)]), session: true },
+    hints: { args: v.strictTuple([LabIdSchema]), session: true },
+    startDrill: { args: v.strictTuple([LabIdSchema]), session: true },
+    finishDrill: { args: v.strictTuple([LabIdSchema]), session: true },
   },
   machine: {
     open: sessionOnly,

@@ -1,0 +1,127 @@
+// The labs service's check runs, hints and drills in the core: what the lab framework reports is
+// recorded in the real progress store (history, snapshots, drill scores), and a DriverLab
+// without a part of the framework says so in words a learner can act on.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DriverLabCore } from '../main/app/core.js';
+import type { LabFramework } from '../main/app/lab-framework.js';
+import { folderLabProvider } from '../main/labs/catalog.js';
+import { ProgressStore } from '../main/progress/store.js';
+
+const homes: string[] = [];
+afterAll(() => { for (const h of homes) fs.rmSync(h, { recursive: true, force: true }); });
+
+function makeHome(): { home: string; labsDir: string } {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'driverlab-labs-'));
+  homes.push(home);
+  const labsDir = path.join(home, 'labs');
+  fs.mkdirSync(path.join(labsDir, 'hello'), { recursive: true });
+  fs.writeFileSync(path.join(labsDir, 'hello', 'lab.json'), JSON.stringify({ id: 'hello', title: 'Hello', summary: 'A module.', topic: 'modules' }));
+  return { home, labsDir };
+}
+
+const HINTS = { en: ['Look at module_init.', 'Return 0 from init.'], ko: ['module_init을 보세요.', 'init에서 0을 반환하세요.'] };
+
+/** A framework whose check reads the workspace as the real one would: passed when hello.c returns 0. */
+const framework: LabFramework = {
+  async runChecks(_lab, workspace) {
+    const source = fs.readFileSync(path.join(workspace, 'hello.c'), 'utf8');
+    const ok = source.includes('return 0;');
+    return {
+      seed: 7, personality: 'modern', files: new Map([['hello.c', new TextEncoder().encode(source)]]),
+      items: [
+        { id: 'builds', title: 'hello.c builds', status: 'passed', message: '' },
+        { id: 'init', title: 'init returns 0', status: ok ? 'passed' : 'failed', message: ok ? '' : 'init returns -1', where: ok ? undefined : { file: 'hello.c', line: 3 } },
+      ],
+    };
+  },
+  async hint(_lab, index, language) {
+    const text = HINTS[language][index];
+    return text === undefined ? undefined : { title: `Hint ${index + 1}`, text };
+  },
+};
+
+describe('labs service: checks, hints and drills', () => {
+  it('records each check run with its files, and the history shows it', async () => {
+    const { home, labsDir } = makeHome();
+    const core = new DriverLabCore({ home, labs: folderLabProvider(labsDir), framework });
+    try {
+      const api = core.servicesFor({ description: 'test', mayUse: () => true });
+      const ws = path.join(home, 'workspaces', 'hello');
+      fs.mkdirSync(ws, { recursive: true });
+      fs.writeFileSync(path.join(ws, 'hello.c'), 'int init(void)\n{\n\treturn -1;\n}\n');
+      const failed = await api.labs.check('hello');
+      expect(failed).toMatchObject({ lab: 'hello', passed: false, seed: 7, items: [{ status: 'passed' }, { status: 'failed', message: 'init returns -1', where: { file: 'hello.c', line: 3 } }] });
+      fs.writeFileSync(path.join(ws, 'hello.c'), 'int init(void)\n{\n\treturn 0;\n}\n');
+      const passed = await api.labs.check('hello');
+      expect(passed.passed).toBe(true);
+      expect(passed.runId).toBeGreaterThan(failed.runId);
+    } finally {
+      await core.close();
+    }
+    const store = ProgressStore.open({ home });
+    try {
+      const history = store.labHistory('hello');
+      expect(history.status).toBe('passed');
+      expect(history.runs.map((r) => [r.passed, r.items.map((i) => i.passed)])).toEqual([[false, [true, false]], [true, [true, true]]]);
+      expect(new TextDecoder().decode(store.snapshot(history.runs[0]!.runId).get('hello.c'))).toContain('return -1;');
+    } finally {
+      store.close();
+    }
+  });
+
+  it('reveals hints one at a time in the learner language, and remembers them', async () => {
+    const { home, labsDir } = makeHome();
+    const core = new DriverLabCore({ home, labs: folderLabProvider(labsDir), framework });
+    try {
+      const api = core.servicesFor({ description: 'test', mayUse: () => true });
+      expect(await api.labs.hints('hello')).toEqual([]);
+      expect(await api.labs.hint('hello', 1)).toEqual({ index: 1, title: 'Hint 2', text: 'Return 0 from init.' });
+      // Revealing the second revealed the first with it.
+      await api.settings.set('language', 'ko');
+      expect((await api.labs.hints('hello')).map((h) => h.text)).toEqual(HINTS.ko);
+      await expect(api.labs.hint('hello', 2)).rejects.toThrow("'hello' has no hint 3");
+    } finally {
+      await core.close();
+    }
+  });
+
+  it('says what is missing when this DriverLab has no checks, hints or drills', async () => {
+    const { home, labsDir } = makeHome();
+    const core = new DriverLabCore({ home, labs: folderLabProvider(labsDir) });
+    try {
+      const api = core.servicesFor({ description: 'test', mayUse: () => true });
+      await expect(api.labs.check('hello')).rejects.toThrow("'hello' has no checks in this version of DriverLab");
+      await expect(api.labs.hint('hello', 0)).rejects.toThrow("'hello' has no hints in this version of DriverLab");
+      expect(await api.labs.hints('hello')).toEqual([]);
+      await expect(api.labs.startDrill('hello')).rejects.toThrow("'hello' is not a drill in this version of DriverLab");
+      await expect(api.labs.check('nosuch')).rejects.toThrow("no lab 'nosuch'");
+    } finally {
+      await core.close();
+    }
+  });
+
+  it('records drill attempts and answers with the best one', async () => {
+    const { home, labsDir } = makeHome();
+    const scores = [
+      { virtualMs: 900, wallMs: 20_000, bytesLost: 0, keysPressed: 12, fixPassed: true },
+      { virtualMs: 400, wallMs: 9_000, bytesLost: 512, keysPressed: 6, fixPassed: true },
+    ];
+    const drills: LabFramework = { async startDrill() {}, async finishDrill() { return scores.shift()!; } };
+    const core = new DriverLabCore({ home, labs: folderLabProvider(labsDir), framework: drills });
+    try {
+      const api = core.servicesFor({ description: 'test', mayUse: () => true });
+      await api.labs.startDrill('hello');
+      const first = await api.labs.finishDrill('hello');
+      expect(first).toMatchObject({ attempts: 1, best: { score: { virtualMs: 900 } } });
+      await api.labs.startDrill('hello');
+      const second = await api.labs.finishDrill('hello');
+      // Fewer bytes lost beats a faster recovery.
+      expect(second).toMatchObject({ attempts: 2, score: { bytesLost: 512 }, best: { score: { bytesLost: 0, virtualMs: 900 } } });
+    } finally {
+      await core.close();
+    }
+  });
+});
