@@ -72,6 +72,39 @@ describe('labs service: checks, hints and drills', () => {
     }
   });
 
+  it('shows progress with the next lab, and restores a run\'s files without losing unsaved work', async () => {
+    const { home, labsDir } = makeHome();
+    fs.mkdirSync(path.join(labsDir, 'chardev'));
+    fs.writeFileSync(path.join(labsDir, 'chardev', 'lab.json'), JSON.stringify({ id: 'chardev', title: 'Chardev', summary: 'A device.', topic: 'devices' }));
+    const core = new DriverLabCore({ home, labs: folderLabProvider(labsDir), framework });
+    try {
+      const api = core.servicesFor({ description: 'test', mayUse: () => true });
+      const changed: string[][] = [];
+      core.events.workspace.changed('hello', (e) => changed.push(e.paths));
+      expect((await api.progress.overview()).next).toBe('chardev');
+      const ws = path.join(home, 'workspaces', 'hello');
+      fs.mkdirSync(ws, { recursive: true });
+      fs.writeFileSync(path.join(ws, 'hello.c'), 'int init(void)\n{\n\treturn 0;\n}\n');
+      await api.machine.open('hello');
+      const run = await api.labs.check('hello');
+      const overview = await api.progress.overview();
+      expect(overview.labs.map((l) => [l.id, l.status, l.checkRuns])).toEqual([['chardev', 'not started', 0], ['hello', 'passed', 1]]);
+      expect(overview).toMatchObject({ labsPassed: 1, streakDays: 1, next: 'chardev', drills: [] });
+      expect((await api.progress.history('hello')).runs.map((r) => r.runId)).toEqual([run.runId]);
+
+      fs.writeFileSync(path.join(ws, 'hello.c'), 'broken, and never checked\n');
+      expect(await api.progress.planRestore('hello', run.runId)).toMatchObject({ write: ['hello.c'], unsaved: ['hello.c'] });
+      await expect(api.progress.restore('hello', run.runId, false)).rejects.toThrow('restoring would overwrite changes no check run saved in hello.c. Nothing was changed');
+      expect(fs.readFileSync(path.join(ws, 'hello.c'), 'utf8')).toBe('broken, and never checked\n');
+      await api.progress.restore('hello', run.runId, true);
+      expect(fs.readFileSync(path.join(ws, 'hello.c'), 'utf8')).toContain('return 0;');
+      expect(changed).toEqual([['hello.c']]);
+      await expect(api.progress.restore('chardev', run.runId, true)).rejects.toThrow(`chardev has no check run ${run.runId}`);
+    } finally {
+      await core.close();
+    }
+  }, 30_000);
+
   it('reveals hints one at a time in the learner language, and remembers them', async () => {
     const { home, labsDir } = makeHome();
     const core = new DriverLabCore({ home, labs: folderLabProvider(labsDir), framework });

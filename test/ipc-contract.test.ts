@@ -63,6 +63,12 @@ describe('IPC contract', () => {
       ['workspace', 'read', [FREE_PLAY, './x.c']],
       ['workspace', 'write', [FREE_PLAY, 'big.c', 'x'.repeat(MAX_FILE_CHARS + 1)]],
       ['workspace', 'write', [FREE_PLAY, 'x.c', { toString: 'not a string' }]],
+      ['machine', 'sysrq', [FREE_PLAY, 'ab']],
+      ['machine', 'sysrq', [FREE_PLAY, 'B']],
+      ['labs', 'hint', [FREE_PLAY, -1]],
+      ['labs', 'asset', [FREE_PLAY, '../../progress.db']],
+      ['progress', 'restore', ['hello', 1]],
+      ['progress', 'planRestore', ['hello', 1.5]],
       ['settings', 'set', ['nosuch', 1]],
       ['settings', 'set', ['theme', { dark: true }]],
     ];

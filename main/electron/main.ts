@@ -63,7 +63,8 @@ app.on('web-contents-created', (_event, contents) => lockDownContents(contents))
 app.whenReady().then(() => {
   denyPermissions(electronSession.defaultSession);
   protocol.handle(APP_SCHEME, (request) => serveAppFile(request.url, rendererDir));
-  core = new DriverLabCore({ home: app.getPath('userData'), labs: folderLabProvider(path.join(root, 'labs')) });
+  const labsDir = path.join(root, 'labs');
+  core = new DriverLabCore({ home: app.getPath('userData'), labs: folderLabProvider(labsDir), labsDir });
   bridgeIpc(ipcMain, core.server, senderFor);
   openLabWindow(FREE_PLAY);
   app.on('activate', () => {

@@ -26,7 +26,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const root = packageRoot();
-  const core = new DriverLabCore({ home: dataHome(), labs: folderLabProvider(path.join(root, 'labs')) });
+  const labsDir = path.join(root, 'labs');
+  const core = new DriverLabCore({ home: dataHome(), labs: folderLabProvider(labsDir), labsDir });
   const server = await startWebServer({ core, rendererDir: path.join(root, 'renderer', 'dist'), port });
   process.stdout.write(`DriverLab is running in browser mode. Open:\n\n  ${server.url}\n\nCtrl-C stops it (and the virtual machines).\n`);
   await new Promise<void>((resolve) => {

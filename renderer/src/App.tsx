@@ -13,7 +13,7 @@ function sessionFromHash(): string {
   return m ? m[1]! : FREE_PLAY;
 }
 
-const DEFAULT_SETTINGS: Settings = { language: 'en', theme: 'system', fontSize: 14, consoleLogLevel: 7 };
+const DEFAULT_SETTINGS: Settings = { language: 'en', theme: 'system', fontSize: 14, terminalFontSize: 14, consoleLogLevel: 4 };
 
 function usePrefersDark(): boolean {
   const query = useMemo(() => window.matchMedia('(prefers-color-scheme: dark)'), []);
