@@ -293,8 +293,8 @@ export function listWorkspace(root: string): WorkspaceEntry[] {
       const full = path.join(dir, ent.name);
       if (ent.isDirectory()) walk(full, rel);
       else if (ent.isFile()) {
-        const size = fs.statSync(full).size;
-        entries.push({ path: rel, size, text: size <= MAX_FILE_CHARS && isText(fs.readFileSync(full)) });
+        const { size, mtimeMs } = fs.statSync(full);
+        entries.push({ path: rel, size, mtimeMs: Math.floor(mtimeMs), text: size <= MAX_FILE_CHARS && isText(fs.readFileSync(full)) });
       }
     }
   };

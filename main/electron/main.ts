@@ -40,7 +40,8 @@ function openLabWindow(session: SessionId): BrowserWindow {
   windows.bind({ id: contentsId, window: win, focus: () => win.focus() }, session);
   win.once('ready-to-show', () => win.show());
   win.on('closed', () => windows.forget(contentsId));
-  void win.loadURL(`${APP_ENTRY}#/lab/${session}`);
+  // The first window (free play's) opens on the catalog; a lab's window on its lab.
+  void win.loadURL(`${APP_ENTRY}${session === FREE_PLAY ? '#/' : `#/lab/${session}`}`);
   return win;
 }
 

@@ -128,6 +128,11 @@ export class TerminalOutput {
     return this.paused;
   }
 
+  /** The listeners' streams (tests and diagnostics). */
+  get streams(): number[] {
+    return [...this.listeners.keys()];
+  }
+
   /** Characters queued for a listener (tests and diagnostics). */
   backlog(stream: number): { queued: number; inFlight: number } | undefined {
     const l = this.listeners.get(stream);

@@ -170,6 +170,8 @@ export interface WorkspaceEntry {
   size: number;
   /** Whether the editor can show it (UTF-8 text, not too big). */
   text: boolean;
+  /** Last modification: the editor notices files changed by the machine (make, sed, a restore). */
+  mtimeMs?: number;
 }
 
 export interface SavedFile {
