@@ -11,6 +11,7 @@ import { moduleCflags, headerTree } from '../emulator/toolchain/kbuild.js';
 import { toFileTree } from '../emulator/toolchain/compile.js';
 import { benchRecordCheckRun } from './progress.js';
 import { benchScheduler } from './scheduler.js';
+import { benchUi } from './ui.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const seedText = fs.readFileSync(path.resolve(here, '../../../shared/seeds/000_29c68f9db2cc9634.txt'), 'utf8');
@@ -163,6 +164,8 @@ async function main(): Promise<void> {
   rows.push(await benchPortIo());
 
   rows.push(benchRecordCheckRun());
+
+  rows.push(...await benchUi());
 
   printTable(rows);
 }
