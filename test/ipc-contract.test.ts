@@ -101,7 +101,7 @@ describe('IPC contract', () => {
   it('reads and writes workspace files, and nothing outside the workspace', async () => {
     expect(await connection.call('workspace', 'write', [FREE_PLAY, 'hello.c', 'int x;\n'])).toEqual({ ok: true, value: { path: 'hello.c', size: 7 } });
     expect(await connection.call('workspace', 'read', [FREE_PLAY, 'hello.c'])).toEqual({ ok: true, value: 'int x;\n' });
-    expect(await connection.call('workspace', 'list', [FREE_PLAY])).toEqual({ ok: true, value: [{ path: 'hello.c', size: 7, text: true }] });
+    expect(await connection.call('workspace', 'list', [FREE_PLAY])).toEqual({ ok: true, value: [{ path: 'hello.c', size: 7, text: true, mtimeMs: expect.any(Number) }] });
     const workspace = path.join(home, 'workspaces', FREE_PLAY);
     expect(fs.readFileSync(path.join(workspace, 'hello.c'), 'utf8')).toBe('int x;\n');
     // A symbolic link in the workspace does not lead the editor out of it.

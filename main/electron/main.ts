@@ -12,7 +12,7 @@ import { folderLabProvider } from '../labs/catalog.js';
 import { serveAppFile } from './app-protocol.js';
 import { bridgeIpc } from './ipc-bridge.js';
 import { APP_ENTRY, APP_SCHEME, APP_SCHEME_PRIVILEGES, denyPermissions, lockDownContents, windowOptions } from './security.js';
-import { WindowSessions } from './windows.js';
+import { WindowSessions, windowHash } from './windows.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = packageRoot();
@@ -40,8 +40,7 @@ function openLabWindow(session: SessionId): BrowserWindow {
   windows.bind({ id: contentsId, window: win, focus: () => win.focus() }, session);
   win.once('ready-to-show', () => win.show());
   win.on('closed', () => windows.forget(contentsId));
-  // The first window (free play's) opens on the catalog; a lab's window on its lab.
-  void win.loadURL(`${APP_ENTRY}${session === FREE_PLAY ? '#/' : `#/lab/${session}`}`);
+  void win.loadURL(`${APP_ENTRY}${windowHash(session)}`);
   return win;
 }
 

@@ -193,6 +193,7 @@ const en = {
   'restore.cancel': 'Cancel',
   'restore.done': 'Restored run {id}: {files}',
   'restore.nothing': 'nothing',
+  'restore.otherWindow': "A lab's files are restored from its own window: open the lab, then its progress.",
 
   'settings.title': 'Settings',
   'settings.language': 'Language',
@@ -414,6 +415,7 @@ const ko: Record<MessageKey, string> = {
   'restore.cancel': '취소',
   'restore.done': '실행 {id}을(를) 되돌렸습니다: {files}',
   'restore.nothing': '없음',
+  'restore.otherWindow': '실습의 파일은 그 실습의 창에서 되돌릴 수 있습니다. 실습을 연 다음 진도 페이지로 가세요.',
 
   'settings.title': '설정',
   'settings.language': '언어',

@@ -3,7 +3,7 @@
 // file and runs make in the terminal, where the learner sees it, and the diagnostics land in
 // the editor on their file and line; the next build replaces them.
 import { useCallback, useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
-import type { BuildDiagnostic, BuildResult, LabDetails, MachineStatus, SourceLocation } from '../../../main/ipc/common/contract';
+import { FREE_PLAY, type BuildDiagnostic, type BuildResult, type LabDetails, type MachineStatus, type SourceLocation } from '../../../main/ipc/common/contract';
 import { useApp, why } from '../app-context';
 import { ChecksPanel, shownRun, type ShownRun } from '../components/ChecksPanel';
 import { DrillBar } from '../components/DrillBar';
@@ -136,7 +136,7 @@ export function LabPage(props: { lab: string }) {
   }, [api, session, building, report, t]);
 
   const check = useCallback(async () => {
-    if (checking) return;
+    if (checking || session === FREE_PLAY) return;
     setSide('checks');
     setChecking(true);
     setCheckError(undefined);
@@ -188,9 +188,11 @@ export function LabPage(props: { lab: string }) {
         <button className="primary" onClick={() => void build()} disabled={building || !status || off} title={`${t('tip.build')} (${keysOf('build')})`} data-testid="build">
           {building ? t('machine.building') : t('machine.build')}
         </button>
-        <button onClick={() => void check()} disabled={checking} title={`${t('tip.check')} (${keysOf('check')})`}>
-          {checking ? t('machine.checking') : t('machine.check')}
-        </button>
+        {session !== FREE_PLAY && (
+          <button onClick={() => void check()} disabled={checking} title={`${t('tip.check')} (${keysOf('check')})`}>
+            {checking ? t('machine.checking') : t('machine.check')}
+          </button>
+        )}
         <span className="toolbar-sep" />
         <MachineControls session={session} status={status} onStatus={setStatus} afterAction={() => terminal.current?.focus()} />
       </div>
@@ -199,10 +201,12 @@ export function LabPage(props: { lab: string }) {
         <aside className="side">
           <div className="side-tabs" role="tablist">
             <button role="tab" aria-selected={side === 'instructions'} className={side === 'instructions' ? 'active' : ''} onClick={() => setSide('instructions')}>{t('lab.instructions')}</button>
-            <button role="tab" aria-selected={side === 'checks'} className={side === 'checks' ? 'active' : ''} onClick={() => setSide('checks')}>
-              {t('lab.checks')}
-              {run && <span className={run.passed ? 'tab-badge ok' : 'tab-badge bad'}>{run.passed ? '✓' : run.items.filter((i) => i.status !== 'passed').length}</span>}
-            </button>
+            {session !== FREE_PLAY && (
+              <button role="tab" aria-selected={side === 'checks'} className={side === 'checks' ? 'active' : ''} onClick={() => setSide('checks')}>
+                {t('lab.checks')}
+                {run && <span className={run.passed ? 'tab-badge ok' : 'tab-badge bad'}>{run.passed ? '✓' : run.items.filter((i) => i.status !== 'passed').length}</span>}
+              </button>
+            )}
           </div>
           <div className="side-body">
             {lab && isDrill && <DrillBar lab={lab} onStarted={() => terminal.current?.focus()} />}

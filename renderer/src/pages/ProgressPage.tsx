@@ -9,6 +9,7 @@ import { useI18n, type MessageKey } from '../i18n';
 import { labTitle } from '../labs';
 import { hrefFor, navigate } from '../route';
 import { useOpenLab } from './CatalogPage';
+import { IpcError } from '../../../main/ipc/common/protocol';
 
 function Stat(props: { label: string; value: string; sub?: string }) {
   return (
@@ -22,17 +23,19 @@ function Stat(props: { label: string; value: string; sub?: string }) {
 
 function RunCard(props: { lab: string; run: CheckRunRecord; onRestored(): void }) {
   const { lab, run } = props;
-  const { api, report } = useApp();
+  const { api, report: say } = useApp();
   const { t, language } = useI18n();
+  // A desktop window works on its own lab only: another lab's files are restored from its window.
+  const failed = (e: unknown) => say(e instanceof IpcError && e.code === 'forbidden' ? t('restore.otherWindow') : why(e));
   const [plan, setPlan] = useState<RestorePlan>();
   const list = (paths: string[]) => (paths.length ? paths.join(', ') : t('restore.nothing'));
 
   const restore = (force: boolean) => {
     api.progress.restore(lab, run.runId, force).then((done) => {
       setPlan(undefined);
-      report(t('restore.done', { id: run.runId, files: list(done.write) }));
+      say(t('restore.done', { id: run.runId, files: list(done.write) }));
       props.onRestored();
-    }, (e: unknown) => report(why(e)));
+    }, failed);
   };
 
   return (
@@ -56,7 +59,7 @@ function RunCard(props: { lab: string; run: CheckRunRecord; onRestored(): void }
         <span className="muted" title={run.files.join('\n')}>{t('history.files', { n: run.files.length })}</span>
         <span className="spacer" />
         {!plan && run.files.length > 0 && (
-          <button className="small" onClick={() => api.progress.planRestore(lab, run.runId).then(setPlan, (e: unknown) => report(why(e)))}>{t('history.restore')}</button>
+          <button className="small" onClick={() => api.progress.planRestore(lab, run.runId).then(setPlan, failed)}>{t('history.restore')}</button>
         )}
       </div>
       {plan && (
