@@ -311,20 +311,26 @@ describe.skipIf(!hasChromium)('the app in Chromium (browser mode)', () => {
     await waitForScreen((t) => t.split('flood: line').length > 10, 'the flood', 60_000);
     await page.waitForTimeout(500);
     // The echo is mixed into the flood and scrolls away at once; what counts is when the page
-    // has drawn it: when xterm.js has taken the output up to it and acknowledged it.
-    const drawn = whenDrawn(core.sessionFor('hello-proc')!.output, 'q');
+    // has drawn it: when xterm.js has taken the output up to it and acknowledged it. Three
+    // keys, a moment apart; the median is the figure.
     await page.locator('.xterm').click();
-    const typedAt = Date.now();
-    await page.keyboard.type('q');
-    const ms = (await drawn) - typedAt;
-    console.log(`printk flood: the echo was drawn ${ms} ms after the key was pressed`);
-    expect(ms).toBeLessThan(500);
-    await shot('ui-flood.png');
-    // insmod returns once the 100 000 lines are out; the "q" typed meanwhile is cleared with ^U.
+    const delays: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const drawn = whenDrawn(core.sessionFor('hello-proc')!.output, 'q');
+      const typedAt = Date.now();
+      await page.keyboard.type('q');
+      delays.push((await drawn) - typedAt);
+      if (i === 0) await shot('ui-flood.png');
+      await page.waitForTimeout(200);
+    }
+    const ms = delays.sort((a, b) => a - b)[1]!;
+    console.log(`printk flood: the echo was drawn ${delays.join(', ')} ms after the key was pressed`);
+    // insmod returns once the 100 000 lines are out; the "qqq" typed meanwhile is cleared with ^U.
     await waitForScreen((t) => t.includes('flood: line 99999') && lastLine(t).startsWith(PROMPT), 'the end of the flood', 120_000);
     await typeInTerminal('\x15echo calm\n');
     await waitForScreen((t) => t.includes('\ncalm\n') && atPrompt(t), 'echo after the flood');
     expect(core.sessionStatus('hello-proc')).toMatchObject({ state: 'running', boot: 1 });
+    expect(ms).toBeLessThan(500);
   });
 
   it('presses Alt+SysRq+H from the SysRq menu', async () => {
