@@ -65,7 +65,9 @@ export function App(props: { connection: Connection }) {
     const onKey = (e: KeyboardEvent) => {
       const id = shortcutFor(e);
       if (id !== 'settings' && id !== 'help') return;
+      // Not for the terminal too: F1 would reach the machine as ESC O P.
       e.preventDefault();
+      e.stopPropagation();
       setDialog((d) => (d === id ? undefined : id));
     };
     window.addEventListener('keydown', onKey, true);
