@@ -326,12 +326,13 @@ describe.skipIf(!hasChromium)('the app in Chromium (browser mode)', () => {
     const ms = delays.sort((a, b) => a - b)[1]!;
     console.log(`printk flood: the echo was drawn ${delays.join(', ')} ms after the key was pressed`);
     // insmod returns once the 100 000 lines are out; the "qqq" typed meanwhile is cleared with ^U.
-    await waitForScreen((t) => t.includes('flood: line 99999') && lastLine(t).startsWith(PROMPT), 'the end of the flood', 120_000);
+    // (A "q" may have landed between the last line and the prompt.)
+    await waitForScreen((t) => t.includes('flood: line 99999') && lastLine(t).endsWith(PROMPT), 'the end of the flood', 120_000);
     await typeInTerminal('\x15echo calm\n');
     await waitForScreen((t) => t.includes('\ncalm\n') && atPrompt(t), 'echo after the flood');
     expect(core.sessionStatus('hello-proc')).toMatchObject({ state: 'running', boot: 1 });
     expect(ms).toBeLessThan(500);
-  });
+  }, 180_000);
 
   it('presses Alt+SysRq+H from the SysRq menu', async () => {
     await page.getByRole('button', { name: /^SysRq/ }).click();
