@@ -6,9 +6,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Machine } from '../../emulator/machine.js';
 import { createNodeHost } from '../host/node-host.js';
 import type { Kernel } from '../../emulator/kernel/kernel.js';
-import { TerminalCommands } from './terminal-command.js';
+import { TerminalCommands, type CommandOutcome } from './terminal-command.js';
 import type { FromWorker, MachineWorkerData, ToWorker } from './worker-protocol.js';
-import type { CommandOutcome } from './terminal-command.js';
 
 const port = parentPort;
 if (!port) throw new Error('machine-worker.js runs in a worker thread');
