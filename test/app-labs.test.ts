@@ -136,6 +136,25 @@ describe('labs service: checks, hints and drills', () => {
     }
   });
 
+  it("gives the instructions' images as data, and nothing else of the lab's folder or beyond", async () => {
+    const { home, labsDir } = makeHome();
+    fs.mkdirSync(path.join(labsDir, 'hello', 'images'));
+    fs.writeFileSync(path.join(labsDir, 'hello', 'images', 'dot.png'), new Uint8Array([0x89, 0x50, 0x4e, 0x47]));
+    fs.writeFileSync(path.join(home, 'secret.png'), 'not yours');
+    fs.symlinkSync(path.join(home, 'secret.png'), path.join(labsDir, 'hello', 'images', 'link.png'));
+    const core = new DriverLabCore({ home, labs: folderLabProvider(labsDir), labsDir });
+    try {
+      const api = core.servicesFor({ description: 'test', mayUse: () => true });
+      expect(await api.labs.asset('hello', 'images/dot.png')).toEqual({ mime: 'image/png', base64: 'iVBORw==' });
+      await expect(api.labs.asset('hello', 'lab.json')).rejects.toThrow('lab.json: instructions can show PNG, JPEG, GIF, WebP and SVG images only');
+      await expect(api.labs.asset('hello', 'images/link.png')).rejects.toThrow("images/link.png: outside lab 'hello'");
+      await expect(api.labs.asset('hello', 'images/none.png')).rejects.toThrow("images/none.png: no such file in lab 'hello'");
+      await expect(api.labs.asset('nosuch', 'a.png')).rejects.toThrow("no lab 'nosuch'");
+    } finally {
+      await core.close();
+    }
+  });
+
   it('records drill attempts and answers with the best one', async () => {
     const { home, labsDir } = makeHome();
     const scores = [
