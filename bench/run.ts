@@ -11,6 +11,10 @@ import { moduleCflags, headerTree } from '../emulator/toolchain/kbuild.js';
 import { toFileTree } from '../emulator/toolchain/compile.js';
 import { benchRecordCheckRun } from './progress.js';
 import { benchScheduler } from './scheduler.js';
+import { benchDisk } from './disk.js';
+import { benchExt2 } from './ext2.js';
+import { benchLabChecks } from './labs.js';
+import { benchFaultChecks } from './faults.js';
 import { benchUi } from './ui.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -109,6 +113,11 @@ async function main(): Promise<void> {
   process.env.DRIVERLAB_CACHE = 'off';
   const rows: Row[] = [];
   const arg = process.argv[2];
+  if (arg === '--disk') {
+    // Only the disk figures (npm run bench -- --disk).
+    printTable(await benchDisk());
+    return;
+  }
   if (arg === '--cold-compile') {
     // Run in a fresh process by the parent: the first compile pays for loading clang.
     const compiler = processCompiler();
@@ -162,8 +171,12 @@ async function main(): Promise<void> {
 
   rows.push(...await benchScheduler());
   rows.push(await benchPortIo());
+  rows.push(...await benchFaultChecks());
 
   rows.push(benchRecordCheckRun());
+  rows.push(...await benchDisk());
+  rows.push(...benchExt2());
+  rows.push(...await benchLabChecks());
 
   rows.push(...await benchUi());
 

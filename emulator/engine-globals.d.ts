@@ -55,3 +55,8 @@ declare namespace WebAssembly {
   function compile(bytes: BufferSource): Promise<Module>;
   function instantiate(module: Module, importObject?: Imports): Promise<Instance>;
 }
+
+/** V8's stack trace depth (frames captured by `new Error()`; 10 by default). */
+interface ErrorConstructor {
+  stackTraceLimit: number;
+}

@@ -28,8 +28,13 @@ export interface HostCompiler {
    * With `tick` ("module.name"), loops and function entries also become
    * preemption points: they spend the exported `__dl_fuel` counter and call
    * that import, which may suspend the code too, when it runs out.
+   * With `kernel` (kernel modules), loads and stores that could touch the
+   * NULL page or a wild address, and a C stack growing past its limit, trap
+   * with the details in exported globals (emulator/wasm/faults.ts), and the
+   * source lines of the code (from its DWARF) are kept as a source map in
+   * the DRIVERLAB_LINES custom section (emulator/wasm/source-map.ts).
    */
-  asyncify(wasm: Uint8Array, imports: string[], tick?: string): Promise<Uint8Array>;
+  asyncify(wasm: Uint8Array, imports: string[], tick?: string, kernel?: boolean): Promise<Uint8Array>;
 }
 
 export interface HostStat {
@@ -67,4 +72,27 @@ export interface Host {
   wallNow(): number;
   /** Waits wall-clock time (real-time pacing of an interactive machine). */
   sleepWall(ms: number): Promise<void>;
+}
+
+/** Bytes in one sector of a hard disk (the unit of every ATA transfer). */
+export const SECTOR_SIZE = 512;
+
+/**
+ * The medium of a virtual hard disk: what the IDE drive (hw/disk/ide.ts) reads
+ * and writes, in 512-byte sectors. It belongs to the machine configuration,
+ * not to the powered-on machine, so whatever reached it survives a reset; the
+ * file-backed one (main/host/disk-image.ts) also survives the app and a crash
+ * of its process. Calls are synchronous, like the drive's PIO protocol. A
+ * failure throws an Error saying what went wrong on the host; the drive
+ * reports it to the kernel as a media error.
+ */
+export interface DiskBacking {
+  /** Size of the disk in sectors. */
+  readonly sectorCount: number;
+  /** `count` sectors from `lba` on: count * SECTOR_SIZE bytes. */
+  readSectors(lba: number, count: number): Uint8Array;
+  /** Writes whole sectors from `lba` on (`data.length` is a multiple of SECTOR_SIZE); later reads see them at once. */
+  writeSectors(lba: number, data: Uint8Array): void;
+  /** FLUSH CACHE: every write so far becomes durable (for a file: it survives a crash of the host too). */
+  flush(): void;
 }

@@ -8,13 +8,17 @@ import { Pit } from './hw/timer/i8254.js';
 import { IsaMemory } from './hw/isa-memory.js';
 import { irqLine } from './hw/irq.js';
 import { I8042 } from './hw/input/i8042.js';
+import { IDE0_IRQ, IdeController } from './hw/disk/ide.js';
+import { newMemoryDisk } from './disk.js';
 import type { MyDeviceCard } from './hw/cards/my-device.js';
 import { DEFAULT_CARDS, plugCards, type CardConfig } from './isa-cards.js';
-import type { Host } from './host.js';
+import type { DiskBacking, Host } from './host.js';
 import { Kernel, MachineHang, type Personality, RELEASES } from './kernel/kernel.js';
 import { ModuleLoader } from './kernel/module.js';
+import { KernelPanic } from './kernel/oops.js';
 import { installUserland } from './userland/install.js';
-import { exitStatus, Proc } from './userland/libc.js';
+import { initProgram } from './userland/init.js';
+import type { MachineEvent } from './events.js';
 
 export interface MachineConfig {
   personality?: Personality;
@@ -28,18 +32,16 @@ export interface MachineConfig {
   cards?: CardConfig[];
   /** Receives the machine's events as they happen (the inspector, checks, `--trace`). */
   onEvent?: (event: MachineEvent) => void;
+  /** Whether the terminal shows what each boot prints (the kernel's messages); default true. */
+  showBoot?: boolean;
+  /**
+   * The hard disk on the primary IDE channel (hda): a disk image from the host, or by default a
+   * fresh 32 MiB disk in memory with hda1 (emulator/disk.ts). It outlives resets of the machine.
+   */
+  disk?: DiskBacking;
 }
 
-/**
- * Something that happened in the machine, at virtual time `t` (ns): the
- * stream the inspector, the timeline, checks and `driverlab sh --trace` read.
- */
-export type MachineEvent =
-  | { t: number; kind: 'switch'; cpu: number; pid: number; comm: string }
-  | { t: number; kind: 'task'; pid: number; comm: string; state: string; wchan: string }
-  | { t: number; kind: 'port'; dir: 'in' | 'out'; port: number; size: number; value: number; owner?: string }
-  | { t: number; kind: 'pic'; lines: number; irr: number; isr: number; imr: number; intr: boolean }
-  | { t: number; kind: 'printk'; level: number; text: string };
+export type { MachineEvent };
 
 /** 2025-01-15 10:30:00 UTC: the date in the tutorial's `ls -l` output. */
 export const MACHINE_EPOCH_MS = Date.UTC(2025, 0, 15, 10, 30, 0);
@@ -52,19 +54,29 @@ export class Machine {
   isa!: IsaMemory;
   /** The i8042 keyboard controller on 0x60/0x64, IRQ 1. */
   keyboard!: I8042;
+  /** The primary IDE channel with the hard disk (hda). */
+  ide!: IdeController;
   cards!: MyDeviceCard[];
   kernel!: Kernel;
   readonly config: Required<MachineConfig>;
   private inputWaiter: (() => void) | undefined;
   private stopRequested = false;
   private inputEnded = false;
+  /** Set while boot() runs: its output reaches the terminal only with config.showBoot. */
+  private booting = false;
+  /** The reset button was pressed or the power switch turned: the machine stops where it is. */
+  private powerEvent: 'reset' | 'off' | undefined;
+  /** Wakes runShell() when it waits for someone to reset a machine that stopped. */
+  private powerWaiter: (() => void) | undefined;
+  /** Called when the machine has booted again after a reset, a reboot or a power cycle. */
+  onReboot: (() => void) | undefined;
 
   /** Whether someone listens to the event stream (config.onEvent was given). */
   private readonly listening: boolean;
 
   constructor(readonly host: Host, config: MachineConfig, private readonly terminal: (text: string) => void) {
     this.listening = config.onEvent !== undefined;
-    this.config = { personality: 'modern', cmdline: '', seed: 1, pacing: 'fast', ...config, onEvent: config.onEvent ?? (() => undefined), cards: config.cards ?? [...DEFAULT_CARDS] };
+    this.config = { personality: 'modern', cmdline: '', seed: 1, pacing: 'fast', showBoot: true, ...config, onEvent: config.onEvent ?? (() => undefined), cards: config.cards ?? [...DEFAULT_CARDS], disk: config.disk ?? newMemoryDisk() };
     this.powerOn();
   }
 
@@ -83,13 +95,17 @@ export class Machine {
     this.pit.attach(this.bus);
     this.keyboard = new I8042(irqLine(this.pic, 1));
     this.keyboard.attach(this.bus);
+    this.ide = new IdeController(this.clock, irqLine(this.pic, IDE0_IRQ), this.config.disk, {
+      onHostError: (msg) => this.terminal(`\r\n[driverlab] ${msg}\r\n`),
+    });
+    this.ide.attach(this.bus);
     // A card configuration that would hang a real PC is refused here, before power-on.
     this.cards = plugCards(this.config.cards, { clock: this.clock, bus: this.bus, pic: this.pic, isa: this.isa, seed: this.config.seed });
     const release = RELEASES[this.config.personality].release;
     const cmdline = `BOOT_IMAGE=/boot/vmlinuz-${release} root=/dev/hda1 ro${this.config.cmdline ? ' ' + this.config.cmdline : ''}`;
     this.kernel = new Kernel({
       clock: this.clock, bus: this.bus, pic: this.pic, isa: this.isa, host: this.host, personality: this.config.personality, cmdline,
-      consoleOutput: (text) => this.terminal(text), epochMs: MACHINE_EPOCH_MS, seed: this.config.seed,
+      consoleOutput: (text) => { if (!this.booting || this.config.showBoot) this.terminal(text); }, epochMs: MACHINE_EPOCH_MS, seed: this.config.seed,
     });
     this.kernel.modules = new ModuleLoader(this.kernel);
     this.attachEvents();
@@ -112,8 +128,13 @@ export class Machine {
 
   /** Power on: the kernel boots and the userland is installed; init is not started yet. */
   boot(): void {
-    this.kernel.boot();
-    installUserland(this.kernel);
+    this.booting = true;
+    try {
+      this.kernel.boot();
+      installUserland(this.kernel);
+    } finally {
+      this.booting = false;
+    }
     // Distributions quiet the console once userspace is up (kernel.printk = 4 4 1 7).
     this.kernel.log.consoleLoglevel = 4;
   }
@@ -139,51 +160,109 @@ export class Machine {
   stop(): void {
     this.stopRequested = true;
     this.inputWaiter?.();
+    this.powerWaiter?.();
   }
 
   /**
-   * Starts init with a shell on the console: interactive (a login shell) or
-   * running `script` like `sh -c`. Resolves the shell's exit status. When the
-   * machine is reset (SysRq-B, a reboot), it boots again: an interactive
-   * session gets a new shell; a script is gone with the old machine
-   * (status 128 + SIGKILL, as if the shell had been killed).
+   * The reset button: the machine restarts at once, whatever it is doing (a hard lockup,
+   * a panic). Nothing is synced: what only the kernel held in memory is lost.
+   */
+  pressReset(): void {
+    this.cutPower('reset');
+  }
+
+  /** The power switch off and on again: for the machine, the same as the reset button. */
+  powerCycle(): void {
+    this.cutPower('reset');
+  }
+
+  /** The power switch off: the machine stops where it is and runShell() returns. */
+  powerOff(): void {
+    this.cutPower('off');
+  }
+
+  private cutPower(event: 'reset' | 'off'): void {
+    this.powerEvent = event;
+    // The kernel stops at its next preemption point, at this very virtual instant.
+    this.kernel.halted ??= event === 'reset' ? 'reset' : 'power off';
+    this.inputWaiter?.();
+    this.powerWaiter?.();
+  }
+
+  /**
+   * Starts init with a shell on the console: interactive (a login shell) or running `script`
+   * like `sh -c`, and resolves the shell's exit status. The session survives the machine:
+   * after a reboot, a reset, a panic with panic=N or a power cycle the machine boots again
+   * and init starts a new shell, which for a script goes on with the top-level command after
+   * the one that was running (the shell reports each one it starts). A machine that powers
+   * off ends the session; one that halts, hangs or panics for good ends a script's session
+   * and waits for the reset button in an interactive one.
    */
   async runShell(script?: string): Promise<number> {
+    const cursor = script === undefined ? undefined : new ScriptCursor(script);
     for (;;) {
-      const status = await this.runInit(script);
-      if (this.kernel.shutdown !== 'restart' || this.stopRequested) return status;
+      const status = await this.runInit(cursor);
+      if (status !== undefined || this.stopRequested) return status ?? 130;
+      if (!(await this.comesBack(cursor === undefined))) return this.stopRequested ? 130 : statusWhenStopped(this.kernel);
+      this.powerEvent = undefined;
       this.powerOn();
       this.boot();
       if (this.inputEnded) this.kernel.console.hangupInput();
-      if (script !== undefined) return 128 + 9;
+      this.onReboot?.();
+      if (cursor?.finished) return 0;
     }
   }
 
-  private async runInit(script: string | undefined): Promise<number> {
+  /**
+   * The machine stopped under the shell: whether it boots again. It does after a restart
+   * (reboot, SysRq-B, the reset button) and after panic=N seconds; an interactive session
+   * also waits for the reset button when the machine halted, hung or panicked for good.
+   */
+  private async comesBack(interactive: boolean): Promise<boolean> {
+    const k = this.kernel;
+    if (this.powerEvent) return this.powerEvent === 'reset';
+    if (k.shutdown === 'restart') return true;
+    if (k.panicRestartAtNs !== undefined) {
+      await this.idleUntil(k.panicRestartAtNs);
+      if (this.stopRequested || this.powerEvent === 'off') return false;
+      // panic()'s emergency_restart() once the timeout has run out.
+      k.requestShutdown('restart');
+      return true;
+    }
+    if (!interactive || k.shutdown === 'poweroff' || this.stopRequested) return false;
+    // A hang has said so already (runUntil).
+    if (!k.hungReason) this.terminal('\r\n[driverlab] The machine has stopped; reset it to start it again.\r\n');
+    await new Promise<void>((resolve) => { this.powerWaiter = resolve; });
+    this.powerWaiter = undefined;
+    return !this.stopRequested && this.powerEvent === 'reset';
+  }
+
+  /** Virtual time passes with no CPU doing anything useful (spinning in panic with interrupts off), paced like the run loop. */
+  private async idleUntil(t: number): Promise<void> {
+    while (this.clock.now < t && !this.stopRequested && !this.powerEvent) {
+      if (this.config.pacing !== 'realtime') { this.clock.advanceTo(t); break; }
+      const step = Math.min(t - this.clock.now, 50e6);
+      await Promise.race([this.host.sleepWall(step / 1e6), new Promise<void>((resolve) => { this.powerWaiter = resolve; })]);
+      this.powerWaiter = undefined;
+      this.clock.advanceTo(this.clock.now + step);
+    }
+  }
+
+  /** Runs init until the console session ends (its status) or the machine stops under it (undefined). */
+  private async runInit(cursor: ScriptCursor | undefined): Promise<number | undefined> {
     const k = this.kernel;
     const init = k.createTask(undefined, 'init', { uid: 0, gid: 0, euid: 0, egid: 0 });
     init.cwd = '/';
     init.env = new Map([['PATH', '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'], ['HOME', '/root'], ['TERM', 'linux']]);
     let status: number | undefined;
-    k.startProgram(init, async (task) => {
-      const p = new Proc(k, task);
-      const tty = await p.open('/dev/console', 2);
-      await p.dup(tty);
-      await p.dup(tty);
-      const env = new Map([
-        ['PATH', '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'], ['HOME', '/home/user'], ['USER', 'user'],
-        ['LOGNAME', 'user'], ['SHELL', '/bin/sh'], ['TERM', 'xterm-256color'], ['PWD', '/home/lab'], ['HOSTNAME', k.hostname],
-      ]);
-      const argv = script === undefined ? ['-sh'] : ['sh', '-c', script];
-      const pid = await p.spawn(argv[0] === '-sh' ? ['sh', '-i'] : argv, { cwd: '/home/lab', env, uid: 1000 });
-      const child = k.tasks.get(pid);
-      if (child) { child.pgid = pid; k.console.fgPgid = pid; }
-      const r = await p.waitpid(pid);
-      status = exitStatus(r.status);
-      return 0;
-    }, ['init']);
-    await this.runUntil(() => status !== undefined || this.stopRequested);
-    return status ?? 130;
+    k.startProgram(init, initProgram(k, {
+      script: () => cursor?.take(),
+      report: (offset) => cursor?.advance(offset),
+      ended: (s) => { status = s; },
+    }), ['init']);
+    // 2.2's SysRq-L kills init too: a script can go no further; an interactive machine runs on, empty, until reset.
+    await this.runUntil(() => status !== undefined || this.stopRequested || this.powerEvent !== undefined || (cursor !== undefined && !init.alive));
+    return status;
   }
 
   /**
@@ -211,7 +290,7 @@ export class Machine {
       return woke;
     };
     try {
-      while (!done() && !this.stopRequested && k.halted === undefined) {
+      while (!done() && !this.stopRequested && k.halted === undefined && !this.powerEvent) {
         k.advanceTo(this.clock.now);
         if (await k.sched.runOne()) {
           k.unstoppableSince = 0;
@@ -242,8 +321,9 @@ export class Machine {
         k.advanceTo(next);
       }
     } catch (e) {
-      if (!(e instanceof MachineHang)) throw e;
-      k.hang(e.message);
+      // A panic in an interrupt that came while no task ran: the machine is already halted.
+      if (e instanceof MachineHang) k.hang(e.message);
+      else if (!(e instanceof KernelPanic)) throw e;
     }
     if (k.halted !== undefined && k.hungReason) this.terminal(`\r\n[driverlab] The virtual machine hangs: ${k.hungReason}. It was stopped; reset it to go on.\r\n`);
   }
@@ -253,3 +333,38 @@ export class Machine {
 const REALTIME_SLACK_MS = 100;
 /** The host gets the thread back at least this often. */
 const HOST_YIELD_MS = 16;
+
+/**
+ * Where `driverlab sh` is in its script, across reboots: the offset where the next top-level
+ * command begins. The shell is given what is left and reports offsets in that text.
+ */
+class ScriptCursor {
+  /** Where the text given to the current shell begins, and where its next command begins. */
+  private base = 0;
+  private next = 0;
+
+  constructor(private readonly text: string) {}
+
+  /** What is left, for a new shell (after a reboot or a respawn). */
+  take(): string {
+    this.base = this.next;
+    return this.text.slice(this.next);
+  }
+
+  advance(offsetInGiven: number): void {
+    this.next = this.base + offsetInGiven;
+  }
+
+  get finished(): boolean {
+    return this.text.slice(this.next).trim() === '';
+  }
+}
+
+/**
+ * The status of a session whose machine stopped for good: 0 after it powered off or halted
+ * as asked (shutdown -h, poweroff, SysRq-O), 128 + SIGKILL when it hung, panicked or lost
+ * its power, as if the shell had been killed.
+ */
+function statusWhenStopped(k: Kernel): number {
+  return k.shutdown === 'poweroff' || k.shutdown === 'halt' ? 0 : 128 + 9;
+}

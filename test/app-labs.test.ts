@@ -9,6 +9,8 @@ import { DriverLabCore } from '../main/app/core.js';
 import type { LabFramework } from '../main/app/lab-framework.js';
 import { folderLabProvider } from '../main/labs/catalog.js';
 import { ProgressStore } from '../main/progress/store.js';
+import { folderLabFramework } from '../main/app/folder-framework.js';
+import { writeLab } from './helpers/labs.js';
 
 const homes: string[] = [];
 afterAll(() => { for (const h of homes) fs.rmSync(h, { recursive: true, force: true }); });
@@ -17,8 +19,7 @@ function makeHome(): { home: string; labsDir: string } {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'driverlab-labs-'));
   homes.push(home);
   const labsDir = path.join(home, 'labs');
-  fs.mkdirSync(path.join(labsDir, 'hello'), { recursive: true });
-  fs.writeFileSync(path.join(labsDir, 'hello', 'lab.json'), JSON.stringify({ id: 'hello', title: 'Hello', summary: 'A module.', topic: 'modules' }));
+  writeLab(labsDir, 'hello', { manifest: { title: 'Hello', topic: 'modules' } });
   return { home, labsDir };
 }
 
@@ -74,8 +75,7 @@ describe('labs service: checks, hints and drills', () => {
 
   it('shows progress with the next lab, and restores a run\'s files without losing unsaved work', async () => {
     const { home, labsDir } = makeHome();
-    fs.mkdirSync(path.join(labsDir, 'chardev'));
-    fs.writeFileSync(path.join(labsDir, 'chardev', 'lab.json'), JSON.stringify({ id: 'chardev', title: 'Chardev', summary: 'A device.', topic: 'devices' }));
+    writeLab(labsDir, 'chardev', { manifest: { title: 'Chardev', topic: 'devices', order: 0 } });
     const core = new DriverLabCore({ home, labs: folderLabProvider(labsDir), framework });
     try {
       const api = core.servicesFor({ description: 'test', mayUse: () => true });
@@ -104,6 +104,27 @@ describe('labs service: checks, hints and drills', () => {
       await core.close();
     }
   }, 30_000);
+
+  it('runs the real checks of a lab folder and takes its hints (main/labs through the LabFramework)', async () => {
+    const { home, labsDir } = makeHome();
+    const core = new DriverLabCore({ home, labs: folderLabProvider(labsDir), framework: folderLabFramework(labsDir) });
+    try {
+      const api = core.servicesFor({ description: 'test', mayUse: () => true });
+      const lab = await api.labs.get('hello');
+      expect(lab).toMatchObject({ kind: 'lab', order: 1, hintCount: 2, checkItems: [{ id: 'greeting', title: 'hello.c says hello' }], languages: ['en'] });
+      // A new workspace starts with the starter, whose TODO the failure points at.
+      expect(await api.workspace.read('hello', 'hello.c')).toBe('/* TODO 1: say hello */\n');
+      const failed = await api.labs.check('hello');
+      expect(failed).toMatchObject({ passed: false, items: [{ id: 'greeting', status: 'failed', where: { file: 'hello.c', line: 1 } }] });
+      expect(failed.items[0]!.message).toContain('hello.c does not say hello');
+      await api.workspace.write('hello', 'hello.c', '/* hello */\n');
+      expect(await api.labs.check('hello')).toMatchObject({ passed: true, items: [{ status: 'passed', message: '' }] });
+      expect(await api.labs.hint('hello', 0)).toEqual({ index: 0, title: 'Say it', text: 'Write hello.' });
+      expect((await api.progress.history('hello')).runs.map((r) => r.passed)).toEqual([false, true]);
+    } finally {
+      await core.close();
+    }
+  }, 60_000);
 
   it('reveals hints one at a time in the learner language, and remembers them', async () => {
     const { home, labsDir } = makeHome();

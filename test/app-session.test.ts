@@ -98,10 +98,22 @@ describe('the lab machine through the core', () => {
     await api.terminal.resize(FREE_PLAY, 117, 33);
     await api.settings.set('consoleLogLevel', 8);
     expect(await run('stty size; cat /proc/sys/kernel/printk\n', '33 117')).toContain('33 117\n8\t4\t1\t7\n');
+    // The shell waits at its prompt: Reboot types what the learner would.
+    const from = screen.length;
     await api.machine.reboot(FREE_PLAY);
-    await waitFor((t) => t.includes('reboot: Restarting system') && atPrompt(t), 'the reboot');
-    expect(core.sessionStatus(FREE_PLAY)).toMatchObject({ state: 'running', boot: 1 });
+    await waitFor((t) => t.slice(from).startsWith('sudo reboot\n') && t.slice(from).includes('reboot: Restarting system') && atPrompt(t), 'the reboot');
+    // A reboot is a new boot of the same machine thread.
+    expect(core.sessionStatus(FREE_PLAY)).toMatchObject({ state: 'running', boot: 2 });
     expect(await run('stty size; cat /proc/sys/kernel/printk\n', '33 117')).toContain('33 117\n8\t4\t1\t7\n');
+  }, 60_000);
+
+  it('reboots through the kernel when the terminal is busy', async () => {
+    await api.terminal.input(FREE_PLAY, 'cat\n');
+    await waitFor((t) => t.endsWith('cat\n'), 'cat running');
+    const from = screen.length;
+    await api.machine.reboot(FREE_PLAY);
+    await waitFor((t) => t.slice(from).includes('reboot: Restarting system') && atPrompt(t), 'the reboot');
+    expect(core.sessionStatus(FREE_PLAY)).toMatchObject({ state: 'running', boot: 3 });
   }, 60_000);
 
   it('presses Alt+SysRq+key on the machine keyboard', async () => {

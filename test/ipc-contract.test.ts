@@ -11,6 +11,7 @@ import type { Envelope, ServerMessage } from '../main/ipc/common/protocol.js';
 import { MAX_LISTENERS_PER_CONNECTION, type Sender } from '../main/ipc/server.js';
 import { SocketPeer } from '../main/ipc/socket-transport.js';
 import { folderLabProvider } from '../main/labs/catalog.js';
+import { writeLab } from './helpers/labs.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'driverlab-ipc-'));
 const labsDir = path.join(home, 'labs');
@@ -88,8 +89,7 @@ describe('IPC contract', () => {
   it('lists free play when there is no labs folder, and reports a broken lab without hiding the others', async () => {
     const empty = await connection.call('labs', 'list', []);
     expect(empty).toMatchObject({ ok: true, value: { labs: [], problems: [], freePlay: { id: FREE_PLAY, personality: 'modern' } } });
-    fs.mkdirSync(path.join(labsDir, 'hello'), { recursive: true });
-    fs.writeFileSync(path.join(labsDir, 'hello', 'lab.json'), JSON.stringify({ id: 'hello', title: 'Hello, /proc', summary: 'A first module', topic: 'modules' }));
+    writeLab(labsDir, 'hello', { manifest: { title: 'Hello, /proc', summary: 'A first module', topic: 'modules' } });
     fs.mkdirSync(path.join(labsDir, 'broken'));
     fs.writeFileSync(path.join(labsDir, 'broken', 'lab.json'), '{ "id": "broken", ');
     const listed = await connection.call('labs', 'list', []);

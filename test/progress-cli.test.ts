@@ -14,7 +14,9 @@ const CLI = path.resolve(import.meta.dirname, '../bin/driverlab.js');
 function driverlab(home: string, ...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8', timeout: 60_000, cwd: home,
-    env: { ...process.env, DRIVERLAB_HOME: home }, // and this process's time zone: noon() is local
+    // No labs folder: these tests are about the store's records, not the catalog.
+    // And this process's time zone: noon() is local.
+    env: { ...process.env, DRIVERLAB_HOME: home, DRIVERLAB_LABS: path.join(home, 'no-labs') },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

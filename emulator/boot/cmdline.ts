@@ -251,6 +251,8 @@ export interface BootDispatch {
   init: string | undefined;
   console: string[];
   panic: number | undefined;
+  /** oops=panic: every oops is a panic (panic_on_oops). */
+  oopsPanic: boolean;
   /** The console loglevel: from loglevel=N, or 4 for quiet, 10 for debug (the last one wins). */
   loglevel: number | undefined;
   quiet: boolean;
@@ -291,7 +293,7 @@ export function kstrtoint(s: string, bits = 32, signed = true): { ok: true; valu
 
 /**
  * Decides, word by word, what the kernel does with a command line: the built-in parameters it
- * consumes (root=, ro, rw, quiet, debug, init=, console=, panic=, loglevel=), the setup functions
+ * consumes (root=, ro, rw, quiet, debug, init=, console=, panic=, oops=, loglevel=), the setup functions
  * of drivers (first matching prefix wins, as checksetup() does), and everything else goes to init:
  * words with '=' into its environment (BOOT_IMAGE= from LILO ends up there, as on a real system),
  * the others into its argv. After "--" every word goes to init's argv.
@@ -299,7 +301,7 @@ export function kstrtoint(s: string, bits = 32, signed = true): { ok: true; valu
 export function dispatchSetup(cmdline: string, handlers: readonly SetupHandler[]): BootDispatch {
   const out: BootDispatch = {
     calls: [], initArgv: ['init'], initEnvp: ['HOME=/', 'TERM=linux'], unknown: [],
-    root: undefined, readOnly: undefined, init: undefined, console: [], panic: undefined,
+    root: undefined, readOnly: undefined, init: undefined, console: [], panic: undefined, oopsPanic: false,
     loglevel: undefined, quiet: false, bootImage: undefined, errors: [],
   };
   let afterDashes = false;
@@ -360,6 +362,10 @@ function consumeBuiltin(word: CmdlineWord, out: BootDispatch): boolean {
       else out.errors.push(`Booting kernel: \`${value}' invalid for parameter \`panic'`);
       return true;
     }
+    case 'oops':
+      // oops_setup(): only "panic" means anything.
+      if (value === 'panic') out.oopsPanic = true;
+      return true;
     case 'loglevel': {
       const r = getOptions(value, 2);
       if (r.ints[0] === 1 && r.ints[1] !== undefined) out.loglevel = r.ints[1];

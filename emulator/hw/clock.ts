@@ -90,6 +90,11 @@ export class VirtualClock {
     this.removeAt(index);
   }
 
+  /** Every pending event, soonest first (what the inspector and the kernel's timer list show). */
+  pendingEvents(): EventHandle[] {
+    return [...this.heap].sort((a, b) => (firesBefore(a, b) ? -1 : 1));
+  }
+
   nextEventTime(): number | undefined {
     return this.heap[0]?.atNs;
   }

@@ -14,7 +14,7 @@ import { RamFs, type FsContext } from './fs/ramfs.js';
 import { ProcFs } from './fs/procfs.js';
 import { HostFs } from './fs/hostfs.js';
 import { type FileOperations, type Inode, type OpenFile, MKDEV, MINOR, O_RDONLY, O_WRONLY, O_NONBLOCK,
-  S_IFCHR, S_IFREG, isDir, isReg, FMODE_READ, FMODE_WRITE } from './fs/types.js';
+  S_IFBLK, S_IFCHR, S_IFREG, isDir, isReg, FMODE_READ, FMODE_WRITE } from './fs/types.js';
 import { ChrdevRegistry } from './chrdev.js';
 import { ResourceTree, markContainer } from './resources.js';
 import { Scheduler, Task, TaskKilled, STOP_SIGNALS, type Cpu, WaitQueue, SIGKILL, SIGPIPE, SIGCHLD, SIGCONT } from './sched.js';
@@ -28,8 +28,13 @@ import { mountSysfs } from './params.js';
 import { doIRQ, newIrqDescs, setupIrq, type IrqDesc } from './irq.js';
 import { Softirq } from './softirq.js';
 import { Keyboard } from './keyboard.js';
+import { Sysrq } from './sysrq.js';
+import type { ShutdownKind } from './reboot.js';
 import { TimerBase } from './timer.js';
 import { Workqueues } from './workqueue.js';
+import { BlockLayer } from './block/index.js';
+import { KernelPanic, OopsExit, lockupReport, panic, panicRebootAt } from './oops.js';
+import { enterSyscall, leaveSyscall, type SyscallPath } from './symbols.js';
 
 export type Personality = 'modern' | '2.2';
 
@@ -141,6 +146,14 @@ export class Kernel {
   set preemptCount(n: number) { this.sched.cpu.preemptCount = n; }
   /** The console keyboard driver (IRQ 1), with Magic SysRq. */
   keyboard: Keyboard | undefined;
+  /** Magic SysRq: the keys, /proc/sys/kernel/sysrq and /proc/sysrq-trigger. */
+  sysrq: Sysrq | undefined;
+  /**
+   * The shell init started on the console for a script (`driverlab sh`) tells the machine here
+   * which top-level command it starts, as the offset in its script where the next one begins:
+   * after a reboot or a respawn the script goes on from there.
+   */
+  consoleScript: { initPid: number; report(nextOffset: number): void } | undefined;
   /** Wall-clock time (ms) the run loop last let the host run (input, UI): see preemptionPoint(). */
   hostYieldedAt = 0;
   jiffies: number;
@@ -162,6 +175,8 @@ export class Kernel {
   readonly softirq: Softirq;
   readonly timers: TimerBase;
   readonly workqueues: Workqueues;
+  /** Disks, partitions, the buffer cache, sync and write-back (set up at boot). */
+  block!: BlockLayer;
 
   constructor(opts: KernelOptions) {
     this.clock = opts.clock;
@@ -270,6 +285,10 @@ export class Kernel {
       return undefined;
     }
     this.unstoppableSince = 0;
+    // Only the task the scheduler is running can be parked by it. Rarely (under host load), a
+    // userland program's code has been seen running outside its turn; holding `current` then
+    // would park another task for good (a CPU left to a zombie: the machine idles forever).
+    if (task !== this.sched.current) return undefined;
     // A machine that was reset or powered off runs nothing more: the task stays where it is.
     if (this.halted !== undefined) return this.sched.hold(false);
     if (mode === 'user' && this.clock.now - task.lastRanNs >= this.timeSlice && this.sched.runQueue.some((t) => t.state === 'R' && t.resume)) {
@@ -309,7 +328,7 @@ export class Kernel {
       if (!cpu.hardLockupReported && now - Math.max(cpu.irqsOffTs, cpu.touchTs) > WATCHDOG_THRESH_NS) {
         cpu.hardLockupReported = true;
         this.printk(`\x010watchdog: Watchdog detected hard LOCKUP on cpu ${cpu.id}\n`);
-        this.lockupDetails(cpu, task);
+        this.lockupDetails();
       }
       return;
     }
@@ -321,21 +340,12 @@ export class Kernel {
     cpu.softLockupReportTs = check;
     cpu.softLockupReports++;
     this.printk(`\x010watchdog: BUG: soft lockup - CPU#${cpu.id} stuck for ${Math.floor((check - cpu.touchTs) / 1e9)}s! [${task.comm}:${task.pid}]\n`);
-    this.lockupDetails(cpu, task);
+    this.lockupDetails();
   }
 
-  /** The register dump's human part: modules, the CPU line, where it is (from the wasm stack). */
-  private lockupDetails(cpu: Cpu, task: Task): void {
-    const mods = this.modules.list().map((m) => `${m.name}(${[...this.tainted].filter((t) => t === 'O' || t === 'P').join('') || ''}${m.state === 'coming' ? '+' : ''})`);
-    this.printk(`\x014Modules linked in: ${mods.join(' ')}\n`);
-    this.printk(`\x014CPU: ${cpu.id} PID: ${task.pid} Comm: ${task.comm} ${this.taintString()} ${this.release.release} #1\n`);
-    this.printk('\x014Hardware name: DriverLab Virtual PC, BIOS 1.0 01/15/2025\n');
-    const frames = wasmFrames(new Error().stack ?? '');
-    if (frames[0]) this.printk(`\x014RIP: 0010:${frames[0]}\n`);
-    this.printk('\x014Call Trace:\n');
-    this.printk('\x014 <TASK>\n');
-    for (const f of frames.slice(1)) this.printk(`\x014 ${f}\n`);
-    this.printk('\x014 </TASK>\n');
+  /** The register dump of a lockup report: modules, the CPU line, where the CPU is and how it got there (oops.ts). */
+  private lockupDetails(): void {
+    lockupReport(this);
     this.tainted.add('L');
   }
 
@@ -438,7 +448,8 @@ export class Kernel {
     this.initPic();
     this.printk(`\x016NR_IRQS: 16, nr_irqs: 16, preallocated irqs: 16\n`);
     this.initTimer();
-    this.keyboard = new Keyboard(this, { restart: () => this.requestShutdown('restart'), powerOff: () => this.requestShutdown('poweroff') });
+    this.sysrq = new Sysrq(this);
+    this.keyboard = new Keyboard(this, this.sysrq);
     this.keyboard.install();
     this.printk('\x016Console: colour VGA+ 80x25\n');
     this.printk('\x016printk: console [tty0] enabled\n');
@@ -446,6 +457,8 @@ export class Kernel {
     this.bootStep('\x016pid_max: default: 32768 minimum: 301\n');
     this.setupIoResources();
     this.bootStep('\x016Serial: 8250/16550 driver, 4 ports, IRQ sharing disabled\n');
+    this.block = new BlockLayer(this);
+    this.block.init();
     this.buildFilesystem();
     this.bootStep('\x016VFS: Mounted root (ramfs filesystem) on device 0:1.\n');
     this.bootStep('\x016devtmpfs: mounted\n');
@@ -478,8 +491,8 @@ export class Kernel {
     const sys: [number, number, string][] = [
       [0x0000, 0x001f, 'dma1'], [0x0020, 0x0021, 'pic1'], [0x0040, 0x0043, 'timer0'], [0x0050, 0x0053, 'timer1'],
       [0x0060, 0x0060, 'keyboard'], [0x0064, 0x0064, 'keyboard'], [0x0070, 0x0077, 'rtc0'], [0x0080, 0x008f, 'dma page reg'],
-      [0x00a0, 0x00a1, 'pic2'], [0x00c0, 0x00df, 'dma2'], [0x00f0, 0x00ff, 'fpu'], [0x01f0, 0x01f7, 'ata_piix'],
-      [0x03c0, 0x03df, 'vga+'], [0x03f6, 0x03f6, 'ata_piix'], [0x03f8, 0x03ff, 'serial'],
+      [0x00a0, 0x00a1, 'pic2'], [0x00c0, 0x00df, 'dma2'], [0x00f0, 0x00ff, 'fpu'],
+      [0x03c0, 0x03df, 'vga+'], [0x03f8, 0x03ff, 'serial'],
     ];
     for (const [s, e, n] of sys) this.ioports.insertSystem(s, e, n);
     markContainer(this.ioports.insertSystem(0x0d00, 0xffff, 'PCI Bus 0000:00'));
@@ -523,7 +536,7 @@ export class Kernel {
     this.mkdirp('/sys/module', 0o555);
     this.writeSystemFile('/etc/hostname', `${this.hostname}\n`);
     this.writeSystemFile('/etc/passwd', 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:DriverLab learner:/home/user:/bin/sh\n');
-    this.writeSystemFile('/etc/group', 'root:x:0:\nuser:x:1000:\n');
+    this.writeSystemFile('/etc/group', 'root:x:0:\ndisk:x:6:root\nuser:x:1000:\n');
     this.writeSystemFile('/etc/os-release', 'PRETTY_NAME="DriverLab Linux"\nNAME="DriverLab"\nID=driverlab\n');
     this.writeSystemFile('/var/log/messages', '');
     // The tutorial machine's udev rule: its advanced_dev node is world-writable, as in the seed's ls -l.
@@ -665,6 +678,7 @@ export class Kernel {
   }
 
   private openDevice(inode: Inode): FileOperations | number {
+    if ((inode.mode & 0o170000) === S_IFBLK) return this.block.open(inode);
     if ((inode.mode & 0o170000) !== S_IFCHR) return -6;
     return this.chrdevs.lookup(inode.rdev);
   }
@@ -755,7 +769,8 @@ export class Kernel {
     }
     if ((1 << sig) & STOP_SIGNALS) task.pendingSignals &= ~(1 << SIGCONT);
     task.pendingSignals |= 1 << sig;
-    if (task.state === 'S') {
+    // A blocked signal waits; it does not end an interruptible sleep.
+    if (task.state === 'S' && !(task.blockedSignals & (1 << sig))) {
       task.interrupted = true;
       this.sched.wake(task);
     }
@@ -826,6 +841,8 @@ export class Kernel {
         code = await main(task, argv);
       } catch (e) {
         if (e instanceof MachineHang) { this.hang(e.message); this.sched.finished(task); return; }
+        // After a panic nothing runs on: the task is left where it was.
+        if (e instanceof KernelPanic) { this.sched.finished(task); return; }
         if (e instanceof TaskKilled) { signal = e.signal; code = 128 + e.signal; }
         else {
           this.printk(`\x013BUG: userland program ${task.comm} crashed: ${(e as Error).stack ?? e}\n`);
@@ -833,7 +850,12 @@ export class Kernel {
           signal = 11;
         }
       }
-      await this.exitTask(task, code & 0xff, signal);
+      try {
+        await this.exitTask(task, code & 0xff, signal);
+      } catch (e) {
+        // A fault while exiting (a release() that oopses again) or a panic: the task never finishes dying.
+        if (!(e instanceof OopsExit || e instanceof KernelPanic)) throw e;
+      }
       this.sched.finished(task);
     });
   }
@@ -889,26 +911,40 @@ export class Kernel {
     const f = this.fdGet(task, fd);
     if (!f) return -EBADF;
     if (count < 0) return -EINVAL;
-    return this.vfs.read(f, ubuf, count);
+    return this.holdingFile(task, 'read', f, () => this.vfs.read(f, ubuf, count));
   }
 
   sysWrite(task: Task, fd: number, ubuf: number, count: number): Maybe<number> {
     const f = this.fdGet(task, fd);
     if (!f) return -EBADF;
-    return this.vfs.write(f, ubuf, count);
+    return this.holdingFile(task, 'write', f, () => this.vfs.write(f, ubuf, count));
   }
 
   sysLseek(task: Task, fd: number, offset: number, whence: number): Maybe<number> {
     const f = this.fdGet(task, fd);
     if (!f) return -EBADF;
     if (isFifoFile(f)) return -ESPIPE;
-    return this.vfs.llseek(f, offset, whence);
+    return this.holdingFile(task, 'lseek', f, () => this.vfs.llseek(f, offset, whence));
   }
 
   sysIoctl(task: Task, fd: number, cmd: number, arg: number): Maybe<number> {
     const f = this.fdGet(task, fd);
     if (!f) return -EBADF;
-    return this.vfs.ioctl(f, cmd >>> 0, arg);
+    return this.holdingFile(task, 'ioctl', f, () => this.vfs.ioctl(f, cmd >>> 0, arg));
+  }
+
+  /**
+   * A file operation of system call `path` (which an oops's call trace names). 2.2's system
+   * calls hold a reference to the file while the driver runs (fget/fput): a task killed by an
+   * oops in the driver never puts it back, so the file is never released and the module's use
+   * count stays up. The modern kernel's fdget() takes no reference for a single-threaded task.
+   */
+  private holdingFile(task: Task, path: SyscallPath, f: OpenFile, op: () => Maybe<number>): Maybe<number> {
+    enterSyscall(task, path);
+    const done = (r: number) => { leaveSyscall(task); return r; };
+    if (this.personality !== '2.2') return andThen(op(), done);
+    f.refs++;
+    return andThen(op(), (r) => andThen(this.closeFile(f), () => done(r)));
   }
 
   sysDup2(task: Task, oldfd: number, newfd: number): Maybe<number> {
@@ -1117,10 +1153,10 @@ export class Kernel {
   hungReason: string | undefined;
 
   /** How the machine asked to stop: a reset (SysRq-B, reboot) or a power-off. */
-  shutdown: 'restart' | 'poweroff' | undefined;
+  shutdown: ShutdownKind | undefined;
 
   /** emergency_restart() / kernel_power_off(): nothing runs any more; the machine acts on it. */
-  requestShutdown(how: 'restart' | 'poweroff'): void {
+  requestShutdown(how: ShutdownKind): void {
     this.shutdown = how;
     this.halted = how;
   }
@@ -1131,11 +1167,14 @@ export class Kernel {
     this.halted = reason;
   }
 
-  /** panic(): the message, then the machine stops (panic=N reboots come with step 5). */
-  panic(message: string): void {
-    this.log.consoleLoglevel = 8;
-    this.printk(`\x010Kernel panic - not syncing: ${message.replace(/\n$/, '')}\n`);
-    this.halted = message;
+  /** With panic=N: when the panicked machine resets itself (the Machine lets the time pass, then restarts it). */
+  get panicRestartAtNs(): number | undefined {
+    return panicRebootAt(this);
+  }
+
+  /** panic(): the message, then the machine stops, or reboots after panic=N seconds (oops.ts). */
+  panic(message: string): never {
+    throw panic(this, message);
   }
 
   vsprintf(fmt: string, args: FormatArgs): string {
@@ -1209,20 +1248,3 @@ export function syslogDate(ms: number): string {
 
 /** Thrown out of code that can never be stopped (a loop in an interrupt handler): the machine is wedged. */
 export class MachineHang extends Error {}
-
-/**
- * The C functions on the host's stack right now, innermost first, as the
- * kernel prints them ("name+0xoffset [module]"), from V8's stack trace of
- * wasm frames ("at mod.ko.func (wasm://wasm/mod.ko-hash:wasm-function[3]:0x1a1)").
- */
-export function wasmFrames(stack: string): string[] {
-  const frames: string[] = [];
-  for (const m of stack.matchAll(/at (\S+) \(wasm:\/\/wasm\/[^:]*:wasm-function\[\d+\]:(0x[0-9a-f]+)\)/g)) {
-    const full = m[1]!;
-    const dot = full.indexOf('.ko.');
-    const [mod, fn] = dot >= 0 ? [full.slice(0, dot), full.slice(dot + 4)] : ['', full];
-    if (fn.startsWith('asyncify_') || fn === '__dl_tick') continue;
-    frames.push(`${fn}+${m[2]}${mod ? ` [${mod}]` : ''}`);
-  }
-  return frames;
-}

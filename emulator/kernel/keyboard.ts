@@ -2,9 +2,9 @@
 // or 2.2's drivers/char/pc_keyb.c + keyboard.c, in miniature): IRQ 1 reads
 // set-1 scancodes from the i8042's port 0x60, tracks the modifiers, turns keys
 // into characters for the console, and hands Alt+SysRq+key to Magic SysRq
-// (drivers/tty/sysrq.c), which works as long as interrupts reach the CPU.
+// (sysrq.ts), which works as long as interrupts reach the CPU.
 import type { Kernel } from './kernel.js';
-import { SIGKILL, SIGTERM } from './sched.js';
+import type { Sysrq } from './sysrq.js';
 
 const SC_LCTRL = 0x1d, SC_LSHIFT = 0x2a, SC_RSHIFT = 0x36, SC_LALT = 0x38, SC_SYSRQ = 0x54, SC_BREAK = 0x80;
 
@@ -23,23 +23,15 @@ KEYMAP[0x0f] = ['\t', '\t'];
 KEYMAP[0x0e] = ['\x7f', '\x7f'];
 KEYMAP[0x01] = ['\x1b', '\x1b'];
 
-export interface SysrqHooks {
-  /** SysRq-B: the machine resets at once (emergency_restart). */
-  restart(): void;
-  /** SysRq-O: power off. */
-  powerOff(): void;
-  /** SysRq-S / SysRq-U: the storage layer's emergency sync and read-only remount, when there is one. */
-  emergencySync?(): void;
-  emergencyRemountRo?(): void;
-}
-
 export class Keyboard {
   private shift = false;
   private ctrl = false;
   private alt = false;
   private sysrqHeld = false;
+  /** The keyboard mode (KDSKBMODE): keys translated to characters, or raw scancodes; SysRq-R sets it back to 'xlate'. */
+  mode: 'xlate' | 'raw' = 'xlate';
 
-  constructor(private readonly k: Kernel, private readonly hooks: SysrqHooks) {}
+  constructor(private readonly k: Kernel, private readonly sysrq: Sysrq) {}
 
   /** Claims IRQ 1 (the i8042's keyboard line), as the keyboard driver does at boot. */
   install(): void {
@@ -59,62 +51,14 @@ export class Keyboard {
     if (!make) return true;
     const key = KEYMAP[code];
     if (!key) return true;
-    if (this.sysrqHeld) { this.handleSysrq(key[0]); return true; }
+    // The modern kernel takes Shift into account (Alt+Shift+SysRq+R is not r); 2.2's table had lower case only.
+    const sysrqKey = this.shift && this.k.personality === 'modern' ? key[1] : key[0];
+    if (this.sysrqHeld && this.sysrq.fromKeyboard(sysrqKey)) return true;
     let ch = key[this.shift ? 1 : 0];
     if (this.ctrl && /[a-z]/i.test(ch)) ch = String.fromCharCode(ch.toLowerCase().charCodeAt(0) - 96);
     else if (this.ctrl && ch === '\\') ch = '\x1c';
-    this.k.console.input(ch);
+    // Meta sends an escape prefix (the VT's default meta mode).
+    this.k.console.input(this.alt ? `\x1b${ch}` : ch);
     return true;
-  }
-
-  /** __handle_sysrq(): the action's message at KERN_INFO, then the action. */
-  handleSysrq(key: string): void {
-    const k = this.k;
-    const say = (msg: string) => {
-      // sysrq raises the console loglevel so its messages are always seen.
-      const saved = k.log.consoleLoglevel;
-      k.log.consoleLoglevel = 7;
-      k.printk(`\x016${k.personality === 'modern' ? 'sysrq: ' : 'SysRq: '}${msg}\n`);
-      k.log.consoleLoglevel = saved;
-    };
-    if (/^[0-9]$/.test(key)) {
-      say(`Changing Loglevel`);
-      k.log.consoleLoglevel = Number(key);
-      k.printk(`\x014${k.personality === 'modern' ? 'sysrq: ' : 'SysRq: '}Loglevel set to ${key}\n`);
-      return;
-    }
-    switch (key) {
-      case 'b': say('Resetting'); this.hooks.restart(); return;
-      case 'o': say('Power Off'); this.hooks.powerOff(); return;
-      case 's':
-        say('Emergency Sync');
-        this.hooks.emergencySync?.();
-        k.printk('\x016Emergency Sync complete\n');
-        return;
-      case 'u':
-        say('Emergency Remount R/O');
-        this.hooks.emergencyRemountRo?.();
-        k.printk('\x016Emergency Remount complete\n');
-        return;
-      case 'e': say('Terminate All Tasks'); this.signalAll(SIGTERM); return;
-      case 'i': say('Kill All Tasks'); this.signalAll(SIGKILL); return;
-      case 't': say('Show State'); this.showState(false); return;
-      case 'w': say('Show Blocked State'); this.showState(true); return;
-      default:
-        say('HELP : loglevel(0-9) reboot(b) terminate-all-tasks(e) kill-all-tasks(i) poweroff(o) sync(s) show-task-states(t) unmount(u) show-blocked-tasks(w)');
-    }
-  }
-
-  /** send_sig_all(): every user task but init. */
-  private signalAll(sig: number): void {
-    for (const t of this.k.tasks.values()) if (t.pid !== 1 && t.kind === 'user' && t.alive) this.k.sendSignal(t, sig);
-  }
-
-  /** show_state_filter(): one line per task (the stacks are left out). */
-  private showState(blockedOnly: boolean): void {
-    for (const t of this.k.tasks.values()) {
-      if (!t.alive || (blockedOnly && t.state !== 'D')) continue;
-      this.k.printk(`\x016task:${t.comm.padEnd(15)} state:${t.state} pid:${String(t.pid).padEnd(5)} ppid:${t.parent?.pid ?? 0}${t.wchan ? ` wchan:${t.wchan}` : ''}\n`);
-    }
   }
 }

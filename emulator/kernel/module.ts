@@ -2,7 +2,8 @@
 // by our kbuild whose imports are the kernel API and whose "modinfo" custom
 // section holds the .modinfo strings (license=GPL, author=..., parm=...).
 import { NS_PER_FUEL, type Kernel } from './kernel.js';
-import { EEXIST, ENOENT, ENOEXEC, EBUSY, EFAULT } from './errno.js';
+import { liveModuleFrames } from './stacktrace.js';
+import { EEXIST, ENOENT, ENOEXEC, EBUSY } from './errno.js';
 import type { FormatArgs } from './format.js';
 import type { KapiTable, ModuleContext, ModuleHeap } from './kapi/context.js';
 import { printkApi } from './kapi/printk.js';
@@ -26,12 +27,16 @@ import { rwlockApi } from './kapi/rwlock.js';
 import { currentApi } from './kapi/current.js';
 import type { Maybe } from './maybe.js';
 import { moduleSysfsAdd, moduleSysfsRemove, setupModuleParams } from './params.js';
+import { bugApi } from './kapi/bug.js';
+import { KernelFault, moduleOops } from './oops.js';
+import { ModuleSymbols } from './symbols.js';
+import { ADDRESS_LIMIT, FAULT_ADDRESS_GLOBAL, FAULT_KIND_GLOBAL, NULL_GUARD, STACK_LIMIT_GLOBAL } from '../wasm/faults.js';
 
 export type KapiProvider = (m: ModuleContext) => KapiTable;
 
 /** The kernel API areas, one file each under kapi/ (ARCHITECTURE.md). */
 export const KAPI_PROVIDERS: KapiProvider[] = [printkApi, stringApi, uaccessApi, slabApi, procApi, chrdevApi, syncApi, waitApi, sched22Api, irqflagsApi,
-  ioApi, irqApi, timerApi, completionApi, taskletApi, workqueueApi, kthreadApi, rwlockApi, currentApi];
+  ioApi, irqApi, timerApi, completionApi, taskletApi, workqueueApi, kthreadApi, rwlockApi, currentApi, bugApi];
 
 /** The import module C code calls at its preemption points (see Host.asyncify). */
 export const KERNEL_TICK = 'env.__dl_tick';
@@ -42,7 +47,10 @@ export const BLOCKING_KAPI = ['mutex_lock', 'mutex_lock_interruptible', '__dl_wa
   'interruptible_sleep_on_timeout', '__dl_schedule22', 'down', 'down_interruptible', 'probe_irq_on',
   ...COMPLETION_BLOCKING_KAPI, ...TASKLET_BLOCKING_KAPI, ...WORKQUEUE_BLOCKING_KAPI, ...KTHREAD_BLOCKING_KAPI];
 
-const MODULE_MEMORY_LIMIT = 64 << 20;
+/** A module's memory never grows past the address its fault checks treat as wild (emulator/wasm/faults.ts). */
+const MODULE_MEMORY_LIMIT = ADDRESS_LIMIT;
+/** 2.2 put modules in the vmalloc area: 8 MB above the end of this machine's 256 MB of physical memory. */
+const VMALLOC_START_22 = 0xd0800000;
 const WASM_PAGE = 65536;
 
 /** First-fit allocator over the module's linear memory above __heap_base. */
@@ -126,9 +134,19 @@ export class LoadedModule implements ModuleContext {
   private table!: WebAssembly.Table;
   private tracked = new Map<string, { kind: string; undo: () => void }>();
   readonly sizeBytes: number;
+  /** Where a 2.2 kernel would have put the module's code (its oops prints addresses). */
+  baseAddress22 = VMALLOC_START_22;
+  private symbolTable: ModuleSymbols | undefined;
+  /** The exported globals of the fault checks and the stack limit (kernel builds have them). */
+  private faultAddress: WebAssembly.Global | undefined;
+  private faultKind: WebAssembly.Global | undefined;
+  private stackLimit: WebAssembly.Global | undefined;
+  /** The C stack wasm-ld laid out, used when no task's stack is: [limit, top). */
+  private defaultStackLimit = NULL_GUARD;
+  private defaultStackTop = 65536;
 
-  constructor(readonly kernel: Kernel, readonly name: string, readonly module: WebAssembly.Module, readonly info: ModInfo, bytes: number) {
-    this.sizeBytes = bytes;
+  constructor(readonly kernel: Kernel, readonly name: string, readonly module: WebAssembly.Module, readonly info: ModInfo, readonly image: Uint8Array) {
+    this.sizeBytes = image.length;
   }
 
   instantiate(imports: Record<string, WebAssembly.ImportValue>): void {
@@ -137,6 +155,62 @@ export class LoadedModule implements ModuleContext {
     this.mem = ex.memory as WebAssembly.Memory;
     this.table = ex.__indirect_function_table as WebAssembly.Table;
     this.heap = new Heap(this.mem, (ex.__heap_base as WebAssembly.Global).value as number);
+    this.faultAddress = ex[FAULT_ADDRESS_GLOBAL] as WebAssembly.Global | undefined;
+    this.faultKind = ex[FAULT_KIND_GLOBAL] as WebAssembly.Global | undefined;
+    this.stackLimit = ex[STACK_LIMIT_GLOBAL] as WebAssembly.Global | undefined;
+    // wasm-ld's own stack (64 KiB, first in memory) serves code that runs on no task's stack.
+    this.defaultStackTop = (ex.__stack_pointer as WebAssembly.Global).value as number;
+    this.defaultStackLimit = Math.max(NULL_GUARD, this.defaultStackTop - 65536);
+    if (this.stackLimit) this.stackLimit.value = this.defaultStackLimit;
+  }
+
+  /** The module's functions and source lines, for oops reports. */
+  get symbols(): ModuleSymbols {
+    return (this.symbolTable ??= new ModuleSymbols(this.image, this.module));
+  }
+
+  /** A license that taints the kernel 'P' ("Modules linked in: mymod(PO)"). */
+  get proprietary(): boolean { return !GPL_COMPATIBLE.has(this.license ?? ''); }
+
+  /** The details a fault check left when it fired (and clears them), or undefined when none did. */
+  takeFaultCheck(): { address: number; kind: number } | undefined {
+    const kind = this.faultKind?.value as number | undefined;
+    if (!kind) return undefined;
+    this.faultKind!.value = 0;
+    return { address: (this.faultAddress!.value as number) >>> 0, kind };
+  }
+
+  /**
+   * After a trap: if the C code was being unwound or rewound (Asyncify), that stops, so that the
+   * module's code runs normally for the next caller. Returns what it was doing.
+   */
+  abandonAsyncify(): 'unwinding' | 'rewinding' | undefined {
+    const state = this.asyncState();
+    const ex = this.instance.exports;
+    // asyncify_stop_unwind() traps when the saved C state ran past its buffer (it resets the state first).
+    if (state === 1) { try { (ex.asyncify_stop_unwind as () => void)(); } catch { /* overflowed */ } this.pendingWait = undefined; return 'unwinding'; }
+    if (state === 2) { (ex.asyncify_stop_rewind as () => void)(); return 'rewinding'; }
+    return undefined;
+  }
+
+  /** The C stack pointer now (at a fault: the faulting function's frame). */
+  stackPointer(): number {
+    return ((this.instance.exports.__stack_pointer as WebAssembly.Global).value as number) >>> 0;
+  }
+
+  /** The stack task `pid` runs C code on in this module: [lowest, highest) address. */
+  stackRange(pid: number | undefined): [number, number] {
+    const c = pid === undefined ? undefined : this.contexts.get(pid);
+    return c ? [c.stackTop - LoadedModule.STACK_SIZE, c.stackTop] : [this.defaultStackLimit, this.defaultStackTop];
+  }
+
+  /** The first `n` words on the C stack, from the stack pointer up (2.2's oops prints them). */
+  stackWords(n: number): number[] {
+    const sp = this.stackPointer();
+    const v = this.view();
+    const words: number[] = [];
+    for (let a = sp; words.length < n && a + 4 <= v.byteLength && a < ADDRESS_LIMIT; a += 4) words.push(v.getUint32(a, true));
+    return words;
   }
 
   memory(): WebAssembly.Memory { return this.mem; }
@@ -173,18 +247,29 @@ export class LoadedModule implements ModuleContext {
   }
 
   call(fnptr: number, ...args: (number | bigint)[]): Maybe<number | bigint> {
-    const fn = this.table.get(fnptr) as ((...a: (number | bigint)[]) => number | bigint) | null;
-    if (!fn) throw new Error(`${this.name}: call through NULL or bad function pointer ${fnptr}`);
+    type CFunction = (...a: (number | bigint)[]) => number | bigint;
+    let found: unknown = null;
+    try { found = this.table.get(fnptr); } catch { /* past the table: a wild pointer */ }
+    const fn = found as CFunction | null;
+    if (!fn) {
+      // The kernel jumped to the pointer: an instruction fetch from an unmapped address.
+      throw moduleOops(this.kernel, this, new KernelFault({ kind: 'page', address: fnptr >>> 0, write: false, fetch: true }, undefined,
+        fnptr ? `called a wild function pointer 0x${(fnptr >>> 0).toString(16)}` : 'called a NULL function pointer (a method left out of an operations table?)'));
+    }
     return this.enter(() => fn(...args) ?? 0);
   }
 
   // ---- sleeping inside C (Asyncify) ---------------------------------------------------------
 
   /** Per-task state inside this module: its own C stack and Asyncify buffer. */
-  private contexts = new Map<number, { stackTop: number; data: number; savedSp: number; wakeResult: number; depth: number }>();
+  private contexts = new Map<number, TaskContext>();
   private pendingWait: Promise<number> | undefined;
   private static readonly STACK_SIZE = 16384;
-  private static readonly ASYNCIFY_SIZE = 8192;
+  /**
+   * Where Asyncify saves the C code's locals when it stops: a deep call chain needs room, and
+   * running past the end is only found afterwards (an oops: the task's stack is exhausted).
+   */
+  private static readonly ASYNCIFY_SIZE = 65536;
 
   private context(pid: number) {
     let c = this.contexts.get(pid);
@@ -193,7 +278,7 @@ export class LoadedModule implements ModuleContext {
       const data = this.heap.alloc(LoadedModule.ASYNCIFY_SIZE + 8, false, 'kernel');
       this.view().setUint32(data, data + 8, true);
       this.view().setUint32(data + 4, data + 8 + LoadedModule.ASYNCIFY_SIZE, true);
-      c = { stackTop: stack + LoadedModule.STACK_SIZE, data, savedSp: 0, wakeResult: 0, depth: 0 };
+      c = { stackTop: stack + LoadedModule.STACK_SIZE, data, savedSp: 0, wakeResult: 0, depth: 0, suspended: undefined };
       this.contexts.set(pid, c);
     }
     return c;
@@ -228,6 +313,7 @@ export class LoadedModule implements ModuleContext {
   sleepUntil(makeWait: () => Promise<number>): number {
     if (this.asyncState() === 2) {
       (this.instance.exports.asyncify_stop_rewind as () => void)();
+      if (this.probe) return this.probeArrived();
       const task = this.kernel.sched.current!;
       return this.context(task.pid).wakeResult;
     }
@@ -260,7 +346,11 @@ export class LoadedModule implements ModuleContext {
    */
   tick(): void {
     const ex = this.instance.exports;
-    if (this.asyncState() === 2) { (ex.asyncify_stop_rewind as () => void)(); return; }
+    if (this.asyncState() === 2) {
+      (ex.asyncify_stop_rewind as () => void)();
+      if (this.probe) this.probeArrived();
+      return;
+    }
     const k = this.kernel;
     const fuel = ex.__dl_fuel as WebAssembly.Global;
     const used = this.fuelGiven - (fuel.value as number);
@@ -276,50 +366,132 @@ export class LoadedModule implements ModuleContext {
   private enter(thunk: () => number | bigint): Maybe<number | bigint> {
     const task = this.kernel.sched.current;
     if (!task || !this.canSleep) {
-      const r = thunk();
+      let r: number | bigint;
+      try {
+        r = thunk();
+      } catch (e) {
+        throw moduleOops(this.kernel, this, e);
+      }
       if (task) this.checkReturnState(task.comm, task.pid);
       return r;
     }
     const sp = this.instance.exports.__stack_pointer as WebAssembly.Global;
     const c = this.context(task.pid);
     const outer = sp.value as number;
+    const outerLimit = this.stackLimit?.value as number | undefined;
+    const bottom = c.stackTop - LoadedModule.STACK_SIZE;
     // A nested entry (the module calling back into itself through the kernel) continues below the current frame.
-    const nested = outer <= c.stackTop && outer > c.stackTop - LoadedModule.STACK_SIZE;
+    const nested = outer <= c.stackTop && outer > bottom;
+    const useStack = (at: number) => {
+      sp.value = at;
+      if (this.stackLimit) this.stackLimit.value = bottom;
+    };
+    const leaveStack = () => {
+      sp.value = outer;
+      if (this.stackLimit && outerLimit !== undefined) this.stackLimit.value = outerLimit;
+    };
     if (!nested) {
-      sp.value = c.stackTop;
+      useStack(c.stackTop);
       task.spinSinceNs = this.kernel.sched.now();
     }
     c.depth++;
+    /** The C code faulted: its oops, and the exception that ends the task (or the machine). */
+    const fault = (e: unknown): Maybe<never> => {
+      // A fault while the C code was being unwound to stop at a preemption point or sleep: the
+      // task has already given up its CPU, so its death waits until it gets the CPU back.
+      const stopping = this.pendingWait;
+      // The oops reads the faulting frame's stack before it is left.
+      const fatal = moduleOops(this.kernel, this, e);
+      c.depth--;
+      if (!nested) leaveStack();
+      if (stopping) return stopping.then(() => { throw fatal; }, () => { throw fatal; });
+      throw fatal;
+    };
     const run = (): Maybe<number | bigint> => {
       let r: number | bigint;
       try {
         r = thunk();
       } catch (e) {
-        c.depth--;
-        if (!nested) sp.value = outer;
-        throw e;
+        return fault(e);
       }
       if (this.asyncState() !== 1) {
         c.depth--;
         if (!nested) {
-          sp.value = outer;
+          leaveStack();
           this.checkReturnState(task.comm, task.pid);
         }
         return r;
       }
-      (this.instance.exports.asyncify_stop_unwind as () => void)();
+      try {
+        (this.instance.exports.asyncify_stop_unwind as () => void)();
+      } catch {
+        // The saved C state ran past its buffer: the task's stack is exhausted.
+        return fault(new KernelFault({ kind: 'stack', address: sp.value as number }));
+      }
       c.savedSp = sp.value as number;
-      sp.value = outer;
+      leaveStack();
+      c.suspended = thunk;
       const wait = this.pendingWait!;
       this.pendingWait = undefined;
       return wait.then((result) => {
+        c.suspended = undefined;
         c.wakeResult = result;
-        sp.value = c.savedSp;
+        useStack(c.savedSp);
         (this.instance.exports.asyncify_start_rewind as (p: number) => void)(c.data);
         return run();
       });
     };
     return run();
+  }
+
+  /** Set while suspendedFrames() rewinds a task to the call it sleeps in. */
+  private probe: { data: number; frames: string[] | undefined; outer: number } | undefined;
+
+  /**
+   * The C functions task `pid` is suspended in inside this module, innermost first, or
+   * undefined if it is not. Found only when asked (SysRq-T, SysRq-W): recording the stack at
+   * every sleep would cost more than the sleep itself. The task is rewound to the blocking
+   * call, which reads the wasm stack and unwinds it again at once: no C code runs, and the
+   * task's saved state is as it was.
+   */
+  suspendedFrames(pid: number): string[] | undefined {
+    const c = this.contexts.get(pid);
+    const thunk = c?.suspended;
+    // A task suspended in a nested entry (the module called back into itself) is not rewound from here.
+    if (!c || !thunk || c.depth !== 1 || this.asyncState() !== 0 || this.probe) return undefined;
+    const ex = this.instance.exports;
+    const sp = ex.__stack_pointer as WebAssembly.Global;
+    const outer = sp.value as number;
+    // Module code may be running below us (SysRq from an interrupt that came in during a driver's loop): its frames are not the task's.
+    const probe = { data: c.data, frames: undefined as string[] | undefined, outer: liveModuleFrames(this.kernel).length };
+    this.probe = probe;
+    sp.value = c.savedSp;
+    try {
+      (ex.asyncify_start_rewind as (p: number) => void)(c.data);
+      thunk();
+    } finally {
+      if (this.asyncState() === 1) (ex.asyncify_stop_unwind as () => void)();
+      c.savedSp = sp.value as number;
+      sp.value = outer;
+      this.probe = undefined;
+    }
+    return probe.frames;
+  }
+
+  /** The rewound task reached its blocking call: read the stack, unwind again. */
+  private probeArrived(): number {
+    const probe = this.probe!;
+    const frames = liveModuleFrames(this.kernel);
+    probe.frames = frames.slice(0, frames.length - probe.outer);
+    (this.instance.exports.asyncify_start_unwind as (p: number) => void)(probe.data);
+    return 0;
+  }
+
+  /** The C stack a task uses in this module: how much of it is free (2.2's SysRq-T "free" column). */
+  stackFree(pid: number): number | undefined {
+    const c = this.contexts.get(pid);
+    if (!c?.suspended) return undefined;
+    return c.savedSp - (c.stackTop - LoadedModule.STACK_SIZE);
   }
 
   export(name: string): ((...a: (number | bigint)[]) => number | bigint) | undefined {
@@ -353,6 +525,17 @@ export class LoadedModule implements ModuleContext {
   get license(): string | undefined { return this.info.fields.get('license')?.[0]; }
 }
 
+/** A task's state inside one module: its C stack, its Asyncify buffer, and where it is suspended. */
+interface TaskContext {
+  stackTop: number;
+  data: number;
+  savedSp: number;
+  wakeResult: number;
+  depth: number;
+  /** The entry (the C call the kernel made) this task is suspended in, to rewind it; undefined while it runs. */
+  suspended: (() => number | bigint) | undefined;
+}
+
 export interface InsmodResult {
   /** 0 or -errno as init_module(2) returns it. */
   status: number;
@@ -362,6 +545,9 @@ export interface InsmodResult {
 
 export class ModuleLoader {
   readonly modules = new Map<string, LoadedModule>();
+  /** The last module unloaded, for "Modules linked in: ... [last unloaded: name]". */
+  lastUnloaded: string | undefined;
+  private nextBase22 = VMALLOC_START_22;
   /** Load order, newest first, as /proc/modules lists them. */
   private order: string[] = [];
 
@@ -383,6 +569,15 @@ export class ModuleLoader {
     return this.order.map((n) => this.modules.get(n)!).filter(Boolean);
   }
 
+  /** The module a task is suspended in (sleeping or preempted inside its C code), with its C frames. */
+  suspendedIn(task: { pid: number }): { mod: LoadedModule; frames: string[] } | undefined {
+    for (const mod of this.modules.values()) {
+      const frames = mod.suspendedFrames(task.pid);
+      if (frames) return { mod, frames };
+    }
+    return undefined;
+  }
+
   /**
    * init_module(2): instantiates, resolves symbols, sets the parameters and runs the init function.
    * `prepare` is 2.2's insmod writing MODULE_PARM values into the module image first.
@@ -402,7 +597,9 @@ export class ModuleLoader {
       return { status: -ENOEXEC };
     }
     if (this.modules.has(name)) return { status: -EEXIST };
-    const mod = new LoadedModule(k, name, module, info, bytes.length);
+    const mod = new LoadedModule(k, name, module, info, bytes);
+    mod.baseAddress22 = this.nextBase22;
+    this.nextBase22 += (bytes.length + 0xfff) & ~0xfff;
     if (k.personality === 'modern') this.taint(mod);
     const table: Record<string, unknown> = {};
     for (const p of KAPI_PROVIDERS) Object.assign(table, p(mod));
@@ -439,13 +636,10 @@ export class ModuleLoader {
       mod.state = 'live';
       return { status: 0 };
     };
-    let ret: Maybe<number | bigint> | undefined;
-    try {
-      ret = mod.callExport('init_module');
-    } catch (e) {
-      return finish(this.oops(mod, e));
-    }
-    if (ret instanceof Promise) return ret.then((r) => finish(Number(r)), (e) => finish(this.oops(mod, e)));
+    if (k.sched.current) k.sched.current.kernelEntry = 'init_module';
+    // An oops in init_module kills insmod; the module stays, "Loading" for good, as on Linux.
+    const ret = mod.callExport('init_module');
+    if (ret instanceof Promise) return ret.then((r) => finish(Number(r)));
     return finish(Number(ret ?? 0));
   }
   private signatureWarned = false;
@@ -465,14 +659,6 @@ export class ModuleLoader {
     k.tainted.add('O');
   }
 
-  /** A trap inside module code: the kernel's oops report (the full version comes with step 5). */
-  oops(mod: LoadedModule, e: unknown): number {
-    const msg = (e as Error).message ?? String(e);
-    this.kernel.printk(`\x011BUG: unable to handle kernel paging request in ${mod.name}: ${msg}\n`);
-    this.kernel.printk(`\x014Oops: 0000 [#1] PREEMPT SMP\n`);
-    this.kernel.tainted.add('D');
-    return -EFAULT;
-  }
 
   private discard(mod: LoadedModule, why: string): void {
     const leftovers = mod.releaseLeftovers();
@@ -489,12 +675,15 @@ export class ModuleLoader {
     const mod = this.modules.get(name);
     if (!mod) return { status: -ENOENT };
     if (mod.refcount > 0) return { status: -EBUSY };
+    // A module still loading (its init oopsed) or already going away: "already dying".
+    if (mod.state !== 'live') return { status: -EBUSY };
     if (!mod.export('cleanup_module') && mod.export('init_module')) return { status: -EBUSY, reason: 'no cleanup function' };
     mod.state = 'going';
-    let r: Maybe<number | bigint> | undefined;
-    try { r = mod.callExport('cleanup_module'); } catch (e) { this.oops(mod, e); }
+    if (this.kernel.sched.current) this.kernel.sched.current.kernelEntry = 'cleanup_module';
+    // An oops in cleanup_module kills rmmod; the module stays, "Unloading" for good.
+    const r = mod.callExport('cleanup_module');
     const done = () => this.finishUnload(mod);
-    if (r instanceof Promise) return r.then(done, (e) => { this.oops(mod, e); return done(); });
+    if (r instanceof Promise) return r.then(done);
     return done();
   }
 
@@ -506,6 +695,7 @@ export class ModuleLoader {
       this.kernel.printk(`\x014${name}: ${leaked.length} kmalloc allocation(s), ${bytes} bytes, not freed at unload (memory leak)\n`);
     }
     this.discard(mod, 'unloaded');
+    this.lastUnloaded = name;
     return { status: 0 };
   }
 

@@ -2,6 +2,7 @@
 import type { Kernel } from './kernel.js';
 import { EINVAL } from './errno.js';
 import { procInterrupts } from './irq.js';
+import { panicSettings } from './oops.js';
 
 const MEM_TOTAL_KB = 262144;
 
@@ -21,6 +22,7 @@ export function registerProcFiles(k: Kernel): void {
   text('devices', () => `${k.chrdevs.procDevices()}\nBlock devices:\n  3 ide0\n  7 loop\n`);
   text('modules', () => k.modules.procModules());
   text('meminfo', () => procMeminfo(k));
+  text('partitions', () => k.block.procPartitions());
   text('filesystems', () => 'nodev\tsysfs\nnodev\trootfs\nnodev\tramfs\nnodev\tproc\nnodev\tdevtmpfs\n\text2\nnodev\thostfs\n');
   text('mounts', () => k.vfs.mountTable().map((m) => `${m.source} ${m.path} ${m.type} ${m.options} 0 0\n`).join(''));
   text('cpuinfo', () => procCpuinfo(k));
@@ -39,26 +41,55 @@ export function registerProcFiles(k: Kernel): void {
     },
   }, 0o644);
   p.addText(kernelDir, 'tainted', { show: () => `${taintMask(k)}\n` });
+  // The panic sysctls (kernel/panic.c): the reboot timeout, and whether an oops or a WARN panics.
+  const sysctlInt = (name: string, get: () => number, set: (v: number) => void, min: number, max: number) => p.addText(kernelDir, name, {
+    show: () => `${get()}\n`,
+    write: (t) => {
+      const v = Number(t.trim());
+      if (!Number.isInteger(v) || v < min || v > max) return -EINVAL;
+      set(v);
+      return t.length;
+    },
+  }, 0o644);
+  sysctlInt('panic', () => panicSettings.timeout(k), (v) => panicSettings.setTimeout(k, v), -(2 ** 31), 2 ** 31 - 1);
+  if (k.personality === 'modern') {
+    sysctlInt('panic_on_oops', () => Number(panicSettings.onOops(k)), (v) => panicSettings.setOnOops(k, v !== 0), 0, 1);
+    sysctlInt('panic_on_warn', () => Number(panicSettings.onWarn(k)), (v) => panicSettings.setOnWarn(k, v !== 0), 0, 1);
+  }
   p.addText(kernelDir, 'hostname', { show: () => `${k.hostname}\n` });
   p.addText(kernelDir, 'osrelease', { show: () => `${k.release.release}\n` });
 }
 
 function taintMask(k: Kernel): number {
-  const bits: Record<string, number> = { P: 0, F: 1, S: 2, R: 3, M: 4, B: 5, U: 6, D: 7, A: 8, W: 9, C: 10, I: 11, O: 12, E: 13 };
+  const bits: Record<string, number> = { P: 0, F: 1, S: 2, R: 3, M: 4, B: 5, U: 6, D: 7, A: 8, W: 9, C: 10, I: 11, O: 12, E: 13, L: 14, K: 15, X: 16, T: 17, N: 18 };
   let m = 0;
   for (const t of k.tainted) m |= 1 << (bits[t] ?? 0);
   return m;
 }
 
-function procMeminfo(k: Kernel): string {
+/** The page cache of the root file system (it lives in RAM), the kernel, and its slab and other caches: fixed. */
+const CACHED_KB = 24576;
+const KERNEL_USED_KB = 18432;
+const SLAB_BASE_KB = 4096;
+const OTHER_KERNEL_KB = 6144;
+
+/** The numbers of /proc/meminfo (and free): the buffer cache's Buffers and Dirty are live. */
+export function memInfo(k: Kernel): { total: number; free: number; available: number; buffers: number; cached: number; dirty: number; slab: number; vmallocUsed: number } {
   let moduleBytes = 0;
   for (const m of k.modules.list()) moduleBytes += m.memory().buffer.byteLength;
-  const used = 18432 + Math.ceil(moduleBytes / 1024);
-  const free = MEM_TOTAL_KB - used - 32768;
+  const moduleKb = Math.ceil(moduleBytes / 1024);
+  const { buffersKb, dirtyKb } = k.block?.stats() ?? { buffersKb: 0, dirtyKb: 0 };
+  const slab = SLAB_BASE_KB + moduleKb;
+  const free = MEM_TOTAL_KB - KERNEL_USED_KB - moduleKb - CACHED_KB - OTHER_KERNEL_KB - buffersKb;
+  return { total: MEM_TOTAL_KB, free, available: free + buffersKb + CACHED_KB, buffers: buffersKb, cached: CACHED_KB, dirty: dirtyKb, slab, vmallocUsed: moduleKb };
+}
+
+export function procMeminfo(k: Kernel): string {
+  const m = memInfo(k);
   const line = (name: string, kb: number) => `${(name + ':').padEnd(16, ' ')}${String(kb).padStart(8, ' ')} kB\n`;
-  return line('MemTotal', MEM_TOTAL_KB) + line('MemFree', free) + line('MemAvailable', free + 24576) + line('Buffers', 2048) +
-    line('Cached', 24576) + line('SwapCached', 0) + line('Active', 16384) + line('Inactive', 12288) + line('Dirty', 0) +
-    line('Writeback', 0) + line('Slab', 4096 + Math.ceil(moduleBytes / 1024)) + line('VmallocTotal', 122880) + line('VmallocUsed', Math.ceil(moduleBytes / 1024));
+  return line('MemTotal', m.total) + line('MemFree', m.free) + line('MemAvailable', m.available) + line('Buffers', m.buffers) +
+    line('Cached', m.cached) + line('SwapCached', 0) + line('Active', 16384 + m.buffers) + line('Inactive', 12288) + line('Dirty', m.dirty) +
+    line('Writeback', 0) + line('Slab', m.slab) + line('VmallocTotal', 122880) + line('VmallocUsed', m.vmallocUsed);
 }
 
 /** One block per CPU: the modern machine has two, 2.2's one. */

@@ -67,6 +67,8 @@ export class Task {
   lastRanNs = 0;
   /** Since when it has run without a system call or a sleep (a loop that makes no progress). */
   spinSinceNs = 0;
+  /** What last brought the task into module code ('read', 'ioctl', 'init_module'...): the bottom of its kernel stack trace. */
+  kernelEntry = '';
 
   constructor(
     readonly pid: number,
@@ -81,6 +83,9 @@ export class Task {
   }
 
   get alive(): boolean { return this.state !== 'Z'; }
+
+  /** is_global_init(): the first user process, the one with no parent (pid 1 unless a kernel thread came first). */
+  get isInit(): boolean { return this.kind === 'user' && this.parent === undefined; }
 }
 
 /** Thrown inside a TypeScript task when a signal's default action ends it. */
@@ -217,6 +222,12 @@ export class Scheduler {
     const y = task.onYield;
     task.onYield = undefined;
     task.resume = undefined;
+    // A task that ends while marked held must not keep its CPU: nothing would ever run there again.
+    if (task.held && task.onCpu?.current === task) {
+      task.onCpu.current = undefined;
+      task.onCpu = undefined;
+      task.held = false;
+    }
     y?.();
   }
 

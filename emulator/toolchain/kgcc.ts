@@ -56,7 +56,8 @@ export async function compileKernelObjects(k: Kernel, p: Proc, name: string, c: 
   }
   const abs = (f: string) => (f.startsWith('/') ? f : `${p.cwd}/${f}`);
   const base = [
-    '--target=wasm32', '-std=gnu89', '-ffreestanding', '-nostdlib', '-fno-common', '-fno-builtin-printf', '-gline-tables-only',
+    // gcc 2.7 never treated a NULL dereference as impossible; clang must be told not to (see moduleCflags).
+    '--target=wasm32', '-std=gnu89', '-ffreestanding', '-nostdlib', '-fno-common', '-fno-builtin-printf', '-gline-tables-only', '-fno-delete-null-pointer-checks',
     ...c.flags, ...c.includeDirs.map((d) => `-I${abs(d)}`), `-I${compilerIncludeDir(k)}`,
   ];
   const svc = compileService(k);

@@ -9,13 +9,16 @@ import { dmesg, uname, sudo, id, whoami, hostname, clear, help } from './command
 import { makeProgram } from './commands/make.js';
 import { ps } from './commands/ps.js';
 import { stty } from './commands/stty.js';
+import { haltCommand, shutdownCommand } from './commands/shutdown.js';
+import { free } from './commands/free.js';
 import { buildModules, cleanModules, headersDir, installHeaders } from '../toolchain/kbuild.js';
 import { gccProgram, installUserHeaders } from '../toolchain/gcc.js';
 import { wasiLoader } from './wasi.js';
 
 const BIN_DIRS: Record<string, string> = {
   insmod: '/sbin', rmmod: '/sbin', lsmod: '/sbin', modinfo: '/sbin', sudo: '/usr/bin', make: '/usr/bin', id: '/usr/bin',
-  whoami: '/usr/bin', clear: '/usr/bin', help: '/usr/bin', gcc: '/usr/bin', cc: '/usr/bin',
+  whoami: '/usr/bin', clear: '/usr/bin', help: '/usr/bin', gcc: '/usr/bin', cc: '/usr/bin', free: '/usr/bin',
+  shutdown: '/sbin', halt: '/sbin', reboot: '/sbin', poweroff: '/sbin',
 };
 
 export function installUserland(k: Kernel): void {
@@ -24,8 +27,9 @@ export function installUserland(k: Kernel): void {
     sh: shProgram(k),
     insmod: insmod(k), rmmod: rmmod(k), lsmod: lsmod(k), modinfo: modinfo(k),
     dmesg: dmesg(k), uname: uname(k), sudo, id, whoami, hostname: hostname(k), clear, help,
-    make: makeProgram(k), ps: ps(k), stty: stty(k),
+    make: makeProgram(k), ps: ps(k), free: free(k), stty: stty(k),
     gcc: gccProgram(k), cc: gccProgram(k),
+    shutdown: shutdownCommand(k), halt: haltCommand(k), reboot: haltCommand(k), poweroff: haltCommand(k),
   };
   for (const [name, main] of Object.entries(programs)) {
     k.installProgram(`${BIN_DIRS[name] ?? '/bin'}/${name}`, program(main, k));

@@ -113,6 +113,27 @@ export class Proc {
     return this.scratch.bytes().slice(addr, addr + data.length);
   }
 
+  /** sync(2): every file system and block device writes what it caches to its disk. */
+  async sync(): Promise<void> {
+    await this.sys(() => this.kernel.block.syncAll());
+  }
+
+  /** fsync(2). */
+  async fsync(fd: number): Promise<void> {
+    this.check(await this.sys(() => {
+      const f = this.kernel.fdGet(this.task, fd);
+      return f ? this.kernel.block.fsync(f) : -9;
+    }), 'fsync');
+  }
+
+  /** syncfs(2): the file system (or block device) the descriptor is on. */
+  async syncfs(fd: number): Promise<void> {
+    this.check(await this.sys(() => {
+      const f = this.kernel.fdGet(this.task, fd);
+      return f ? this.kernel.block.syncfs(f) : -9;
+    }), 'syncfs');
+  }
+
   async dup2(oldfd: number, newfd: number): Promise<void> {
     this.check(await this.sys(() => this.kernel.sysDup2(this.task, oldfd, newfd)), 'dup2');
   }

@@ -7,7 +7,7 @@ import type { AndOrList, Command, Pipeline, Redirect, Script, SimpleCommand, Wor
 import { expandPattern, expandWord, expandWords, matchPattern, type ExpandContext } from './shell/expand.js';
 import { globPaths } from './shell/glob.js';
 import { exitStatus, stoppedBy, O_APPEND, O_CREAT, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, Proc, SysError } from './libc.js';
-import { TaskKilled, SIGNAL_NAMES } from '../kernel/sched.js';
+import { TaskKilled, SIGNAL_NAMES, SIGTERM } from '../kernel/sched.js';
 import { strerror } from '../kernel/errno.js';
 
 /** Descriptor map of a command: io[n] is the shell's descriptor that becomes the command's fd n. */
@@ -99,7 +99,8 @@ export class Shell {
 
   // ---- running scripts ---------------------------------------------------------------------------
 
-  async runSource(src: string, io: Io = [0, 1, 2]): Promise<number> {
+  /** `onTopLevel` hears, before each top-level command, the offset in `src` where the next one begins. */
+  async runSource(src: string, io: Io = [0, 1, 2], onTopLevel?: (nextOffset: number) => void): Promise<number> {
     const parsed = parseScript(src);
     if (!parsed.ok) {
       const line = parsed.error.line;
@@ -107,11 +108,12 @@ export class Shell {
       this.status = 2;
       return 2;
     }
-    return this.runScript(parsed.script, io);
+    return this.runScript(parsed.script, io, onTopLevel && ((i) => onTopLevel(parsed.script.body[i + 1]?.offset ?? src.length)));
   }
 
-  async runScript(script: Script, io: Io = [0, 1, 2]): Promise<number> {
-    for (const list of script.body) {
+  async runScript(script: Script, io: Io = [0, 1, 2], starting?: (index: number) => void): Promise<number> {
+    for (const [i, list] of script.body.entries()) {
+      starting?.(i);
       if (list.background) await this.runBackground(list, io);
       else this.status = await this.runAndOr(list, io);
     }
@@ -276,7 +278,9 @@ export class Shell {
           }
           throw new RedirectError(`${target}: ambiguous redirect`);
         }
-        const src = rio[Number(target)];
+        // A descriptor the shell itself holds (opened with `exec 3>file`) is not in the command's map.
+        const n = Number(target);
+        const src = rio[n] ?? (this.p.file(n) ? n : undefined);
         if (src === undefined || src < 0) throw new RedirectError(`${target}: Bad file descriptor`);
         rio[r.fd] = src;
         continue;
@@ -707,9 +711,13 @@ export function shProgram(k: Kernel) {
     try {
       if (argv[1] === '-c') {
         sh.positional = argv.slice(3);
-        return await sh.runSource(argv[2] ?? '');
+        // The script init runs on the console for `driverlab sh` tells the machine where it is, to go on after a reboot.
+        const console = k.consoleScript && p.task.parent?.pid === k.consoleScript.initPid ? k.consoleScript : undefined;
+        return await sh.runSource(argv[2] ?? '', [0, 1, 2], console && ((offset) => console.report(offset)));
       }
       if (argv[1] === '-i' || argv.length === 1 && p.isatty(0)) {
+        // An interactive shell ignores SIGTERM (bash does, so that `kill 0` and SysRq-E leave it alone).
+        p.task.blockedSignals |= 1 << SIGTERM;
         const ish = new Shell(k, p, 'sh', true);
         return await ish.interact();
       }

@@ -6,7 +6,7 @@ import type { Task } from '../kernel/sched.js';
 import { TaskKilled, SIGSEGV, SIGFPE } from '../kernel/sched.js';
 import type { Inode } from '../kernel/fs/types.js';
 import { ENOEXEC, Errno } from '../kernel/errno.js';
-import { O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, S_IFMT, S_IFDIR, S_IFCHR, S_IFREG, S_IFLNK, S_IFIFO } from '../kernel/fs/types.js';
+import { O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, S_IFMT, S_IFDIR, S_IFCHR, S_IFBLK, S_IFREG, S_IFLNK, S_IFIFO } from '../kernel/fs/types.js';
 import type { UserMemory } from '../kernel/uaccess.js';
 
 /** Linux errno -> WASI errno (wasi-libc's errno.h uses the WASI numbering). */
@@ -19,7 +19,11 @@ export const toWasiErrno = (linux: number) => WASI_ERRNO[linux] ?? 29;
 
 const WASI_EBADF = 8, WASI_ENOSYS = 52, WASI_ENOTDIR = 54;
 const FILETYPE = { UNKNOWN: 0, BLOCK: 1, CHAR: 2, DIR: 3, REG: 4, SOCK_STREAM: 6, SYMLINK: 7 };
-/** The one preopened directory: "/" as fd 3, through which wasi-libc resolves every path. */
+/**
+ * The one preopened directory: "/" as fd 3, through which wasi-libc resolves every path. It is
+ * fd 3 only while the process has no file there: the program's first open() gets 3, as on Linux,
+ * and from then on fd 3 is that file (paths still resolve through dirfd 3).
+ */
 const PREOPEN_FD = 3;
 
 class ProcExit extends Error {
@@ -30,6 +34,7 @@ function filetype(mode: number): number {
   switch (mode & S_IFMT) {
     case S_IFDIR: return FILETYPE.DIR;
     case S_IFCHR: return FILETYPE.CHAR;
+    case S_IFBLK: return FILETYPE.BLOCK;
     case S_IFREG: return FILETYPE.REG;
     case S_IFLNK: return FILETYPE.SYMLINK;
     case S_IFIFO: return FILETYPE.SOCK_STREAM;
@@ -146,6 +151,14 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
     v.setBigUint64(ptr + 56, t, true);
   };
   const charge = () => k.enter(task);
+  const isPreopen = (fd: number) => fd === PREOPEN_FD && !k.fdGet(task, fd);
+  /** fsync(2) and fdatasync(2); stdio and pipes have none (EINVAL), as on Linux. */
+  const fsync = (fd: number): number => {
+    charge();
+    if (isPreopen(fd)) return 0;
+    const f = k.fdGet(task, fd);
+    return f ? syncResult(k.block.fsync(f)) : -9;
+  };
 
   const wasi = {
     args_sizes_get(argcPtr: number, sizePtr: number) {
@@ -200,13 +213,13 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
       return 0;
     },
     fd_close(fd: number) {
-      if (fd === PREOPEN_FD) return 0;
+      if (isPreopen(fd)) return 0;
       const r = syscall(() => { charge(); return k.sysClose(task, fd); });
       return unwinding() ? 0 : errno(r);
     },
     fd_fdstat_get(fd: number, ptr: number) {
       const v = view();
-      if (fd === PREOPEN_FD) {
+      if (isPreopen(fd)) {
         v.setUint8(ptr, FILETYPE.DIR); v.setUint16(ptr + 2, 0, true);
         v.setBigUint64(ptr + 8, 0xffffffffn, true); v.setBigUint64(ptr + 16, 0xffffffffn, true);
         return 0;
@@ -217,7 +230,7 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
       v.setUint8(ptr, type);
       v.setUint16(ptr + 2, (f.flags & O_APPEND ? 1 : 0) | (f.flags & O_NONBLOCK ? 4 : 0), true);
       // A terminal has no seek/tell rights: wasi-libc's isatty() then sees a tty and line-buffers stdout, like glibc.
-      const seekable = type === FILETYPE.REG || type === FILETYPE.DIR;
+      const seekable = type === FILETYPE.REG || type === FILETYPE.DIR || type === FILETYPE.BLOCK;
       const rights = seekable ? 0x1fffffffn : 0x1fffffffn & ~(1n << 2n) & ~(1n << 5n);
       v.setBigUint64(ptr + 8, rights, true);
       v.setBigUint64(ptr + 16, rights, true);
@@ -225,18 +238,18 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
     },
     fd_fdstat_set_flags() { return 0; },
     fd_prestat_get(fd: number, ptr: number) {
-      if (fd !== PREOPEN_FD) return WASI_EBADF;
+      if (!isPreopen(fd)) return WASI_EBADF;
       view().setUint8(ptr, 0);
       view().setUint32(ptr + 4, 1, true);
       return 0;
     },
     fd_prestat_dir_name(fd: number, ptr: number, len: number) {
-      if (fd !== PREOPEN_FD) return WASI_EBADF;
+      if (!isPreopen(fd)) return WASI_EBADF;
       if (len >= 1) u8()[ptr] = 0x2f;
       return 0;
     },
     fd_filestat_get(fd: number, ptr: number) {
-      if (fd === PREOPEN_FD) { stat(k.vfs.lookup('/', '/', cred()).inode, ptr); return 0; }
+      if (isPreopen(fd)) { stat(k.vfs.lookup('/', '/', cred()).inode, ptr); return 0; }
       const f = k.fdGet(task, fd);
       if (!f) return WASI_EBADF;
       stat(f.inode, ptr);
@@ -248,8 +261,8 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
       f.inode.truncate?.(Number(size));
       return 0;
     },
-    fd_sync() { return 0; },
-    fd_datasync() { return 0; },
+    fd_sync(fd: number) { return errno(fsync(fd)); },
+    fd_datasync(fd: number) { return errno(fsync(fd)); },
     fd_advise() { return 0; },
     fd_allocate() { return 0; },
     fd_readdir(fd: number, buf: number, bufLen: number, cookie: bigint, usedPtr: number) {
@@ -410,6 +423,13 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
       return r < 0 ? -toWasiErrno(-r) : r;
     },
     raise(sig: number) { throw new TaskKilled(sig); },
+    /** sync(2): every file system and disk (the block layer's I/O is synchronous: no sleep here). */
+    sync() { charge(); k.block.syncAll(); },
+    syncfs(fd: number) {
+      charge();
+      const f = k.fdGet(task, fd);
+      return f ? k.block.syncfs(f) : -9;
+    },
     getpid() { return task.pid; },
     getppid() { return task.parent?.pid ?? 0; },
     getuid() { return task.cred.uid; },
@@ -456,6 +476,12 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
     if (e instanceof RangeError && /call stack/i.test(e.message)) throw new TaskKilled(SIGSEGV);
     throw e;
   }
+}
+
+/** A sync result: the block layer's I/O never sleeps (polled IDE), so no Promise ever comes back. */
+function syncResult(r: number | Promise<number>): number {
+  if (r instanceof Promise) throw new Error('BUG: fsync slept; it must be added to BLOCKING_SYSCALLS');
+  return r;
 }
 
 /** The signal a real CPU would have raised for this trap. */

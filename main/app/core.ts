@@ -14,6 +14,7 @@ import { Listeners } from './listeners.js';
 import { labHistory, planRunRestore, progressOverview, restoreRun } from './progress-service.js';
 import { IpcServer, type EventSources, type Sender } from '../ipc/server.js';
 import type { LabProvider } from '../labs/catalog.js';
+import { writeFiles } from '../labs/workspace.js';
 import { NodeDirectory } from '../host/node-host.js';
 import { labWorkspaceDir } from '../progress/paths.js';
 import { ProgressStore } from '../progress/store.js';
@@ -74,7 +75,7 @@ export class DriverLabCore {
     return {
       labs: {
         list: () => options.labs.catalog(),
-        get: (lab) => options.labs.details(lab),
+        get: (lab) => options.labs.details(lab, this.progress().settings().language),
         open: async (lab) => {
           await options.labs.details(lab);
           return { here: sender.openLab ? await sender.openLab(lab) : true };
@@ -268,11 +269,17 @@ export class DriverLabCore {
     return pending;
   }
 
-  /** The lab's workspace folder; asking the catalog first means no folder is made for a lab that does not exist. */
+  /**
+   * The lab's workspace folder; asking the catalog first means no folder is made for a lab that
+   * does not exist. A new one starts with the lab's starter files.
+   */
   private async workspaceDir(id: SessionId): Promise<string> {
     await this.options.labs.details(id);
     const dir = labWorkspaceDir(this.options.home, id);
-    fs.mkdirSync(dir, { recursive: true });
+    if (!fs.existsSync(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      writeFiles(dir, await this.options.labs.starter(id));
+    }
     return dir;
   }
 

@@ -7,6 +7,19 @@ import type { Personality } from '../../emulator/kernel/kernel.js';
 
 const USAGE = `Usage: driverlab <command> [options]
 
+Labs:
+  labs [--json]                the labs, your status in each, and which one is next
+  start LAB [--dir DIR]        copy the lab's starter files into your workspace (once), show
+                               the instructions and open the lab's virtual PC on it
+  show LAB                     show a lab's instructions again
+  check LAB [--dir DIR] [--json] [--watch] [--seed N]
+                               check your work: each check passes or says what it saw, what
+                               it expected and where to look; exit status 0 only when all pass.
+                               --watch checks again whenever a file of the workspace changes
+  hint LAB                     the next hint, weakest first (revealing one is recorded)
+  reset LAB [--dir DIR]        put the starter files back (yours are saved first: see restore)
+  drill ID                     a timed, scored recovery drill
+
 Commands:
   shell [options]              boot a virtual PC and attach this terminal to its shell
   sh [options] -c 'commands'   boot a fresh virtual PC, run the commands in its shell,
@@ -29,8 +42,15 @@ Options (shell and sh):
                     port accesses, the PICs' lines and registers, printk, each with its time
 
 In "driverlab shell", Ctrl-C goes to the virtual machine; type "exit" or Ctrl-D to leave.
-Ctrl-] then a key is Alt+SysRq+that key (Ctrl-] b resets the machine, Ctrl-] h lists
-them); Ctrl-] . powers the machine off and leaves, whatever state it is in.
+Ctrl-] then a key is Alt+SysRq+that key: Ctrl-] s syncs, Ctrl-] b reboots at once, Ctrl-] h
+lists the kernel's keys (Ctrl-] R, with Shift, is Alt+Shift+SysRq+R). Ctrl-] Ctrl-R presses
+the reset button and Ctrl-] Ctrl-P turns the power off and on, whatever state the machine
+is in (a hard lockup, a panic); Ctrl-] . powers it off and leaves; Ctrl-] ? lists these.
+
+In "driverlab sh", a reboot does not end the script: when the machine is back up (reboot,
+SysRq-B, a panic with panic=N, the reset button), its shell goes on with the top-level
+command after the one that was running. Variables and the working directory start afresh;
+files in /home/lab are as they were. A power-off ends the script.
 
 Progress is kept in $DRIVERLAB_HOME (default: ~/.local/share/driverlab): progress.db, and
 each lab's workspace in workspaces/LAB.
@@ -38,8 +58,10 @@ each lab's workspace in workspaces/LAB.
 
 /** Handled by ./progress.js, loaded only for them: it loads SQLite's native module. */
 const PROGRESS_COMMANDS = ['progress', 'export', 'import', 'history', 'restore'];
+/** Handled by ./labs.js (the lab commands). */
+const LAB_COMMANDS = ['labs', 'show', 'start', 'check', 'hint', 'reset', 'drill'];
 
-interface Options {
+export interface Options {
   workspace: string;
   personality: Personality;
   seed: number;
@@ -49,6 +71,9 @@ interface Options {
   file?: string;
   /** --trace FILE: the machine's event log as JSON lines. */
   trace?: string;
+  /** A lab's machine: its MY_DEVICE cards and extra kernel command line. */
+  cards?: MachineConfig['cards'];
+  cmdline?: string;
 }
 
 class UsageError extends Error {}
@@ -125,13 +150,11 @@ export async function runScript(o: Options, write: (text: string) => void): Prom
     if (!o.file) throw new UsageError("sh needs -c 'commands' or a script FILE");
     script = fs.readFileSync(o.file, 'utf8');
   }
-  let booted = false;
   const host = createNodeHost({ workspace: o.workspace });
   const trace = o.trace === undefined ? undefined : new TraceWriter(o.trace);
-  const config: MachineConfig = { personality: o.personality, seed: o.seed, pacing: o.realtime ? 'realtime' : 'fast', onEvent: trace?.write };
-  const machine = new Machine(host, config, (text) => { if (booted || o.showBoot) write(text); });
+  const config: MachineConfig = { personality: o.personality, seed: o.seed, pacing: o.realtime ? 'realtime' : 'fast', onEvent: trace?.write, showBoot: o.showBoot };
+  const machine = new Machine(host, config, write);
   machine.boot();
-  booted = true;
   machine.endInput();
   if (trace) {
     try {
@@ -143,24 +166,41 @@ export async function runScript(o: Options, write: (text: string) => void): Prom
   return machine.runShell(script);
 }
 
-async function runInteractive(o: Options): Promise<number> {
+/** A machine for an interactive terminal: booted, its boot messages on this terminal (or `write`). */
+export function interactiveMachine(o: Options, write: (text: string) => void = (text) => process.stdout.write(text)): Machine {
   const host = createNodeHost({ workspace: o.workspace });
-  const machine = new Machine(host, { personality: o.personality, seed: o.seed, pacing: o.realtime === false ? 'fast' : 'realtime' }, (text) => process.stdout.write(text));
+  const config: MachineConfig = { personality: o.personality, seed: o.seed, pacing: o.realtime === false ? 'fast' : 'realtime', cards: o.cards, cmdline: o.cmdline };
+  const machine = new Machine(host, config, write);
   machine.boot();
+  return machine;
+}
+
+/**
+ * Attaches this terminal to `machine`'s console and runs its shell until it exits.
+ * `onInput` sees every chunk typed (a drill counts the keys).
+ */
+export async function attachTerminal(machine: Machine, onInput?: (text: string) => void): Promise<number> {
   const stdin = process.stdin;
   if (stdin.isTTY) stdin.setRawMode(true);
   stdin.setEncoding('utf8');
   const escape = createEscapeFilter();
   const onData = (data: string) => {
+    onInput?.(data);
     for (const a of escape(data)) {
       if (a.kind === 'input') machine.input(a.text);
-      else if (a.kind === 'sysrq') machine.sysrq(a.key);
+      else if (a.kind === 'sysrq') {
+        // A key the PC keyboard does not have (Ctrl-] Ctrl-X): say what there is.
+        try { machine.sysrq(a.key); } catch (e) { if (!(e instanceof RangeError)) throw e; process.stdout.write(ESCAPE_HELP); }
+      }
       else if (a.kind === 'help') process.stdout.write(ESCAPE_HELP);
+      else if (a.kind === 'reset') { process.stdout.write('\r\n[driverlab] Reset.\r\n'); machine.pressReset(); }
+      else if (a.kind === 'power-cycle') { process.stdout.write('\r\n[driverlab] Power off, power on.\r\n'); machine.powerCycle(); }
       else { process.stdout.write('\r\n[driverlab] Powered off.\r\n'); machine.stop(); }
     }
   };
+  const onEnd = () => machine.endInput();
   stdin.on('data', onData);
-  stdin.on('end', () => machine.endInput());
+  stdin.on('end', onEnd);
   const onResize = () => { machine.kernel.console.columns = process.stdout.columns ?? 80; machine.kernel.console.rows = process.stdout.rows ?? 24; };
   process.stdout.on('resize', onResize);
   onResize();
@@ -168,15 +208,26 @@ async function runInteractive(o: Options): Promise<number> {
     return await machine.runShell();
   } finally {
     stdin.off('data', onData);
+    stdin.off('end', onEnd);
     if (stdin.isTTY) stdin.setRawMode(false);
     stdin.pause();
     process.stdout.off('resize', onResize);
   }
 }
 
+export async function runInteractive(o: Options): Promise<number> {
+  return attachTerminal(interactiveMachine(o));
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (PROGRESS_COMMANDS.includes(command!)) return (await import('./progress.js')).runProgressCommand(command!, rest);
+  if (PROGRESS_COMMANDS.includes(command!)) {
+    const { labCatalog } = await import('./labs.js');
+    return (await import('./progress.js')).runProgressCommand(command!, rest, {
+      out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), catalog: labCatalog(),
+    });
+  }
+  if (LAB_COMMANDS.includes(command!)) return (await import('./labs.js')).runLabCommand(command!, rest);
   try {
     switch (command) {
       case 'sh':

@@ -58,6 +58,8 @@ function score(s: DrillScore): string {
 }
 
 function runResult(r: CheckRunRecord): string {
+  // `driverlab reset` saves the learner's files as a run without items.
+  if (r.items.length === 0) return 'files saved';
   return `${r.passed ? 'passed' : 'failed'} ${r.items.filter((i) => i.passed).length}/${r.items.length}`;
 }
 
@@ -71,8 +73,7 @@ function progressCommand(store: ProgressStore, args: string[], io: ProgressIo): 
     io.out(JSON.stringify({ ...overview, drills }, null, 2) + '\n');
     return 0;
   }
-  const known = overview.labs.filter((l) => l.status !== 'not started' || l.topic !== null);
-  if (known.length === 0 && drills.length === 0) {
+  if (overview.labs.every((l) => l.status === 'not started') && drills.length === 0) {
     io.out('No progress recorded yet.\n');
     return 0;
   }

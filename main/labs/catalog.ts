@@ -1,12 +1,11 @@
-// The lab list as the app sees it. Step 6 brings the lab format (manifest, instructions,
-// starter files, checks); until then this reads what it finds in labs/<id>/lab.json and
-// labs/<id>/README.md, reports a folder it cannot read as a problem (the others still load),
-// and always offers free play: the machine without a lab.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { FREE_PLAY, type LabCatalog, type LabDetails, type LabProblem, type LabSummary, type Personality } from '../ipc/common/contract.js';
-import { isValidLabId } from '../progress/paths.js';
+// The lab list as the app sees it (the IPC contract's labs service): the labs of a labs/ folder
+// (main/labs/loader.ts), the problems of the folders that could not be loaded, and free play,
+// the machine without a lab, which is always there.
+import { FREE_PLAY, type LabCatalog, type LabDetails, type LabProblem, type LabSummary } from '../ipc/common/contract.js';
 import type { SessionConfig } from '../session/machine-session.js';
+import { checksCacheDir } from './compile-checks.js';
+import { loadLabs, localized, type Lab } from './loader.js';
+import type { Language } from './manifest.js';
 
 export const FREE_PLAY_LAB: LabDetails = {
   id: FREE_PLAY,
@@ -28,76 +27,61 @@ export const FREE_PLAY_LAB: LabDetails = {
 
 export interface LabProvider {
   catalog(): Promise<LabCatalog>;
-  details(id: string): Promise<LabDetails>;
+  /** The lab with its instructions in `language` (English when the lab has no such translation). */
+  details(id: string, language?: Language): Promise<LabDetails>;
   /** The machine a session of this lab runs, with `workspace` at /home/lab. */
   session(id: string, workspace: string): Promise<SessionConfig>;
+  /** The files a new workspace of the lab starts with (none for free play). */
+  starter(id: string): Promise<ReadonlyMap<string, Uint8Array>>;
 }
 
-const PERSONALITIES: readonly Personality[] = ['modern', '2.2'];
-
-function readManifest(dir: string, folder: string): LabDetails {
-  const file = path.join(dir, 'lab.json');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`lab.json: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  const m = raw as Record<string, unknown>;
-  const text = (key: string) => {
-    if (typeof m[key] !== 'string' || !m[key]) throw new Error(`lab.json: '${key}' must be a non-empty string`);
-    return m[key] as string;
-  };
-  const id = text('id');
-  if (id !== folder) throw new Error(`lab.json: id '${id}' is not the folder's name '${folder}'`);
-  const personality = (m.personality ?? 'modern') as Personality;
-  if (!PERSONALITIES.includes(personality)) throw new Error(`lab.json: personality must be 'modern' or '2.2'`);
-  const readme = path.join(dir, 'README.md');
+function summary(lab: Lab): LabSummary {
+  const m = lab.manifest;
   return {
-    id, title: text('title'), summary: text('summary'), topic: text('topic'), personality,
-    instructions: fs.existsSync(readme) ? fs.readFileSync(readme, 'utf8') : '',
+    id: m.id, title: m.title, summary: m.summary, topic: m.topic, personality: m.personality, kind: 'lab', order: m.order,
+    difficulty: m.difficulty, estimatedMinutes: m.estimatedMinutes, prerequisites: m.prerequisites, languages: [...m.languages],
   };
+}
+
+/** One entry per folder: the renderer lists a folder once, with all that is wrong with it. */
+function byFolder(problems: readonly LabProblem[]): LabProblem[] {
+  const grouped = new Map<string, string[]>();
+  for (const p of problems) grouped.set(p.folder, [...(grouped.get(p.folder) ?? []), p.message]);
+  return [...grouped].map(([folder, messages]) => ({ folder, message: messages.join('\n') }));
 }
 
 /** Labs in `labsDir` (which may not exist: then there is only free play). */
-export function folderLabProvider(labsDir: string): LabProvider {
-  const load = (): { labs: LabDetails[]; problems: LabProblem[] } => {
-    const labs: LabDetails[] = [];
-    const problems: LabProblem[] = [];
-    if (!fs.existsSync(labsDir)) return { labs, problems };
-    for (const ent of fs.readdirSync(labsDir, { withFileTypes: true })) {
-      if (!ent.isDirectory()) continue;
-      if (!isValidLabId(ent.name) || ent.name === FREE_PLAY) {
-        problems.push({ folder: ent.name, message: 'not a lab id: use lower-case letters, digits, ".", "_" and "-"' });
-        continue;
-      }
-      try {
-        labs.push(readManifest(path.join(labsDir, ent.name), ent.name));
-      } catch (e) {
-        problems.push({ folder: ent.name, message: e instanceof Error ? e.message : String(e) });
-      }
-    }
-    labs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return { labs, problems };
-  };
-  const find = (id: string): LabDetails => {
-    if (id === FREE_PLAY) return FREE_PLAY_LAB;
-    const lab = load().labs.find((l) => l.id === id);
+export function folderLabProvider(labsDir: string, options: { cacheDir?: string } = {}): LabProvider {
+  const load = () => loadLabs(labsDir, { cacheDir: options.cacheDir ?? checksCacheDir() });
+  const find = async (id: string): Promise<Lab> => {
+    const lab = (await load()).labs.find((l) => l.manifest.id === id);
     if (!lab) throw new Error(`no lab '${id}'`);
     return lab;
   };
   return {
     async catalog() {
-      const { labs, problems } = load();
-      const summary = ({ instructions: _i, ...s }: LabDetails): LabSummary => s;
-      return { labs: labs.map(summary), problems, freePlay: summary(FREE_PLAY_LAB) };
+      const { labs, problems } = await load();
+      const { instructions: _i, ...freePlay } = FREE_PLAY_LAB;
+      return { labs: labs.map(summary), problems: byFolder(problems), freePlay };
     },
-    async details(id) {
-      return find(id);
+    async details(id, language = 'en') {
+      if (id === FREE_PLAY) return FREE_PLAY_LAB;
+      const lab = await find(id);
+      return {
+        ...summary(lab), instructions: localized(lab.instructions, language) ?? '',
+        hintCount: lab.hints.en.length, checkItems: lab.checks.checks.map((c) => ({ id: c.id, title: c.title })),
+      };
     },
     async session(id, workspace) {
-      const lab = find(id);
-      return { id, workspace, machine: { personality: lab.personality, pacing: 'realtime' } };
+      if (id === FREE_PLAY) return { id, workspace, machine: { personality: 'modern', pacing: 'realtime' } };
+      const m = (await find(id)).manifest;
+      return {
+        id, workspace,
+        machine: { personality: m.personality, pacing: 'realtime', seed: m.machine.seed ?? 1, cards: m.machine.cards, cmdline: m.machine.cmdline ?? '' },
+      };
+    },
+    async starter(id) {
+      return id === FREE_PLAY ? new Map() : (await find(id)).starter;
     },
   };
 }

@@ -34,6 +34,9 @@ export function machineWorkerScript(): string {
   return built;
 }
 
+/** How long the machine thread has to act on a reset or power-off before the session replaces it. */
+const MACHINE_ANSWER_MS = 2000;
+
 export const defaultWorkerFactory: WorkerFactory = (data) => new Worker(machineWorkerScript(), { workerData: data, name: 'driverlab-machine' });
 
 export class MachineSession {
@@ -81,6 +84,7 @@ export class MachineSession {
       switch (message.type) {
         case 'output': this.output.write(message.data); break;
         case 'running': this.setState({ state: 'running' }); break;
+        case 'rebooted': this.rebooted(); break;
         case 'halted': this.lose(worker, message.reason); break;
         case 'command-done': this.settle(message.id, (c) => c.resolve(message.outcome)); break;
         case 'command-refused': this.settle(message.id, (c) => c.reject(new Error(message.reason))); break;
@@ -92,15 +96,26 @@ export class MachineSession {
     return this.status();
   }
 
-  /** The reset button: whatever runs is gone, a new machine boots from the same disk. */
+  /**
+   * The reset button: whatever runs is gone, the machine boots again from the same disk. The
+   * machine's own reset does it; a machine thread that does not answer (wedged in host code)
+   * is replaced by a new one, which comes to the same.
+   */
   async reset(): Promise<MachineStatus> {
+    const worker = this.worker;
+    if (worker) {
+      const rebooted = this.nextBoot(worker);
+      this.send({ type: 'reset' });
+      if (await rebooted) return this.status();
+    }
     await this.cutPower('reset');
     this.output.write('\r\n');
     return this.boot();
   }
 
+  /** The power switch: the machine stops where it is (nothing synced), then its thread ends. */
   async powerOff(): Promise<MachineStatus> {
-    await this.cutPower('powered off');
+    await this.cutPower('powered off', { type: 'power-off' });
     return this.status();
   }
 
@@ -179,13 +194,40 @@ export class MachineSession {
     this.worker?.postMessage(message);
   }
 
-  private async cutPower(reason: string): Promise<void> {
+  /** Stops the machine thread; `ask` first tells the machine, which gets a moment to act on it. */
+  private async cutPower(reason: string, ask?: ToWorker): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
     this.worker = undefined;
     this.abandonCommands(reason === 'reset' ? 'was reset' : 'was powered off');
+    if (ask) {
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.postMessage(ask);
+      await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, MACHINE_ANSWER_MS))]);
+    }
     await worker.terminate();
     this.setState({ state: 'off', reason });
+  }
+
+  /** Whether the machine in `worker` boots again (true) or stops (false) within MACHINE_ANSWER_MS. */
+  private nextBoot(worker: Worker): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => { worker.off('message', listen); resolve(false); }, MACHINE_ANSWER_MS);
+      const listen = (message: FromWorker) => {
+        if (message.type !== 'rebooted' && message.type !== 'halted') return;
+        clearTimeout(timer);
+        worker.off('message', listen);
+        resolve(message.type === 'rebooted');
+      };
+      worker.on('message', listen);
+    });
+  }
+
+  /** A new boot in the same thread: a new boot number and a clean screen history, as for a new machine. */
+  private rebooted(): void {
+    this.boots++;
+    this.output.clearScrollback();
+    this.setState({ state: 'running', boot: this.boots, reason: undefined });
   }
 
   /** The worker stopped on its own (the shell exited, a hang, a crash). */

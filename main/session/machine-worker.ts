@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Machine } from '../../emulator/machine.js';
 import { createNodeHost } from '../host/node-host.js';
 import type { Kernel } from '../../emulator/kernel/kernel.js';
+import { kernelShutdown } from '../../emulator/kernel/reboot.js';
 import { TerminalCommands, type CommandOutcome } from './terminal-command.js';
 import type { FromWorker, MachineWorkerData, ToWorker } from './worker-protocol.js';
 
@@ -22,7 +23,6 @@ const SLICE_OUTPUT_CHARS = 32 * 1024;
 let pending = '';
 let flushScheduled = false;
 function output(text: string): void {
-  adoptKernel();
   commands.observe(text);
   pending += text;
   // The run loop and the kernel's preemption points give the host the thread back once it has
@@ -62,26 +62,12 @@ setInterval(() => commands.poll(), 50).unref();
 // sets the distribution's log level last, so applying ours earlier would be undone).
 const screen = { columns: data.columns, rows: data.rows };
 let consoleLogLevel = data.consoleLogLevel;
-let adopted: Kernel | undefined;
-function adoptKernel(justBooted = false): void {
-  const k = machine.kernel;
-  if (k === adopted || !(justBooted || initStarted(k))) return;
-  adopted = k;
+function applySession(k: Kernel): void {
   k.console.columns = screen.columns;
   k.console.rows = screen.rows;
   if (consoleLogLevel !== undefined) k.log.consoleLoglevel = consoleLogLevel;
 }
-/** The machine starts init once Machine.boot() has returned. */
-function initStarted(k: Kernel): boolean {
-  for (const t of k.tasks.values()) if (t.comm === 'init') return true;
-  return false;
-}
 
-/** Linux's machine_restart() line, for a machine without a `reboot` command to type. */
-function restartFromKernel(): void {
-  machine.kernel.printk('\x010reboot: Restarting system\n');
-  machine.kernel.requestShutdown('restart');
-}
 
 function hasProgram(name: string): boolean {
   return ['/sbin', '/usr/sbin', '/bin', '/usr/bin'].some((dir) => {
@@ -95,7 +81,6 @@ function hasProgram(name: string): boolean {
 }
 
 port.on('message', (message: ToWorker) => {
-  adoptKernel();
   switch (message.type) {
     case 'input': machine.input(message.data); break;
     case 'resize':
@@ -124,15 +109,25 @@ port.on('message', (message: ToWorker) => {
       machine.kernel.log.consoleLoglevel = message.level;
       break;
     case 'reboot':
+      // What the learner would type; with the terminal busy (or no reboot(8)), the kernel's
+      // orderly restart, as reboot(2) ends.
       if (commands.whyBusy() === undefined && hasProgram('reboot')) void commands.run('sudo reboot');
-      else restartFromKernel();
-      machine.input('');
+      else {
+        kernelShutdown(machine.kernel, 'restart');
+        machine.input('');
+      }
       break;
+    case 'reset': machine.pressReset(); break;
+    case 'power-off': machine.powerOff(); break;
   }
 });
+machine.onReboot = () => {
+  applySession(machine.kernel);
+  post({ type: 'rebooted' });
+};
 
 machine.boot();
-adoptKernel(true);
+applySession(machine.kernel);
 post({ type: 'running' });
 const status = await machine.runShell();
 const halted = machine.kernel.halted;

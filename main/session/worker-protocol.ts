@@ -25,12 +25,18 @@ export type ToWorker =
   | { type: 'sysrq'; key: string }
   | { type: 'loglevel'; level: number }
   /** A clean reboot: `reboot` at the prompt when the machine has it, else the kernel's restart. */
-  | { type: 'reboot' };
+  | { type: 'reboot' }
+  /** The machine's reset button. */
+  | { type: 'reset' }
+  /** The machine's power switch, off. */
+  | { type: 'power-off' };
 
 export type FromWorker =
   | { type: 'output'; data: string }
   /** Booted: the shell is starting. */
   | { type: 'running' }
+  /** Booted again, in the same thread: after a reset, a reboot, a panic timeout. */
+  | { type: 'rebooted' }
   /** The machine stopped by itself: its shell exited, or it hung for good. */
   | { type: 'halted'; reason: string }
   | { type: 'command-done'; id: number; outcome: CommandOutcome }

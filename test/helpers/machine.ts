@@ -31,14 +31,15 @@ export interface ShResult {
 }
 
 /** Runs `script` in a fresh machine, like `driverlab sh -c`. Output has \r\n turned into \n. */
-export async function runSh(script: string, opts: { files?: Record<string, string | Uint8Array>; workspace?: string; config?: MachineConfig } = {}): Promise<ShResult> {
+export async function runSh(script: string, opts: { files?: Record<string, string | Uint8Array>; workspace?: string; config?: MachineConfig; prepare?: (machine: Machine) => void } = {}): Promise<ShResult> {
   const workspace = opts.workspace ?? tempWorkspace(opts.files);
   let out = '';
-  let booted = false;
-  const machine = new Machine(createNodeHost({ workspace }), opts.config ?? {}, (t) => { if (booted) out += t; });
+  // As `driverlab sh` does: boot messages are hidden (every boot's, a reboot's too) unless asked for.
+  const machine = new Machine(createNodeHost({ workspace }), { showBoot: false, ...opts.config }, (t) => { out += t; });
   machine.boot();
-  booted = true;
   machine.endInput();
+  // E.g. keys pressed or the reset button at given virtual times: machine.clock.schedule(t, () => machine.sysrq('s')).
+  opts.prepare?.(machine);
   // A script that never ends (a driver that sleeps forever) fails its test instead of spinning on.
   const watchdog = setTimeout(() => machine.stop(), 55_000);
   const status = await machine.runShell(script).finally(() => clearTimeout(watchdog));

@@ -172,6 +172,9 @@ export function fixtureLabs(labsDir: string): { provider: LabProvider; framework
     async catalog(): Promise<LabCatalog> { return { labs: LABS.map(summaryOf), problems: [], freePlay: summaryOf(FREE_PLAY_LAB) }; },
     async details(id) { return find(id); },
     async session(id, workspace) { return { id, workspace, machine: { personality: find(id).personality, pacing: 'realtime' } }; },
+    async starter(id) {
+      return id === 'hello-proc' ? new Map([['hello.c', new TextEncoder().encode(HELLO_STARTER)], ['Makefile', new TextEncoder().encode(HELLO_MAKEFILE)]]) : new Map();
+    },
   };
   const framework: LabFramework = {
     runChecks: async (lab, workspace) => {

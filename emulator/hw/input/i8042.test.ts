@@ -147,5 +147,7 @@ describe('scancode set 1', () => {
     m.kbd.sysrq('s');
     expect(m.drain()).toEqual([0x38, 0x54, 0x1f, 0x9f, 0xd4, 0xb8]);
     expect(() => sysrqScancodes('bb')).toThrow(RangeError);
+    // A capital holds Shift around its key (Alt+Shift+SysRq+R is SysRq-R, not r).
+    expect(sysrqScancodes('R')).toEqual([0x38, 0x54, 0x2a, 0x13, 0x93, 0xaa, 0xd4, 0xb8]);
   });
 });

@@ -390,11 +390,16 @@ export function scancodesFor(text: string): number[] {
   return codes;
 }
 
-/** Alt make, SysRq make (Alt+PrintScreen is 0x54 in set 1), the key, then the releases. */
+/**
+ * Alt make, SysRq make (Alt+PrintScreen is 0x54 in set 1), the key, then the releases. A
+ * character that needs Shift (a capital: SysRq-R is not SysRq-r) holds Shift around its key.
+ */
 export function sysrqScancodes(key: string): number[] {
-  const code = key.length === 1 ? keyCodeOf(key) : undefined;
-  if (code === undefined) throw new RangeError(`SysRq needs one key that has a scancode, got ${JSON.stringify(key)}`);
-  return [SC.LALT, SC.SYSRQ, ...tap(code), SC.SYSRQ | SC_BREAK, SC.LALT | SC_BREAK];
+  const plain = key.length === 1 ? PLAIN_KEYS[key] : undefined;
+  const shifted = key.length === 1 && plain === undefined ? SHIFTED_KEYS[key] : undefined;
+  const press = plain !== undefined ? tap(plain) : shifted !== undefined ? withModifier(SC.LSHIFT, shifted) : undefined;
+  if (!press) throw new RangeError(`SysRq needs one key that has a scancode, got ${JSON.stringify(key)}`);
+  return [SC.LALT, SC.SYSRQ, ...press, SC.SYSRQ | SC_BREAK, SC.LALT | SC_BREAK];
 }
 
 function cloneState(s: I8042State): I8042State {

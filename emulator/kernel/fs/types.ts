@@ -33,6 +33,8 @@ export interface FileOperations {
   write?(file: OpenFile, ubuf: number, count: number): Maybe<number>;
   llseek?(file: OpenFile, offset: number, whence: number): Maybe<number>;
   ioctl?(file: OpenFile, cmd: number, arg: number): Maybe<number>;
+  /** fsync(2): what the file holds in caches reaches its device; 0 or -errno (-EIO when the device refused). */
+  fsync?(file: OpenFile): Maybe<number>;
 }
 
 export interface DirEntry {
@@ -50,6 +52,8 @@ export interface DirOperations {
   unlink?(dir: Inode, name: string): void;
   rmdir?(dir: Inode, name: string): void;
   rename?(dir: Inode, name: string, newDir: Inode, newName: string): void;
+  /** link(2): another name in `dir` for an existing inode (never a directory). */
+  link?(inode: Inode, dir: Inode, name: string): void;
 }
 
 export interface SuperBlock {

@@ -2,7 +2,7 @@
 // permission checks, and the file-level operations behind the system calls.
 import { EACCES, EBADF, EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, ENOTTY, EPERM, ESPIPE, EXDEV, EROFS, Errno } from '../errno.js';
 import { andThen, type Maybe } from '../maybe.js';
-import { type FileOperations, type Inode, type OpenFile, FMODE_READ, FMODE_WRITE, FMODE_LSEEK, O_ACCMODE,
+import { type FileOperations, type Inode, type OpenFile, type SuperBlock, FMODE_READ, FMODE_WRITE, FMODE_LSEEK, O_ACCMODE,
   O_CREAT, O_DIRECTORY, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, S_IFREG, isDir, isLnk, isReg } from './types.js';
 
 export interface Cred {
@@ -44,7 +44,7 @@ export function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
-interface Mount {
+export interface Mount {
   path: string;
   root: Inode;
   source: string;
@@ -72,8 +72,18 @@ export class Vfs {
     this.mounts.push({ path, root, source, options });
   }
 
+  /** The mounted file systems' superblocks, each once, in mount order (sync walks them). */
+  superBlocks(): SuperBlock[] {
+    return [...new Set(this.mounts.map((m) => m.root.sb))];
+  }
+
   mountTable(): { path: string; type: string; source: string; options: string }[] {
     return this.mounts.map((m) => ({ path: m.path, type: m.root.sb.type, source: m.source, options: m.options }));
+  }
+
+  /** The mount table itself, in mount order: for what walks every mounted file system (sync, remount, shutdown). */
+  mounted(): readonly Mount[] {
+    return this.mounts;
   }
 
   private mountAt(path: string): Mount | undefined {

@@ -95,9 +95,12 @@ export function cFileOps(m: ModuleContext, table: number, L: OpsLayout): FileOpe
   const pinned = () => L.owner >= 0 && fn(L.owner) !== 0;
   const mod = () => m.kernel.modules.get(m.name);
   const unpin = () => { const owner = mod(); if (pinned() && owner && owner.refcount > 0) owner.refcount--; };
-  const rw = (method: number, missing: number) => (file: OpenFile, ubuf: number, count: number): Maybe<number> => {
+  /** Which file operation the task is in, for the bottom of its stack trace (SysRq-T). */
+  const entering = (op: string) => { const t = m.kernel.sched.current; if (t) t.kernelEntry = op; };
+  const rw = (method: number, missing: number, op: string) => (file: OpenFile, ubuf: number, count: number): Maybe<number> => {
     const f = fn(method);
     if (!f) return missing;
+    entering(op);
     const s = structs.get(file)!;
     setPos(file, s.filp);
     return andThen(m.call(f, s.filp, ubuf, count, s.filp + fpos), (r) => { getPos(file, s.filp); return Number(r); });
@@ -110,14 +113,15 @@ export function cFileOps(m: ModuleContext, table: number, L: OpsLayout): FileOpe
       structs.set(file, s);
       const open = fn(L.open);
       if (!open) return 0;
+      entering('open');
       return andThen(m.call(open, s.inodep, s.filp), (ret) => {
         const r = Number(ret);
         if (r < 0) { structs.delete(file); freeFileStructs(m, s); unpin(); }
         return r;
       });
     },
-    read: rw(L.read, -EINVAL),
-    write: rw(L.write, L.missingWrite),
+    read: rw(L.read, -EINVAL, 'read'),
+    write: rw(L.write, L.missingWrite, 'write'),
     llseek(file, offset, whence) {
       const llseek = fn(L.llseek);
       if (!llseek) {
@@ -129,12 +133,14 @@ export function cFileOps(m: ModuleContext, table: number, L: OpsLayout): FileOpe
       }
       const s = structs.get(file)!;
       setPos(file, s.filp);
+      entering('llseek');
       return andThen(m.call(llseek, s.filp, BigInt(offset), whence), (r) => { getPos(file, s.filp); return Number(r); });
     },
     ioctl(file, cmd, arg) {
       const ioctl = fn(L.ioctl);
       if (!ioctl) return -ENOTTY;
       const s = structs.get(file)!;
+      entering('ioctl');
       return andThen(L.ioctlTakesInode ? m.call(ioctl, s.inodep, s.filp, cmd, arg) : m.call(ioctl, s.filp, cmd, arg), Number);
     },
     release(_inode, file) {
@@ -142,6 +148,7 @@ export function cFileOps(m: ModuleContext, table: number, L: OpsLayout): FileOpe
       if (!s) return 0;
       const release = fn(L.release);
       const done = (r: number) => { freeFileStructs(m, s); structs.delete(file); unpin(); return r; };
+      if (release) entering('release');
       return release ? andThen(m.call(release, s.inodep, s.filp), (r) => done(Number(r))) : done(0);
     },
   };

@@ -10,8 +10,17 @@ const dec = new TextDecoder();
 export function makeProgram(k: Kernel) {
   return async (p: Proc, argv: string[]): Promise<number> => {
     void k;
+    // One task makes one system call at a time: make's engine calls these from concurrent
+    // promise chains (a message is written while the next makefile is read), and two calls in
+    // flight at once would run one of them outside the task's turn on its CPU (it then blocks
+    // or is preempted as whatever task the scheduler runs: output lost, a CPU left to a zombie).
     let chain: Promise<unknown> = Promise.resolve();
-    const emit = (fd: number, text: string) => { chain = chain.then(() => p.write(fd, text)); };
+    const serial = <T>(call: () => Promise<T>): Promise<T> => {
+      const done = chain.then(call);
+      chain = done.catch(() => undefined);
+      return done;
+    };
+    const emit = (fd: number, text: string) => { void serial(() => p.write(fd, text)); };
     const abs = (path: string, cwd: string) => (path.startsWith('/') ? path : `${cwd}/${path}`);
     // GNU make reports the directory it changed into, symlinks resolved (getcwd).
     const args = [...argv.slice(1)];
@@ -26,14 +35,16 @@ export function makeProgram(k: Kernel) {
       } catch { /* make reports the missing directory itself */ }
       if (a === '-C') i++;
     }
+    // One task makes one system call at a time: every call waits for the output queued before it
+    // (a write still in flight when the engine reads a file would run beside it, on a task the
+    // scheduler believes has stopped).
     const env: MakeEnv = {
       cwd: p.cwd,
       environment: Object.fromEntries(p.task.env),
-      readFile: async (path) => { try { return await p.readText(path); } catch (e) { if (e instanceof SysError) return undefined; throw e; } },
-      mtime: async (path) => { try { return (await p.stat(path)).mtimeNs / 1e6; } catch (e) { if (e instanceof SysError) return undefined; throw e; } },
-      glob: (pattern) => globPaths(pattern, env.cwd, (dir) => p.readdir(dir).catch(() => null)),
-      runShell: async (command, cwd) => {
-        await chain;
+      readFile: (path) => serial(async () => { try { return await p.readText(path); } catch (e) { if (e instanceof SysError) return undefined; throw e; } }),
+      mtime: (path) => serial(async () => { try { return (await p.stat(path)).mtimeNs / 1e6; } catch (e) { if (e instanceof SysError) return undefined; throw e; } }),
+      glob: (pattern) => globPaths(pattern, env.cwd, (dir) => serial(() => p.readdir(dir).catch(() => null))),
+      runShell: (command, cwd) => serial(async () => {
         const [r, w] = await p.pipe();
         const pid = await p.spawn(['sh', '-c', command], { fds: [0, w, 2], cwd: abs(cwd, p.cwd), env: p.task.env });
         await p.close(w);
@@ -41,13 +52,12 @@ export function makeProgram(k: Kernel) {
         await p.close(r);
         const st = await p.waitpid(pid);
         return { status: exitStatus(st.status), output };
-      },
-      runRecipe: async (line, cwd, recipeEnv) => {
-        await chain;
+      }),
+      runRecipe: (line, cwd, recipeEnv) => serial(async () => {
         const pid = await p.spawn(['sh', '-c', line], { cwd: abs(cwd, p.cwd), env: new Map(Object.entries(recipeEnv)) });
         const st = await p.waitpid(pid);
         return exitStatus(st.status);
-      },
+      }),
       stdout: (text) => emit(1, text),
       stderr: (text) => emit(2, text),
     };

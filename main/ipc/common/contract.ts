@@ -36,6 +36,7 @@ export interface LabSummary {
   kind?: 'lab' | 'drill';
   /** Position in the curriculum: the catalog lists labs in this order. */
   order?: number;
+  /** Absent for free play. */
   difficulty?: Difficulty;
   estimatedMinutes?: number;
   /** Labs to pass first (ids): shown, never enforced. */
@@ -49,6 +50,7 @@ export interface LabSummary {
 /** A lab folder that could not be loaded, and why (the other labs still load). */
 export interface LabProblem {
   folder: string;
+  /** What is wrong, one problem a line, each naming the file: "checks.ts:12: ...". */
   message: string;
 }
 
@@ -503,9 +505,10 @@ export const EVENTS: { [S in ServiceName]: { [E in EventName<S>]: EventSpec } } 
   settings: { changed: { topic: 'app' } },
 };
 
-/** Curriculum order: the manifest's order, then the id (labs without an order last). */
+/** Curriculum order: by the manifest's order; labs without one keep the catalog's order, after the others. */
 export function curriculumOrder(a: LabSummary, b: LabSummary): number {
-  return (a.order ?? Number.MAX_SAFE_INTEGER) - (b.order ?? Number.MAX_SAFE_INTEGER) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  if (a.order === undefined || b.order === undefined) return Number(a.order === undefined) - Number(b.order === undefined);
+  return a.order - b.order;
 }
 
 /** Own-property lookup: a name like '__proto__' or 'toString' is not a method. */

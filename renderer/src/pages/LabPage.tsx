@@ -101,10 +101,8 @@ export function LabPage(props: { lab: string }) {
     let stop: (() => void) | undefined;
     let live = true;
     setStatus(undefined);
-    setLab(undefined);
     setRun(undefined);
     setDiagnostics([]);
-    api.labs.get(session).then((l) => { if (live) setLab(l); }, (e: unknown) => report(why(e)));
     api.machine.open(session).then((s) => {
       if (!live) return;
       setStatus(s);
@@ -118,6 +116,13 @@ export function LabPage(props: { lab: string }) {
     return () => { live = false; stop?.(); };
     // t is for messages only: a language change must not reopen the session.
   }, [api, client, session, report]);
+
+  // The lab's texts come in the learner's language: a change of language fetches them again.
+  useEffect(() => {
+    let live = true;
+    api.labs.get(session).then((l) => { if (live) setLab(l); }, (e: unknown) => report(why(e)));
+    return () => { live = false; };
+  }, [api, session, report, language]);
 
   const build = useCallback(async () => {
     if (building) return;

@@ -6,6 +6,7 @@
 #include <linux/wait.h>
 #include <asm/signal.h>
 #include <asm/ptrace.h>
+#include <asm/page.h>
 
 #define HZ 100
 #define TASK_RUNNING 0

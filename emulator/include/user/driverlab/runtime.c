@@ -1,7 +1,8 @@
 /*
  * DriverLab's additions to wasi-libc for user programs: ioctl(2) that reaches
- * the driver, abort() that raises SIGABRT, glibc's strerror texts, the
- * process's working directory, and the null-pointer check handler.
+ * the driver, sync(2) and syncfs(2), abort() that raises SIGABRT, glibc's
+ * strerror texts, the process's working directory, and the null-pointer
+ * check handler.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -43,6 +44,24 @@ pid_t getpid(void)
 pid_t getppid(void)
 {
 	return __driverlab_getppid();
+}
+
+__attribute__((import_module("driverlab"), import_name("sync"))) void __driverlab_sync(void);
+__attribute__((import_module("driverlab"), import_name("syncfs"))) int __driverlab_syncfs(int fd);
+
+void sync(void)
+{
+	__driverlab_sync();
+}
+
+int syncfs(int fd)
+{
+	int r = __driverlab_syncfs(fd);
+	if (r < 0) {
+		errno = -r;
+		return -1;
+	}
+	return 0;
 }
 
 void abort(void)

@@ -19,6 +19,8 @@ import { chgrp, chmod, chown } from './attrs.js';
 import { basename, dirname, env, falseCommand, printenv, pwd, seq, sleep, trueCommand, yes } from './misc.js';
 import { readlink, realpath, stat } from './stat.js';
 import { date } from './date.js';
+import { sync } from './sync.js';
+import { dd } from './dd.js';
 
 export const COREUTILS: Record<string, Program> = {
   cat,
@@ -63,4 +65,6 @@ export const COREUTILS: Record<string, Program> = {
   readlink,
   realpath,
   date,
+  sync,
+  dd,
 };

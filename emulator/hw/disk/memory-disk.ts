@@ -1,0 +1,68 @@
+// A hard disk's medium held in memory: the default disk of a machine that has no disk image
+// (`driverlab sh` scratch machines, tests). It outlives resets of the machine it is plugged into,
+// not the process.
+//
+// Storage is sparse, in chunks allocated on first write, so a fresh 32 MiB disk costs nothing
+// until it is written: booting a machine must stay cheap.
+
+import { SECTOR_SIZE, type DiskBacking } from '../../host.js';
+
+const SECTORS_PER_CHUNK = 64;
+const CHUNK_BYTES = SECTORS_PER_CHUNK * SECTOR_SIZE;
+
+export class MemoryDisk implements DiskBacking {
+  private readonly chunks = new Map<number, Uint8Array>();
+  /** FLUSH CACHE commands seen: a test can tell that the kernel asked for durability. */
+  flushes = 0;
+
+  constructor(readonly sectorCount: number) {
+    if (!Number.isSafeInteger(sectorCount) || sectorCount <= 0) throw new RangeError(`a disk needs a positive whole number of sectors, got ${sectorCount}`);
+  }
+
+  readSectors(lba: number, count: number): Uint8Array {
+    this.check(lba, count);
+    const out = new Uint8Array(count * SECTOR_SIZE);
+    this.forEachPiece(lba, count, (chunk, chunkOffset, outOffset, length) => {
+      const stored = this.chunks.get(chunk);
+      if (stored) out.set(stored.subarray(chunkOffset, chunkOffset + length), outOffset);
+    });
+    return out;
+  }
+
+  writeSectors(lba: number, data: Uint8Array): void {
+    if (data.length % SECTOR_SIZE !== 0) throw new RangeError(`disk writes are whole sectors; got ${data.length} bytes`);
+    const count = data.length / SECTOR_SIZE;
+    this.check(lba, count);
+    this.forEachPiece(lba, count, (chunk, chunkOffset, dataOffset, length) => {
+      let stored = this.chunks.get(chunk);
+      if (!stored) this.chunks.set(chunk, stored = new Uint8Array(CHUNK_BYTES));
+      stored.set(data.subarray(dataOffset, dataOffset + length), chunkOffset);
+    });
+  }
+
+  flush(): void {
+    this.flushes++;
+  }
+
+  /** Calls `f` for each run of the range that lies in one chunk. */
+  private forEachPiece(lba: number, count: number, f: (chunk: number, chunkOffset: number, offset: number, length: number) => void): void {
+    let offset = 0;
+    let byte = lba * SECTOR_SIZE;
+    let left = count * SECTOR_SIZE;
+    while (left > 0) {
+      const chunk = Math.floor(byte / CHUNK_BYTES);
+      const chunkOffset = byte - chunk * CHUNK_BYTES;
+      const length = Math.min(left, CHUNK_BYTES - chunkOffset);
+      f(chunk, chunkOffset, offset, length);
+      offset += length;
+      byte += length;
+      left -= length;
+    }
+  }
+
+  private check(lba: number, count: number): void {
+    if (!Number.isSafeInteger(lba) || !Number.isSafeInteger(count) || lba < 0 || count < 0 || lba + count > this.sectorCount) {
+      throw new RangeError(`sectors ${lba}-${lba + count - 1} lie outside the disk (${this.sectorCount} sectors)`);
+    }
+  }
+}
