@@ -6,7 +6,7 @@ import { useApp, why } from '../app-context';
 import { dateTime } from '../format';
 import { useI18n } from '../i18n';
 import { keysOf } from '../shortcuts';
-import { Markdown } from './Markdown';
+import { InlineMarkdown, Markdown } from './Markdown';
 
 /** What the panel shows of a run: the latest one this session, or the last one recorded. */
 export interface ShownRun {
@@ -71,7 +71,7 @@ export function ChecksPanel(props: {
             <li key={item.id} className={`check-item ${item.status.replace(' ', '-')}`} data-testid="check-item">
               <span className="check-icon" aria-label={item.status}>{ICONS[item.status]}</span>
               <div className="check-body">
-                <div className="check-title">{item.title}</div>
+                <div className="check-title"><InlineMarkdown text={item.title} /></div>
                 {item.message && <div className="check-message">{item.message}</div>}
                 {item.where && (
                   <button className="link-button" onClick={() => props.onReveal(item.where!)}>

@@ -168,6 +168,11 @@ function blocks(text: string, options: Options, keyBase = 'b'): ReactNode[] {
   return out;
 }
 
+/** One line of Markdown (code, emphasis) without the paragraph around it: a check's title. */
+export function InlineMarkdown(props: { text: string }) {
+  return <Fragment>{inline(props.text, 'i', {})}</Fragment>;
+}
+
 export function Markdown(props: { text: string; loadAsset?: AssetLoader }) {
   return <Fragment>{blocks(props.text, { loadAsset: props.loadAsset })}</Fragment>;
 }
