@@ -19,6 +19,22 @@ const RUNS = 7;
 
 const kb = (bytes: number) => `${Math.round(bytes / 1024).toLocaleString('en-US')} KB`;
 
+/** A small lab in the lab format (labs/README.md). */
+function writeBenchLab(labsDir: string, id: string, order: number): void {
+  const files: Record<string, string> = {
+    'lab.json': JSON.stringify({ id, title: `Lab ${order}`, summary: 'A lab.', topic: 'bench', order, difficulty: 'beginner', estimatedMinutes: 5, personality: 'modern', languages: ['en'] }),
+    'README.md': '# A lab\n\nBuild it with `make`.\n',
+    'hints.md': '# Hints\n\n## Build\n\nType make.\n',
+    'starter/hello.c': '#include <linux/module.h>\n\nMODULE_LICENSE("GPL"); /* TODO 1: a module */\n',
+    'solution/hello.c': '#include <linux/module.h>\n\nMODULE_LICENSE("GPL");\n',
+    'checks.ts': "import type { Check } from '@driverlab/checks';\n\nconst checks: Check[] = [{ id: 'file', title: 'hello.c is there', run(t) { t.expect(t.files.exists('hello.c'), { summary: 'no hello.c' }); } }];\n\nexport default checks;\n",
+  };
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(labsDir, id, name)), { recursive: true });
+    fs.writeFileSync(path.join(labsDir, id, name), content);
+  }
+}
+
 export async function benchUi(): Promise<Row[]> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'driverlab-bench-ui-'));
   try {
@@ -33,17 +49,11 @@ export async function benchUi(): Promise<Row[]> {
       return rows;
     }
 
-    // A lab per run, so each run opens a lab whose machine has never booted.
+    // A lab per run, so each run opens a lab whose machine has never booted and whose
+    // workspace is made from its starter.
     const labsDir = path.join(home, 'labs');
-    for (let i = 0; i <= RUNS; i++) {
-      const id = `lab-${i}`;
-      fs.mkdirSync(path.join(labsDir, id), { recursive: true });
-      fs.writeFileSync(path.join(labsDir, id, 'lab.json'), JSON.stringify({ id, title: `Lab ${i}`, summary: 'A lab.', topic: 'bench' }));
-      fs.writeFileSync(path.join(labsDir, id, 'README.md'), '# A lab\n\nBuild it with `make`.\n');
-      fs.mkdirSync(path.join(home, 'workspaces', id), { recursive: true });
-      fs.writeFileSync(path.join(home, 'workspaces', id, 'hello.c'), '#include <linux/module.h>\n\nMODULE_LICENSE("GPL");\n');
-    }
-    const core = new DriverLabCore({ home, labs: folderLabProvider(labsDir), labsDir });
+    for (let i = 0; i <= RUNS; i++) writeBenchLab(labsDir, `lab-${i}`, i);
+    const core = new DriverLabCore({ home, labs: folderLabProvider(labsDir, { cacheDir: path.join(home, 'checks-cache') }), labsDir });
     const server = await startWebServer({ core, rendererDir });
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
     try {
