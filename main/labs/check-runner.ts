@@ -38,6 +38,8 @@ export interface RunOptions {
   seed?: number;
   /** Called as each item finishes (the CLI prints it at once). */
   onItem?: (result: ItemResult) => void;
+  /** Stops the run before its next item (the app's Cancel); the run rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 const DEFAULT_BUSY_WAIT_MS = 10;
@@ -226,6 +228,7 @@ export async function runLabChecks(lab: Lab, files: ReadonlyMap<string, Workspac
   const t = new Context(lab, workspace, host, busy, seed);
   const items: ItemResult[] = [];
   for (const check of lab.checks.checks) {
+    options.signal?.throwIfAborted();
     const itemStart = performance.now();
     const finish = (status: ItemStatus, message: string, failure?: Failure) => {
       const r: ItemResult = { id: check.id, title: check.title, status, message, failure, ms: Math.round(performance.now() - itemStart) };
