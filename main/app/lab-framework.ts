@@ -2,7 +2,7 @@
 // list. Each part is optional: without it the contract's method answers with a message saying
 // the lab has no such thing, and the UI shows that instead of a broken button. The core does
 // the recording (progress store) so every framework gets history, restore and scores for free.
-import type { CheckItemResult, DrillScore, Language, Personality } from '../ipc/common/contract.js';
+import { CHECK_RUN_CANCELLED, type CheckItemResult, type DrillScore, type Language, type Personality } from '../ipc/common/contract.js';
 import type { MachineSession } from '../session/machine-session.js';
 
 export interface CheckReport {
@@ -22,7 +22,7 @@ export interface CheckRunOptions {
 
 /** A check run that was cancelled before it finished (the learner's Cancel). */
 export class CheckRunCancelled extends Error {
-  constructor(message = 'The check run was cancelled; nothing was recorded.') {
+  constructor(message = CHECK_RUN_CANCELLED) {
     super(message);
     this.name = 'CheckRunCancelled';
   }

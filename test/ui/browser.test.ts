@@ -15,7 +15,7 @@ import { DriverLabCore } from '../../main/app/core.js';
 import { startWebServer, type WebServer } from '../../main/server/web-server.js';
 import { ProgressStore } from '../../main/progress/store.js';
 import type { TerminalOutput } from '../../main/session/terminal-stream.js';
-import { fixtureLabs, HELLO_MAKEFILE, HELLO_STARTER, HELLO_TODOS } from './fixture-labs.js';
+import { fixtureLabs, HELLO_MAKEFILE, HELLO_STARTER, HELLO_TODOS, type CheckGate } from './fixture-labs.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -52,6 +52,7 @@ describe.skipIf(!hasChromium)('the app in Chromium (browser mode)', () => {
   let server: WebServer;
   let browser: Browser;
   let page: Page;
+  let gate: CheckGate;
   const workspace = (lab: string) => path.join(home, 'workspaces', lab);
 
   beforeAll(async () => {
@@ -63,7 +64,9 @@ describe.skipIf(!hasChromium)('the app in Chromium (browser mode)', () => {
     store.openLab('char-device', Date.now() - 2 * 3600_000);
     store.addTimeSpent('char-device', Date.now() - 2 * 3600_000, 25 * 60_000);
     store.close();
-    const { provider, framework, labsDir } = fixtureLabs(path.join(home, 'labs'));
+    const fixture = fixtureLabs(path.join(home, 'labs'));
+    const { provider, framework, labsDir } = fixture;
+    gate = fixture.gate;
     core = new DriverLabCore({ home, labs: provider, framework, labsDir });
     server = await startWebServer({ core, rendererDir });
     browser = await chromium.launch({
@@ -177,6 +180,13 @@ describe.skipIf(!hasChromium)('the app in Chromium (browser mode)', () => {
     expect(await page.locator('[data-lab=char-device]').innerText()).toMatch(/in progress[\s\S]*intermediate[\s\S]*~90 min[\s\S]*after Hello, \/proc[\s\S]*25 min/);
     expect(await page.getByTestId('next-lab').innerText()).toMatch(/^CONTINUE WHERE YOU LEFT OFF\s+A character device with a mutex/);
     expect(await page.getByTestId('catalog-stats').innerText()).toMatch(/0 of 3 labs passed\s+·?\s*25 min spent\s+·?\s*1-day streak/);
+    // Every row's icon sits in its own column, left of the title (a drill's once overlapped it).
+    for (const lab of ['hello-proc', 'hung-task']) {
+      const icon = (await page.locator(`[data-lab=${lab}] .status-icon`).boundingBox())!;
+      const title = (await page.locator(`[data-lab=${lab}] .lab-name`).boundingBox())!;
+      expect(icon.x + icon.width, lab).toBeLessThanOrEqual(title.x);
+      expect(icon.height, lab).toBeLessThanOrEqual(title.height + 2);
+    }
     await shot('ui-catalog.png');
   });
 
@@ -254,6 +264,17 @@ describe.skipIf(!hasChromium)('the app in Chromium (browser mode)', () => {
     await expect.poll(() => page.locator('.cm-activeLine').innerText()).toContain('TODO 3');
 
     await editInEditor(HELLO_TODOS[2]![0].trim(), HELLO_TODOS[2]![1].trim());
+    // A run in progress shows its items as they come and can be cancelled: nothing is recorded.
+    gate.hold();
+    await page.getByRole('button', { name: 'Run checks' }).click();
+    await expect.poll(() => page.getByTestId('checks-progress').innerText().catch(() => '')).toBe('0 of 4 checked');
+    expect(await items.first().getAttribute('class')).toContain('checking');
+    expect(await items.nth(1).getAttribute('class')).toContain('waiting');
+    await shot('ui-check-running.png');
+    await page.getByTestId('checks-cancel').click();
+    await expect.poll(status).toBe('Check run cancelled: nothing was recorded.');
+    expect(await verdict.innerText()).toBe('1 of 4 checks failed');
+
     await page.getByRole('button', { name: 'Run checks' }).click();
     await expect.poll(() => verdict.innerText().catch(() => ''), { timeout: 90_000 }).toBe('All 4 checks passed');
     expect(await page.locator('[data-testid=check-item].passed').count()).toBe(4);

@@ -127,6 +127,9 @@ export interface CheckProgress {
   message?: string;
 }
 
+/** What labs.check rejects with when the run was cancelled (the UI tells it from a failure). */
+export const CHECK_RUN_CANCELLED = 'The check run was cancelled; nothing was recorded.';
+
 export interface Hint {
   /** 0-based, in order of strength. */
   index: number;
