@@ -40,6 +40,7 @@ export class DriverLabCore {
   readonly server: IpcServer;
   private readonly sessions = new Map<SessionId, MachineSession>();
   private readonly opening = new Map<SessionId, Promise<MachineSession>>();
+  private readonly creatingWorkspaces = new Map<SessionId, Promise<string>>();
   private readonly settingsChanged = new Listeners<Settings>();
   private readonly progressChanged = new Listeners<Record<never, never>>();
   private readonly workspaceChanged = new Map<SessionId, Listeners<{ paths: string[] }>>();
@@ -326,11 +327,23 @@ export class DriverLabCore {
   private async workspaceDir(id: SessionId): Promise<string> {
     await this.options.labs.details(id);
     const dir = labWorkspaceDir(this.options.home, id);
-    if (!fs.existsSync(dir)) {
-      fs.mkdirSync(dir, { recursive: true });
-      writeFiles(dir, await this.options.labs.starter(id));
+    if (fs.existsSync(dir)) return dir;
+    // The folder appears with its files in one step: a page's first calls (the file list, the
+    // machine) come together, and one that found the folder made but still empty would show
+    // an editor with no files.
+    let creating = this.creatingWorkspaces.get(id);
+    if (!creating) {
+      creating = (async () => {
+        const starter = await this.options.labs.starter(id);
+        if (!fs.existsSync(dir)) {
+          fs.mkdirSync(dir, { recursive: true });
+          writeFiles(dir, starter);
+        }
+        return dir;
+      })().finally(() => this.creatingWorkspaces.delete(id));
+      this.creatingWorkspaces.set(id, creating);
     }
-    return dir;
+    return creating;
   }
 
   private progress(): ProgressStore {

@@ -105,8 +105,8 @@ const en = {
   'build.interrupted': 'Build interrupted',
   'build.refused': 'Cannot build now: {why}',
   'problems.title': 'Problems',
-  'problems.errors': '{n} errors',
-  'problems.warnings': '{n} warnings',
+  'problems.errors': '{n} error(s)',
+  'problems.warnings': '{n} warning(s)',
 
   'editor.saved': 'Saved {path} ({size} bytes) to /home/lab/{path}',
   'editor.saveFailed': 'Could not save {path}: {why}',
