@@ -83,7 +83,9 @@ export interface CheckContext {
   boot(options?: BootOptions): Promise<CheckMachine>;
   /**
    * Runs `fn` on `count` fresh machines with consecutive seeds from `first` (default: the lab's
-   * seed + 1). The first failure fails the item, naming its seed and how to replay it.
+   * seed). The first failure fails the item, naming its seed and how to replay it. The learner
+   * can ask for more seeds (`driverlab check LAB --seeds N` makes `count` N), and `--seed S`
+   * makes the seeds start at S, so that a failure replays first.
    */
   forSeeds(count: number, fn: (machine: CheckMachine, seed: number) => Promise<void>, options?: { first?: number }): Promise<void>;
   /** The workspace copy under check (never the learner's own folder). */
@@ -110,6 +112,8 @@ export interface CheckContext {
 
 export interface BootOptions {
   seed?: number;
+  /** The other kernel, for a lab whose driver builds for both (one source, LINUX_VERSION_CODE). */
+  personality?: Personality;
   cmdline?: string;
   cards?: CardJumpers[];
 }
