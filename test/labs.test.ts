@@ -8,7 +8,7 @@ import { loadLabs, type Lab, type LabSet } from '../main/labs/loader.js';
 import type { WorkspaceFile } from '../main/labs/workspace.js';
 
 const LABS = path.resolve(import.meta.dirname, '../labs');
-const SHIPPED = ['hello-proc', 'char-device', 'major-minor', 'multi-card-race'];
+const SHIPPED = ['hello-proc', 'char-device', 'major-minor', 'multi-card-race', 'ioctl-debug'];
 
 let set: LabSet;
 beforeAll(async () => {
@@ -172,4 +172,15 @@ describe('learner mistakes are caught by the item meant for them', () => {
     expect(r.items.filter((i) => i.status !== 'passed')).toEqual([]);
     expect(r.seedsTried).toBe(200);
   }, 300_000);
+
+  it('ioctl-debug: a queued count not given back on the signal path is seen after a Ctrl-C, pointed at TODO 7', async () => {
+    const l = lab('ioctl-debug');
+    const leaky = edited(l, 'my_device.c', (c) => c.replace(
+      '\tret = down_interruptible(&card->semaphore);\n\tcard->queued--;\n\tif (ret)\n\t\treturn -EINTR;',
+      '\tif (down_interruptible(&card->semaphore))\n\t\treturn -EINTR;\n\tcard->queued--;'));
+    const f = failures(await runLabChecks(l, workspace(leaky)));
+    expect(f.map((x) => x.id)).toEqual(['after-signal']);
+    expect(f[0]!.message).toMatch(/^After a process waiting its turn at card 0 was interrupted, card 0's counts did not go back to 0\.\nSeen:\n(.*\n)* +0\.00 s +0 +1 +0 +0\nExpected: card 0: 0 asleep, 0 queued\nLook at: my_device\.c:\d+ \(TODO 7 of the starter\)/);
+  }, 180_000);
 });
+
