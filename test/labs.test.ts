@@ -8,7 +8,7 @@ import { loadLabs, type Lab, type LabSet } from '../main/labs/loader.js';
 import type { WorkspaceFile } from '../main/labs/workspace.js';
 
 const LABS = path.resolve(import.meta.dirname, '../labs');
-const SHIPPED = ['hello-proc', 'char-device', 'major-minor', 'multi-card-race', 'ioctl-debug'];
+const SHIPPED = ['hello-proc', 'char-device', 'major-minor', 'multi-card-race', 'ioctl-debug', 'locking'];
 
 let set: LabSet;
 beforeAll(async () => {
@@ -181,6 +181,21 @@ describe('learner mistakes are caught by the item meant for them', () => {
     const f = failures(await runLabChecks(l, workspace(leaky)));
     expect(f.map((x) => x.id)).toEqual(['after-signal']);
     expect(f[0]!.message).toMatch(/^After a process waiting its turn at card 0 was interrupted, card 0's counts did not go back to 0\.\nSeen:\n(.*\n)* +0\.00 s +0 +1 +0 +0\nExpected: card 0: 0 asleep, 0 queued\nLook at: my_device\.c:\d+ \(TODO 7 of the starter\)/);
+  }, 180_000);
+
+  it('locking: the restore_flags missed on one branch hangs the machine; the check tells who turned interrupts off, where the CPU loops, that the timer stopped', async () => {
+    const l = lab('locking');
+    // TODO 1 done; my_device_ring() still returns -EAGAIN with interrupts off.
+    const hangs = partly(l, 'my_device.c', (c) => c.replace('\tcli();\n\t(*counter)++;\n\tsti();', '\tunsigned long flags;\n\n\tsave_flags(flags);\n\tcli();\n\t(*counter)++;\n\trestore_flags(flags);'));
+    const r = await runLabChecks(l, workspace(hangs));
+    const f = failures(r);
+    expect(f.map((x) => x.id)).toEqual(['stale-answer']);
+    expect(f[0]!.message).toMatch(/^The machine hung: interrupts were turned off in my_device_\w+\(\) at [\d.]+ s and never turned on again; since then the CPU has been running a loop in my_device_\w+\(\), waiting for something only an interrupt can bring\.\n/);
+    expect(f[0]!.message).toMatch(/\n +the timer interrupt \(IRQ 0\) stopped at \d+ ticks: jiffies stand still/);
+    expect(f[0]!.message).toMatch(/IRQ 7 line high, waiting for its handler\n/);
+    expect(f[0]!.message).toMatch(/\nLook at: my_device\.c:\d+ \(TODO 2\)\n/);
+    // The other items ran on the shared machine, which the hang did not touch.
+    expect(r.items.find((i) => i.id === 'fast-handler')!.status).toBe('passed');
   }, 180_000);
 });
 
