@@ -8,7 +8,7 @@ import { loadLabs, type Lab, type LabSet } from '../main/labs/loader.js';
 import type { WorkspaceFile } from '../main/labs/workspace.js';
 
 const LABS = path.resolve(import.meta.dirname, '../labs');
-const SHIPPED = ['hello-proc', 'char-device', 'major-minor', 'multi-card-race', 'ioctl-debug', 'locking'];
+const SHIPPED = ['hello-proc', 'char-device', 'major-minor', 'multi-card-race', 'ioctl-debug', 'locking', 'version-compat'];
 
 let set: LabSet;
 beforeAll(async () => {
@@ -196,6 +196,15 @@ describe('learner mistakes are caught by the item meant for them', () => {
     expect(f[0]!.message).toMatch(/\nLook at: my_device\.c:\d+ \(TODO 2\)\n/);
     // The other items ran on the shared machine, which the hang did not touch.
     expect(r.items.find((i) => i.id === 'fast-handler')!.status).toBe('passed');
+  }, 180_000);
+
+  it('version-compat: a build without MODULE_LICENSE passes on 2.2 and is caught tainting the modern kernel, at TODO 2', async () => {
+    const l = lab('version-compat');
+    const unlicensed = edited(l, 'my_device.c', (c) => c.replace('MODULE_LICENSE("GPL");\n', ''));
+    const r = await runLabChecks(l, workspace(unlicensed));
+    expect(failures(r).map((x) => x.id)).toEqual(['test-modern']);
+    expect(failures(r)[0]!.message).toMatch(/^On the modern kernel the module taints the kernel: it has no MODULE_LICENSE\.\nSeen: .*license.*\nLook at: my_device\.c:\d+ \(TODO 2 of the starter\)$/);
+    expect(r.items.filter((i) => i.id.endsWith('-22')).map((i) => i.status)).toEqual(['passed', 'passed', 'passed']);
   }, 180_000);
 });
 
