@@ -28,8 +28,13 @@ export interface HostCompiler {
    * With `tick` ("module.name"), loops and function entries also become
    * preemption points: they spend the exported `__dl_fuel` counter and call
    * that import, which may suspend the code too, when it runs out.
+   * With `kernel` (kernel modules), loads and stores that could touch the
+   * NULL page or a wild address, and a C stack growing past its limit, trap
+   * with the details in exported globals (emulator/wasm/faults.ts), and the
+   * source lines of the code (from its DWARF) are kept as a source map in
+   * the DRIVERLAB_LINES custom section (emulator/wasm/source-map.ts).
    */
-  asyncify(wasm: Uint8Array, imports: string[], tick?: string): Promise<Uint8Array>;
+  asyncify(wasm: Uint8Array, imports: string[], tick?: string, kernel?: boolean): Promise<Uint8Array>;
 }
 
 export interface HostStat {
@@ -61,8 +66,11 @@ export interface Host {
   compiler: HostCompiler;
   /** The learner's workspace, mounted at /home/lab; undefined for a machine without one. */
   workspace: HostDirectory | undefined;
-  /** Read-only system files shipped with DriverLab (kernel headers etc.): path -> contents. */
-  systemTree(name: 'include'): Map<string, Uint8Array>;
+  /**
+   * Read-only system files shipped with DriverLab, path -> contents: the kernel headers
+   * (emulator/include) and the 2.2 kernel source tree (emulator/linux-2.2).
+   */
+  systemTree(name: 'include' | 'linux-2.2'): Map<string, Uint8Array>;
   /** Wall-clock milliseconds, for safety nets and pacing only, never for virtual time. */
   wallNow(): number;
   /** Waits wall-clock time (real-time pacing of an interactive machine). */

@@ -8,7 +8,7 @@ import { Pit } from './hw/timer/i8254.js';
 import { IsaMemory } from './hw/isa-memory.js';
 import { irqLine } from './hw/irq.js';
 import { I8042 } from './hw/input/i8042.js';
-import { IDE0_IRQ, IdeController } from './hw/disk/ide.js';
+import { IDE0_IRQ, IDE_MODEL, IdeController } from './hw/disk/ide.js';
 import { newMemoryDisk } from './disk.js';
 import type { MyDeviceCard } from './hw/cards/my-device.js';
 import { DEFAULT_CARDS, plugCards, type CardConfig } from './isa-cards.js';
@@ -18,10 +18,18 @@ import { ModuleLoader } from './kernel/module.js';
 import { installUserland } from './userland/install.js';
 import { initProgram } from './userland/init.js';
 import type { MachineEvent } from './events.js';
+import { TaskKilled, type Task } from './kernel/sched.js';
+import { KernelPanic, panic } from './kernel/oops.js';
+import { andThen, type Maybe } from './kernel/maybe.js';
+import { bootAreaOf, decodeBootRecord, imageOf, type BootDisk } from './boot/boot-record.js';
+import { installedBootRecord } from './boot/installed.js';
+import { BiosKeyboard, postScreen } from './boot/bios.js';
+import { LiloSecondStage, type Booting } from './boot/second-stage.js';
+import { parseKernelImage, type KernelImage } from './boot/kernel-image.js';
 
 export interface MachineConfig {
   personality?: Personality;
-  /** Extra kernel command line (appended to the default). */
+  /** Extra kernel parameters for every boot, as if typed after the label at LILO's prompt. */
   cmdline?: string;
   /** Scheduler seed: the same seed, files and input give the same run, byte for byte. */
   seed?: number;
@@ -31,7 +39,7 @@ export interface MachineConfig {
   cards?: CardConfig[];
   /** Receives the machine's events as they happen (the inspector, checks, `--trace`). */
   onEvent?: (event: MachineEvent) => void;
-  /** Whether the terminal shows what each boot prints (the kernel's messages); default true. */
+  /** Whether the terminal shows what each boot prints (BIOS, LILO, the kernel's messages); default true. */
   showBoot?: boolean;
   /**
    * The hard disk on the primary IDE channel (hda): a disk image from the host, or by default a
@@ -61,8 +69,18 @@ export class Machine {
   private inputWaiter: (() => void) | undefined;
   private stopRequested = false;
   private inputEnded = false;
-  /** Set while boot() runs: its output reaches the terminal only with config.showBoot. */
-  private booting = false;
+  /**
+   * The sectors of the hard disk that LILO writes and the BIOS reads: the boot sector and the map
+   * before hda1 (boot/boot-record.ts). Like the disk, they survive every reset.
+   */
+  readonly bootDisk: BootDisk;
+  /** Where the machine is since power-on: the BIOS and boot loader, the kernel booting, or user space. */
+  private phase: 'firmware' | 'kernel' | 'userspace' = 'firmware';
+  /** The boot in progress or done (boot() may have to wait: a LILO prompt in real time, drivers that sleep). */
+  private booted: Promise<void> | undefined;
+  /** The init task while it runs the kernel's part (do_basic_setup), and the program it continues with. */
+  private initTask: Task | undefined;
+  private initMain: ((task: Task) => Promise<number>) | undefined;
   /** The reset button was pressed or the power switch turned: the machine stops where it is. */
   private powerEvent: 'reset' | 'off' | undefined;
   /** Wakes runShell() when it waits for someone to reset a machine that stopped. */
@@ -76,6 +94,13 @@ export class Machine {
   constructor(readonly host: Host, config: MachineConfig, private readonly terminal: (text: string) => void) {
     this.listening = config.onEvent !== undefined;
     this.config = { personality: 'modern', cmdline: '', seed: 1, pacing: 'fast', showBoot: true, ...config, onEvent: config.onEvent ?? (() => undefined), cards: config.cards ?? [...DEFAULT_CARDS], disk: config.disk ?? newMemoryDisk() };
+    // LILO lives on the hard disk, before hda1. A disk that has none yet gets what the
+    // distribution's installer left: lilo run once over the shipped lilo.conf.
+    this.bootDisk = bootAreaOf(this.config.disk);
+    if (!decodeBootRecord(this.bootDisk.read()).ok) {
+      const { release, version } = RELEASES[this.config.personality];
+      this.bootDisk.write(installedBootRecord(release, version, this.config.personality === '2.2'));
+    }
     this.powerOn();
   }
 
@@ -100,11 +125,14 @@ export class Machine {
     this.ide.attach(this.bus);
     // A card configuration that would hang a real PC is refused here, before power-on.
     this.cards = plugCards(this.config.cards, { clock: this.clock, bus: this.bus, pic: this.pic, isa: this.isa, seed: this.config.seed });
-    const release = RELEASES[this.config.personality].release;
-    const cmdline = `BOOT_IMAGE=/boot/vmlinuz-${release} root=/dev/hda1 ro${this.config.cmdline ? ' ' + this.config.cmdline : ''}`;
+    this.phase = 'firmware';
+    this.booted = undefined;
+    this.initTask = undefined;
+    this.initMain = undefined;
+    // The command line is LILO's to give, at boot().
     this.kernel = new Kernel({
-      clock: this.clock, bus: this.bus, pic: this.pic, isa: this.isa, host: this.host, personality: this.config.personality, cmdline,
-      consoleOutput: (text) => { if (!this.booting || this.config.showBoot) this.terminal(text); }, epochMs: MACHINE_EPOCH_MS, seed: this.config.seed,
+      clock: this.clock, bus: this.bus, pic: this.pic, isa: this.isa, host: this.host, personality: this.config.personality, cmdline: '',
+      consoleOutput: (text) => this.screen(text), epochMs: MACHINE_EPOCH_MS, seed: this.config.seed, bootDisk: this.bootDisk,
     });
     this.kernel.modules = new ModuleLoader(this.kernel);
     this.attachEvents();
@@ -115,7 +143,7 @@ export class Machine {
     const onEvent = this.config.onEvent;
     const k = this.kernel;
     k.sched.onSwitch = (cpu, task) => onEvent({ t: this.clock.now, kind: 'switch', cpu: cpu.id, pid: task.pid, comm: task.comm });
-    k.log.listeners.add((rec) => onEvent({ t: rec.timeNs, kind: 'printk', level: rec.level, text: rec.text }));
+    k.log.listeners.add((rec) => onEvent({ t: this.clock.now, kind: 'printk', level: rec.level, text: rec.text }));
     if (!this.listening) return;
     k.sched.onState = (task) => onEvent({ t: this.clock.now, kind: 'task', pid: task.pid, comm: task.comm, state: task.state, wchan: task.wchan });
     this.bus.onAccess = (a) => onEvent({ t: this.clock.now, kind: 'port', dir: a.kind, port: a.port, size: a.size, value: a.value, owner: a.owner });
@@ -125,23 +153,177 @@ export class Machine {
     };
   }
 
-  /** Power on: the kernel boots and the userland is installed; init is not started yet. */
-  boot(): void {
-    this.booting = true;
+  /**
+   * Power on: the BIOS's self test, LILO (its prompt, when the boot record asks for one), then the
+   * kernel boots and the userland is installed; init is not started yet. Everything happens before
+   * this returns unless something must wait: a prompt that waits for keys in real time. The promise
+   * says when the boot is complete (runShell waits for it too).
+   */
+  boot(): Promise<void> {
+    let done: Promise<void>;
     try {
-      this.kernel.boot();
-      installUserland(this.kernel);
-    } finally {
-      this.booting = false;
+      done = Promise.resolve(andThen(this.firmware(), (booting) => this.startKernel(booting)));
+    } catch (e) {
+      done = Promise.reject(e);
     }
-    // Distributions quiet the console once userspace is up (kernel.printk = 4 4 1 7).
-    this.kernel.log.consoleLoglevel = 4;
+    done = done.catch((e: unknown) => {
+      if (!(e instanceof BootFailure)) throw e;
+      if (this.stopRequested) return;
+      // A PC that cannot boot stops where it is; the screen says why.
+      this.kernel.hang(e.message);
+    });
+    this.booted = done;
+    // Whoever does not wait for the boot hears of a failure from runShell.
+    done.catch(() => undefined);
+    return done;
   }
 
-  /** Keys typed on the terminal. */
+  /** True from power-on until user space starts: what a terminal hides unless it shows the boot. */
+  get booting(): boolean {
+    return this.phase !== 'userspace';
+  }
+
+  /** The terminal, where everything until user space is the boot's (shown with config.showBoot). */
+  private screen(text: string): void {
+    if (!this.booting || this.config.showBoot) this.terminal(text);
+  }
+
+  /** POST, then LILO's second stage: what to boot, and its image from the map. */
+  private firmware(): Maybe<{ booting: Booting; image: KernelImage }> {
+    const screen = (text: string) => this.screen(text);
+    const personality = this.config.personality;
+    screen(postScreen({
+      memoryKb: 262144, cpuName: 'DriverLab Virtual (wasm32)', cpuMhz: 2385,
+      // What answers on the primary IDE channel: the machine's disk (the IDE drive's model name).
+      ideDrives: [IDE_MODEL],
+      biosId: `01/15/${personality === '2.2' ? '98' : '25'}-DRIVERLAB-VPC-${personality === '2.2' ? '22' : '68'}`,
+    }));
+    const read = decodeBootRecord(this.bootDisk.read());
+    if (!read.ok) {
+      screen(read.screen);
+      throw new BootFailure(`the disk holds no boot record the BIOS and LILO can use (${read.screen.trim()})`);
+    }
+    const record = read.record;
+    const stage = new LiloSecondStage(record.table, screen, this.config.cmdline);
+    const keyboard = new BiosKeyboard(this.bus);
+    const load = (booting: Booting): { booting: Booting; image: KernelImage } => {
+      const bytes = imageOf(record, booting.entry);
+      const image = bytes && parseKernelImage(bytes);
+      if (!image || 'error' in image) {
+        screen(`Loading ${booting.entry.label}\r\nKernel ${booting.entry.image} is not a Linux kernel image\r\n`);
+        throw new BootFailure(`LILO's map points "${booting.entry.label}" at something that is not a kernel image`);
+      }
+      screen(stage.loading(booting.entry.label, image.loadSize));
+      return { booting, image };
+    };
+    if (!stage.start()) {
+      if (!keyboard.available()) return load(stage.bootDefault());
+      stage.interrupt();
+    }
+    return andThen(this.atPrompt(stage, keyboard), load);
+  }
+
+  /**
+   * LILO's prompt: keys as they come, and the timeout on the virtual clock. Time that nobody types
+   * through passes at once unless the machine runs in real time.
+   */
+  private atPrompt(stage: LiloSecondStage, keyboard: BiosKeyboard): Maybe<Booting> {
+    const start = this.clock.now;
+    const typed = (): Booting | undefined => {
+      let key: string | undefined;
+      while ((key = keyboard.read()) !== undefined) {
+        const r = stage.key(key);
+        if (r) return r;
+      }
+      return undefined;
+    };
+    const step = (): Maybe<Booting> => {
+      for (;;) {
+        const chosen = typed();
+        if (chosen) return chosen;
+        const timeout = stage.timeoutNs;
+        const deadline = timeout === undefined ? undefined : start + timeout;
+        if (deadline !== undefined && this.clock.now >= deadline) return stage.bootDefault();
+        if (this.config.pacing === 'fast' && deadline !== undefined) { this.clock.advanceTo(deadline); continue; }
+        if (this.stopRequested) throw new BootFailure('the machine was powered off at the LILO prompt');
+        if (this.inputEnded) {
+          throw new BootFailure('LILO waits at its boot: prompt for ever (prompt without timeout=) and no key can come; add timeout= to /etc/lilo.conf and run lilo');
+        }
+        return this.waitForKeys(deadline).then(step);
+      }
+    };
+    return step();
+  }
+
+  /** Waits for a key or for `deadline` on the virtual clock, which keeps pace with the wall clock. */
+  private async waitForKeys(deadline: number | undefined): Promise<void> {
+    const wallStart = this.host.wallNow();
+    const virtStart = this.clock.now;
+    const wait = deadline === undefined ? 50 : Math.min(50, Math.max(0, (deadline - virtStart) / 1e6));
+    await Promise.race([
+      this.host.sleepWall(wait),
+      new Promise<void>((resolve) => { this.inputWaiter = resolve; }),
+    ]);
+    this.inputWaiter = undefined;
+    const elapsed = (this.host.wallNow() - wallStart) * 1e6;
+    this.clock.advanceTo(Math.min(deadline ?? Infinity, virtStart + elapsed));
+  }
+
+  /** The kernel LILO loaded starts, with the command line LILO gave it. */
+  private startKernel({ booting, image }: { booting: Booting; image: KernelImage }): Maybe<void> {
+    this.phase = 'kernel';
+    const k = this.kernel;
+    // The image's own first words, from its decompressor.
+    this.screen(this.config.personality === '2.2'
+      ? 'Uncompressing Linux... Ok, booting the kernel.\r\n'
+      : 'Decompressing Linux... Parsing ELF... done.\r\nBooting the kernel.\r\n');
+    k.cmdline = booting.cmdline;
+    k.boot(image);
+    installUserland(k);
+    // Distributions quiet the console once userspace is up (kernel.printk = 4 4 1 7).
+    const settle = () => { k.log.consoleLoglevel = 4; };
+    if (!k.builtin || k.halted !== undefined) return settle();
+    return this.basicSetup().then(settle);
+  }
+
+  /** Keys typed on the terminal: to the console once the kernel runs, through the keyboard controller before. */
   input(text: string): void {
-    this.kernel.console.input(text);
+    if (this.phase === 'firmware') {
+      for (const ch of text) {
+        try { this.keyboard.typeText(ch); } catch { /* a key the PC keyboard does not have */ }
+      }
+    } else {
+      this.kernel.console.input(text);
+    }
     this.inputWaiter?.();
+  }
+
+  /**
+   * do_basic_setup() in the init task (pid 1): the drivers built into the kernel are initialised
+   * in process context, where they may sleep; then the boot ends (the root is mounted) and the
+   * task waits to become init.
+   */
+  private async basicSetup(): Promise<void> {
+    const k = this.kernel;
+    const init = k.createTask(undefined, 'init', { uid: 0, gid: 0, euid: 0, egid: 0 });
+    this.initTask = init;
+    let done = false;
+    k.startProgram(init, async (task) => {
+      try {
+        await k.builtin!.initcalls();
+      } catch (e) {
+        // An oops in a driver's init kills the task it runs in: here, init.
+        if (!(e instanceof TaskKilled) && !(e instanceof KernelPanic)) throw e;
+        if (k.halted === undefined) panic(k, 'Attempted to kill init!');
+        done = true;
+        return 0;
+      }
+      k.finishBoot();
+      done = true;
+      while (!this.initMain) await k.sched.block('S', 'kernel_init');
+      return this.initMain(task);
+    }, ['init']);
+    await this.runUntil(() => done);
   }
 
   /** Ends keyboard input (the scripted shell has none). */
@@ -200,12 +382,14 @@ export class Machine {
   async runShell(script?: string): Promise<number> {
     const cursor = script === undefined ? undefined : new ScriptCursor(script);
     for (;;) {
+      await (this.booted ?? this.boot());
+      if (this.stopRequested) return 130;
       const status = await this.runInit(cursor);
       if (status !== undefined || this.stopRequested) return status ?? 130;
       if (!(await this.comesBack(cursor === undefined))) return this.stopRequested ? 130 : statusWhenStopped(this.kernel);
       this.powerEvent = undefined;
       this.powerOn();
-      this.boot();
+      await this.boot();
       if (this.inputEnded) this.kernel.console.hangupInput();
       this.onReboot?.();
       if (cursor?.finished) return 0;
@@ -223,7 +407,10 @@ export class Machine {
     if (k.shutdown === 'restart') return true;
     if (k.panicRestartAtNs !== undefined) {
       await this.idleUntil(k.panicRestartAtNs);
-      return !this.stopRequested && this.powerEvent !== 'off';
+      if (this.stopRequested || this.powerEvent === 'off') return false;
+      // panic()'s emergency_restart() once the timeout has run out.
+      k.requestShutdown('restart');
+      return true;
     }
     if (!interactive || k.shutdown === 'poweroff' || this.stopRequested) return false;
     // A hang has said so already (runUntil).
@@ -247,15 +434,30 @@ export class Machine {
   /** Runs init until the console session ends (its status) or the machine stops under it (undefined). */
   private async runInit(cursor: ScriptCursor | undefined): Promise<number | undefined> {
     const k = this.kernel;
-    const init = k.createTask(undefined, 'init', { uid: 0, gid: 0, euid: 0, egid: 0 });
+    // The init task exists already when drivers built into the kernel were started in it (once: a
+    // later shell of the same boot gets an init of its own, as without them).
+    const early = this.initTask;
+    this.initTask = undefined;
+    const init = early ?? k.createTask(undefined, 'init', { uid: 0, gid: 0, euid: 0, egid: 0 });
     init.cwd = '/';
-    init.env = new Map([['PATH', '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'], ['HOME', '/root'], ['TERM', 'linux']]);
+    // The environment the kernel gave init: HOME=/, TERM=linux and the command line's NAME=value words nobody claimed.
+    const bootEnv = k.initEnvp.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as [string, string]);
+    init.env = new Map([['PATH', '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'], ...bootEnv]);
     let status: number | undefined;
-    k.startProgram(init, initProgram(k, {
+    this.phase = 'userspace';
+    const main = initProgram(k, {
       script: () => cursor?.take(),
       report: (offset) => cursor?.advance(offset),
       ended: (s) => { status = s; },
-    }), ['init']);
+    });
+    if (early) {
+      // execve("/sbin/init"): the task that ran the kernel's init part becomes init.
+      init.argv = k.initArgv;
+      this.initMain = (task) => main(task, k.initArgv);
+      k.sched.wake(init);
+    } else {
+      k.startProgram(init, main, k.initArgv);
+    }
     // 2.2's SysRq-L kills init too: a script can go no further; an interactive machine runs on, empty, until reset.
     await this.runUntil(() => status !== undefined || this.stopRequested || this.powerEvent !== undefined || (cursor !== undefined && !init.alive));
     return status;
@@ -317,12 +519,16 @@ export class Machine {
         k.advanceTo(next);
       }
     } catch (e) {
-      if (!(e instanceof MachineHang)) throw e;
-      k.hang(e.message);
+      // A panic in an interrupt that came while no task ran: the machine is already halted.
+      if (e instanceof MachineHang) k.hang(e.message);
+      else if (!(e instanceof KernelPanic)) throw e;
     }
     if (k.halted !== undefined && k.hungReason) this.terminal(`\r\n[driverlab] The virtual machine hangs: ${k.hungReason}. It was stopped; reset it to go on.\r\n`);
   }
 }
+
+/** Why a PC stops before its kernel runs (no boot record, a LILO prompt nobody can answer). */
+class BootFailure extends Error {}
 
 /** How far virtual time may fall behind the wall clock before pacing gives up catching up. */
 const REALTIME_SLACK_MS = 100;

@@ -23,7 +23,8 @@ describe('kernel personality 2.2', () => {
       '2.2.26-driverlab',
       'crw-rw---- 1 root root 125, 1 Jan 15 10:30 /dev/my_device1',
       'hello from 2.2',
-      'rmmod: ERROR: Module my_device is in use',
+      // modutils' rmmod: perror() of delete_module(2)'s EBUSY.
+      'my_device: Device or resource busy',
       'cat: /dev/my_device0: Device or resource busy',
       'cat: /dev/my_device255: No such device',
       'cat: /dev/my_device2: Permission denied',

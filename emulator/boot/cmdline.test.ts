@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dispatchSetup, getOptions, getOptions22, splitCmdline } from './cmdline.js';
+import { dispatchSetup, getOptions, getOptions22, parseOptions22, splitCmdline } from './cmdline.js';
 
 describe('getOptions (lib/cmdline.c get_options)', () => {
   it('gives the article example: 8 values fit the 10-int array', () => {
@@ -65,6 +65,27 @@ describe('dispatchSetup', () => {
   });
   it('passes everything after -- to init', () => {
     expect(dispatchSetup('ro -- a=b c', []).initArgv).toEqual(['init', 'a=b', 'c']);
+  });
+});
+
+describe('parseOptions22 (2.2 parse_options)', () => {
+  it('handles ro/rw/debug/quiet/init= itself, offers the rest to checksetup, and gives the others to init', () => {
+    const offered: string[] = [];
+    const o = parseOptions22('BOOT_IMAGE=linux ro root=301 my_device=0x200,5 foo=bar single "a b" debug', (w) => {
+      offered.push(w);
+      return w.startsWith('root=') || w.startsWith('my_device=');
+    });
+    expect(offered).toEqual(['BOOT_IMAGE=linux', 'root=301', 'my_device=0x200,5', 'foo=bar', 'single', '"a b"']);
+    expect(o).toEqual({
+      initArgv: ['init', 'single', '"a b"'], initEnvp: ['HOME=/', 'TERM=linux', 'BOOT_IMAGE=linux', 'foo=bar'],
+      unknown: ['BOOT_IMAGE=linux', 'foo=bar', 'single', '"a b"'], readOnly: true, init: undefined, loglevel: 10,
+    });
+  });
+  it('forgets the arguments before init=, and stops at the ninth argument or environment word', () => {
+    expect(parseOptions22('a b init=/bin/sh c', () => false)).toMatchObject({ initArgv: ['init', 'c'], init: '/bin/sh' });
+    const many = parseOptions22('1 2 3 4 5 6 7 8 9 10 x=1', () => false);
+    expect(many.initArgv).toEqual(['init', '1', '2', '3', '4', '5', '6', '7', '8']);
+    expect(many.initEnvp).toEqual(['HOME=/', 'TERM=linux']);
   });
 });
 

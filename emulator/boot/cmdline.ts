@@ -251,6 +251,8 @@ export interface BootDispatch {
   init: string | undefined;
   console: string[];
   panic: number | undefined;
+  /** oops=panic: every oops is a panic (panic_on_oops). */
+  oopsPanic: boolean;
   /** The console loglevel: from loglevel=N, or 4 for quiet, 10 for debug (the last one wins). */
   loglevel: number | undefined;
   quiet: boolean;
@@ -291,7 +293,7 @@ export function kstrtoint(s: string, bits = 32, signed = true): { ok: true; valu
 
 /**
  * Decides, word by word, what the kernel does with a command line: the built-in parameters it
- * consumes (root=, ro, rw, quiet, debug, init=, console=, panic=, loglevel=), the setup functions
+ * consumes (root=, ro, rw, quiet, debug, init=, console=, panic=, oops=, loglevel=), the setup functions
  * of drivers (first matching prefix wins, as checksetup() does), and everything else goes to init:
  * words with '=' into its environment (BOOT_IMAGE= from LILO ends up there, as on a real system),
  * the others into its argv. After "--" every word goes to init's argv.
@@ -299,7 +301,7 @@ export function kstrtoint(s: string, bits = 32, signed = true): { ok: true; valu
 export function dispatchSetup(cmdline: string, handlers: readonly SetupHandler[]): BootDispatch {
   const out: BootDispatch = {
     calls: [], initArgv: ['init'], initEnvp: ['HOME=/', 'TERM=linux'], unknown: [],
-    root: undefined, readOnly: undefined, init: undefined, console: [], panic: undefined,
+    root: undefined, readOnly: undefined, init: undefined, console: [], panic: undefined, oopsPanic: false,
     loglevel: undefined, quiet: false, bootImage: undefined, errors: [],
   };
   let afterDashes = false;
@@ -360,6 +362,10 @@ function consumeBuiltin(word: CmdlineWord, out: BootDispatch): boolean {
       else out.errors.push(`Booting kernel: \`${value}' invalid for parameter \`panic'`);
       return true;
     }
+    case 'oops':
+      // oops_setup(): only "panic" means anything.
+      if (value === 'panic') out.oopsPanic = true;
+      return true;
     case 'loglevel': {
       const r = getOptions(value, 2);
       if (r.ints[0] === 1 && r.ints[1] !== undefined) out.loglevel = r.ints[1];
@@ -368,4 +374,65 @@ function consumeBuiltin(word: CmdlineWord, out: BootDispatch): boolean {
     }
     default: return false;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Linux 2.2: parse_options() of init/main.c.
+
+export interface Options22 {
+  /** init's argv: "init" and the words without '=' nobody claimed. */
+  initArgv: string[];
+  /** init's environment: HOME=/ and TERM=linux, then the NAME=value words nobody claimed. */
+  initEnvp: string[];
+  /** Words no kernel code claimed, in order (as they went to init). */
+  unknown: string[];
+  readOnly: boolean | undefined;
+  init: string | undefined;
+  loglevel: number | undefined;
+}
+
+/** MAX_INIT_ARGS and MAX_INIT_ENVS of 2.2's init/main.c. */
+const MAX_INIT_ARGS_22 = 8;
+const MAX_INIT_ENVS_22 = 8;
+
+/** 2.2's word splitting: at spaces, except inside a double-quoted part (the quotes stay in the word). */
+export function splitOptions22(line: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    if (ch === ' ' && !quoted) { if (word) words.push(word); word = ''; continue; }
+    word += ch;
+  }
+  if (word) words.push(word);
+  return words;
+}
+
+/**
+ * parse_options() of Linux 2.2: ro, rw, debug, quiet and init= are the kernel's own; every other
+ * word is offered to checksetup() (`claim`: the setup tables of init/main.c, then the __setup()
+ * handlers); what nobody claims goes to init, into its environment when it holds '=', else into its
+ * arguments. init= forgets the arguments gathered before it. A word that no longer fits in init's
+ * argv or envp ends the parsing, as the kernel's `break` does.
+ */
+export function parseOptions22(line: string, claim: (word: string) => boolean): Options22 {
+  const out: Options22 = { initArgv: ['init'], initEnvp: ['HOME=/', 'TERM=linux'], unknown: [], readOnly: undefined, init: undefined, loglevel: undefined };
+  for (const word of splitOptions22(line)) {
+    if (word === 'ro') { out.readOnly = true; continue; }
+    if (word === 'rw') { out.readOnly = false; continue; }
+    if (word === 'debug') { out.loglevel = 10; continue; }
+    if (word === 'quiet') { out.loglevel = 4; continue; }
+    if (word.startsWith('init=')) { out.init = word.slice(5); out.initArgv = ['init']; continue; }
+    if (claim(word)) continue;
+    if (word.includes('=')) {
+      if (out.initEnvp.length > MAX_INIT_ENVS_22) break;
+      out.initEnvp.push(word);
+    } else {
+      if (out.initArgv.length > MAX_INIT_ARGS_22) break;
+      out.initArgv.push(word);
+    }
+    out.unknown.push(word);
+  }
+  return out;
 }

@@ -10,6 +10,7 @@
 // (the timer among them) may nest, while modern handlers always run with interrupts off.
 import { HZ, type Kernel, type IrqAction } from './kernel.js';
 import { EBUSY, EINVAL } from './errno.js';
+import { kernelWarn } from './oops.js';
 
 export const NR_IRQS = 16;
 /** The chip name /proc/interrupts shows for the legacy PIC (struct irq_chip i8259A_chip). */
@@ -277,13 +278,9 @@ export function procInterrupts(k: Kernel): string {
 
 // ---- helpers ---------------------------------------------------------------------------------------------
 
-/** WARN(): the cut-here block Linux prints around a warning. */
+/** WARN() with a message first (warn.ts has the report). */
 export function warn(k: Kernel, message: string, where: string): void {
-  const t = k.sched.current;
-  k.printk('\x014------------[ cut here ]------------\n');
-  k.printk(`\x014${message}\n`);
-  k.printk(`\x014WARNING: CPU: 0 PID: ${t?.pid ?? 0} at ${where}\n`);
-  k.printk('\x014---[ end trace 0000000000000000 ]---\n');
+  kernelWarn(k, where, message);
 }
 
 function pad(v: number | string, width: number): string {

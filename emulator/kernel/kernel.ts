@@ -29,10 +29,16 @@ import { doIRQ, newIrqDescs, setupIrq, type IrqDesc } from './irq.js';
 import { Softirq } from './softirq.js';
 import { Keyboard } from './keyboard.js';
 import { Sysrq } from './sysrq.js';
-import { schedulePanicRestart, type ShutdownKind } from './reboot.js';
+import type { ShutdownKind } from './reboot.js';
 import { TimerBase } from './timer.js';
 import { Workqueues } from './workqueue.js';
+import type { BootDisk } from '../boot/boot-record.js';
+import type { KernelImage } from '../boot/kernel-image.js';
+import { parseBootOptions } from './bootparams.js';
+import type { BuiltinCode } from './builtin.js';
 import { BlockLayer } from './block/index.js';
+import { KernelPanic, OopsExit, lockupReport, panic, panicRebootAt } from './oops.js';
+import { enterSyscall, leaveSyscall, type SyscallPath } from './symbols.js';
 
 export type Personality = 'modern' | '2.2';
 
@@ -92,6 +98,8 @@ export interface KernelOptions {
   epochMs: number;
   /** The scheduler's seed: one seed, one interleaving. */
   seed?: number;
+  /** The disk sectors that hold LILO's boot sector and map (what /sbin/lilo writes). */
+  bootDisk?: BootDisk;
 }
 
 export interface IrqAction {
@@ -156,6 +164,33 @@ export class Kernel {
   hostYieldedAt = 0;
   jiffies: number;
   cmdline: string;
+  /** Virtual time the kernel started at: printk timestamps and the uptime count from here, not from power-on. */
+  bootNs = 0;
+  /** LILO's boot sector and map on the disk (undefined for a machine without one). */
+  readonly bootDisk: BootDisk | undefined;
+  /** The image the boot loader started. */
+  image: KernelImage | undefined;
+  /** The C code built into the image (a kernel built from /usr/src/linux), or undefined for the stock kernel. */
+  builtin: BuiltinCode | undefined;
+  /** The kernel's first line, "Linux version ..." (also /proc/version). */
+  get banner(): string {
+    return this.bannerText ?? `Linux version ${this.release.release} (builder@driverlab) (clang version 22.0.0, LLD 22.0.0) ${this.release.version}`;
+  }
+  /** A built kernel's linux_banner: its "#N date" is also what uname -v says. */
+  set banner(text: string) {
+    this.bannerText = text;
+    const version = /\) (#\d+.*)$/.exec(text)?.[1];
+    if (version) this.release.version = version;
+  }
+  private bannerText: string | undefined;
+  /** What the command line left for init (parse_options): its arguments and environment. */
+  initArgv: string[] = ['init'];
+  initEnvp: string[] = ['HOME=/', 'TERM=linux'];
+  /** init= on the command line: the program to run as init. */
+  initPath: string | undefined;
+  /** root= (ROOT_DEV) and console= (panic= is oops.ts's panic settings). */
+  rootDev = 0x0301;
+  consoleDevice: string | undefined;
   hostname = 'driverlab';
   modules!: ModuleLoader;
   /** Programs by absolute path; their files in /bin hold a marker. */
@@ -184,12 +219,14 @@ export class Kernel {
     this.host = opts.host;
     this.personality = opts.personality;
     this.irqDesc = newIrqDescs(this);
-    this.release = RELEASES[opts.personality];
+    // A copy: the kernel that boots may carry another build's version (#2 ...) than the stock one.
+    this.release = { ...RELEASES[opts.personality] };
     this.cmdline = opts.cmdline;
+    this.bootDisk = opts.bootDisk;
     this.consoleOutput = opts.consoleOutput;
     this.epochMs = opts.epochMs;
     this.jiffies = opts.personality === 'modern' ? 0xffff8ad0 : 0;
-    this.log = new KernelLog(() => this.sched.now(), (text) => this.console.write(text));
+    this.log = new KernelLog(() => this.sched.now() - this.bootNs, (text) => this.console.write(text));
     // 2.2 is the article's uniprocessor; the modern kernel runs a two-CPU SMP machine.
     this.sched = new Scheduler(this.clock, opts.personality === 'modern' ? 2 : 1, opts.seed ?? 1);
     this.irqCountsPerCpu = this.sched.cpus.map(() => new Array(16).fill(0));
@@ -326,7 +363,7 @@ export class Kernel {
       if (!cpu.hardLockupReported && now - Math.max(cpu.irqsOffTs, cpu.touchTs) > WATCHDOG_THRESH_NS) {
         cpu.hardLockupReported = true;
         this.printk(`\x010watchdog: Watchdog detected hard LOCKUP on cpu ${cpu.id}\n`);
-        this.lockupDetails(cpu, task);
+        this.lockupDetails();
       }
       return;
     }
@@ -338,21 +375,12 @@ export class Kernel {
     cpu.softLockupReportTs = check;
     cpu.softLockupReports++;
     this.printk(`\x010watchdog: BUG: soft lockup - CPU#${cpu.id} stuck for ${Math.floor((check - cpu.touchTs) / 1e9)}s! [${task.comm}:${task.pid}]\n`);
-    this.lockupDetails(cpu, task);
+    this.lockupDetails();
   }
 
-  /** The register dump's human part: modules, the CPU line, where it is (from the wasm stack). */
-  private lockupDetails(cpu: Cpu, task: Task): void {
-    const mods = this.modules.list().map((m) => `${m.name}(${[...this.tainted].filter((t) => t === 'O' || t === 'P').join('') || ''}${m.state === 'coming' ? '+' : ''})`);
-    this.printk(`\x014Modules linked in: ${mods.join(' ')}\n`);
-    this.printk(`\x014CPU: ${cpu.id} PID: ${task.pid} Comm: ${task.comm} ${this.taintString()} ${this.release.release} #1\n`);
-    this.printk('\x014Hardware name: DriverLab Virtual PC, BIOS 1.0 01/15/2025\n');
-    const frames = wasmFrames(new Error().stack ?? '');
-    if (frames[0]) this.printk(`\x014RIP: 0010:${frames[0]}\n`);
-    this.printk('\x014Call Trace:\n');
-    this.printk('\x014 <TASK>\n');
-    for (const f of frames.slice(1)) this.printk(`\x014 ${f}\n`);
-    this.printk('\x014 </TASK>\n');
+  /** The register dump of a lockup report: modules, the CPU line, where the CPU is and how it got there (oops.ts). */
+  private lockupDetails(): void {
+    lockupReport(this);
     this.tainted.add('L');
   }
 
@@ -442,15 +470,25 @@ export class Kernel {
   }
 
   /** Brings the kernel up to the point where init can run (start_kernel). */
-  boot(): void {
-    const r = this.release;
-    this.printk(`\x016Linux version ${r.release} (builder@driverlab) (clang version 22.0.0, LLD 22.0.0) ${r.version}\n`);
+  boot(image?: KernelImage): void {
+    this.bootNs = this.clock.now;
+    this.image = image;
+    const builtin = image?.vmlinux ? this.modules.loadBuiltin(image.vmlinux) : undefined;
+    if (builtin !== undefined && typeof builtin !== 'string') {
+      this.builtin = builtin;
+      const banner = builtin.banner();
+      if (banner) this.banner = banner;
+    }
+    this.printk(`\x016${this.banner}\n`);
     this.printk(`\x016Command line: ${this.cmdline}\n`);
     this.printk('\x016BIOS-provided physical RAM map:\n');
     this.printk('\x016BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n');
     this.printk('\x016BIOS-e820: [mem 0x00000000000f0000-0x00000000000fffff] reserved\n');
     this.printk('\x016BIOS-e820: [mem 0x0000000000100000-0x000000000fffffff] usable\n');
     this.printk(`\x016Kernel command line: ${this.cmdline}\n`);
+    // A kernel image whose code cannot run stops here, as a kernel that cannot start does.
+    if (typeof builtin === 'string') { panic(this, builtin); return; }
+    parseBootOptions(this, this.builtin);
     this.printk('\x016Memory: 253952K/262144K available\n');
     this.initPic();
     this.printk(`\x016NR_IRQS: 16, nr_irqs: 16, preallocated irqs: 16\n`);
@@ -467,6 +505,12 @@ export class Kernel {
     this.block = new BlockLayer(this);
     this.block.init();
     this.buildFilesystem();
+    // Drivers built into the kernel start in process context (the init task), before the root is mounted.
+    if (!this.builtin) this.finishBoot();
+  }
+
+  /** The end of the boot, once the built-in drivers are up: the root file system, and init. */
+  finishBoot(): void {
     this.bootStep('\x016VFS: Mounted root (ramfs filesystem) on device 0:1.\n');
     this.bootStep('\x016devtmpfs: mounted\n');
     this.bootStep('\x016Freeing unused kernel image (initmem) memory: 1024K\n');
@@ -572,7 +616,7 @@ export class Kernel {
   private appendMessages(timeNs: number, text: string, level: number): void {
     if (level < 4 || level > 6) return;
     const f = this.messagesInode ??= this.vfs.lookup('/var/log/messages', '/', { uid: 0, gid: 0 }).inode;
-    const line = new TextEncoder().encode(`${syslogDate(this.epochMs + timeNs / 1e6)} ${this.hostname} kernel: ${formatTimestamp(timeNs)} ${text}\n`);
+    const line = new TextEncoder().encode(`${syslogDate(this.epochMs + (this.bootNs + timeNs) / 1e6)} ${this.hostname} kernel: ${formatTimestamp(timeNs)} ${text}\n`);
     const used = f.data?.length ?? 0;
     if (this.messagesBuffer.length < used + line.length) {
       const next = new Uint8Array(Math.max(used + line.length, this.messagesBuffer.length * 2, 4096));
@@ -638,6 +682,7 @@ export class Kernel {
   }
 
   private ttyFileOps(): FileOperations {
+    const TCGETS = 0x5401, TIOCGWINSZ = 0x5413, TIOCSWINSZ = 0x5414;
     const kernel: Kernel = this.self();
     return {
       read(file, ubuf, count) {
@@ -659,9 +704,25 @@ export class Kernel {
         kernel.console.write(new TextDecoder().decode(b));
         return count;
       },
-      ioctl(_file, cmd) {
-        // TCGETS and friends: enough for isatty().
-        if (cmd === 0x5401 || cmd === 0x5413) return 0;
+      ioctl(_file, cmd, arg) {
+        const tty = kernel.console;
+        // TCGETS: enough for isatty().
+        if (cmd === TCGETS) return 0;
+        // struct winsize { unsigned short ws_row, ws_col, ws_xpixel, ws_ypixel; }
+        if (cmd === TIOCGWINSZ) {
+          const ws = new DataView(new ArrayBuffer(8));
+          ws.setUint16(0, tty.rows, true);
+          ws.setUint16(2, tty.columns, true);
+          return kernel.fsctx.toUser(arg, new Uint8Array(ws.buffer)) ? -14 : 0;
+        }
+        if (cmd === TIOCSWINSZ) {
+          const b = kernel.fsctx.fromUser(arg, 8);
+          if (!b) return -14;
+          const ws = new DataView(b.buffer, b.byteOffset, 8);
+          tty.rows = ws.getUint16(0, true);
+          tty.columns = ws.getUint16(2, true);
+          return 0;
+        }
         return -25;
       },
     };
@@ -831,6 +892,8 @@ export class Kernel {
         code = await main(task, argv);
       } catch (e) {
         if (e instanceof MachineHang) { this.hang(e.message); this.sched.finished(task); return; }
+        // After a panic nothing runs on: the task is left where it was.
+        if (e instanceof KernelPanic) { this.sched.finished(task); return; }
         if (e instanceof TaskKilled) { signal = e.signal; code = 128 + e.signal; }
         else {
           this.printk(`\x013BUG: userland program ${task.comm} crashed: ${(e as Error).stack ?? e}\n`);
@@ -838,7 +901,12 @@ export class Kernel {
           signal = 11;
         }
       }
-      await this.exitTask(task, code & 0xff, signal);
+      try {
+        await this.exitTask(task, code & 0xff, signal);
+      } catch (e) {
+        // A fault while exiting (a release() that oopses again) or a panic: the task never finishes dying.
+        if (!(e instanceof OopsExit || e instanceof KernelPanic)) throw e;
+      }
       this.sched.finished(task);
     });
   }
@@ -894,26 +962,40 @@ export class Kernel {
     const f = this.fdGet(task, fd);
     if (!f) return -EBADF;
     if (count < 0) return -EINVAL;
-    return this.vfs.read(f, ubuf, count);
+    return this.holdingFile(task, 'read', f, () => this.vfs.read(f, ubuf, count));
   }
 
   sysWrite(task: Task, fd: number, ubuf: number, count: number): Maybe<number> {
     const f = this.fdGet(task, fd);
     if (!f) return -EBADF;
-    return this.vfs.write(f, ubuf, count);
+    return this.holdingFile(task, 'write', f, () => this.vfs.write(f, ubuf, count));
   }
 
   sysLseek(task: Task, fd: number, offset: number, whence: number): Maybe<number> {
     const f = this.fdGet(task, fd);
     if (!f) return -EBADF;
     if (isFifoFile(f)) return -ESPIPE;
-    return this.vfs.llseek(f, offset, whence);
+    return this.holdingFile(task, 'lseek', f, () => this.vfs.llseek(f, offset, whence));
   }
 
   sysIoctl(task: Task, fd: number, cmd: number, arg: number): Maybe<number> {
     const f = this.fdGet(task, fd);
     if (!f) return -EBADF;
-    return this.vfs.ioctl(f, cmd >>> 0, arg);
+    return this.holdingFile(task, 'ioctl', f, () => this.vfs.ioctl(f, cmd >>> 0, arg));
+  }
+
+  /**
+   * A file operation of system call `path` (which an oops's call trace names). 2.2's system
+   * calls hold a reference to the file while the driver runs (fget/fput): a task killed by an
+   * oops in the driver never puts it back, so the file is never released and the module's use
+   * count stays up. The modern kernel's fdget() takes no reference for a single-threaded task.
+   */
+  private holdingFile(task: Task, path: SyscallPath, f: OpenFile, op: () => Maybe<number>): Maybe<number> {
+    enterSyscall(task, path);
+    const done = (r: number) => { leaveSyscall(task); return r; };
+    if (this.personality !== '2.2') return andThen(op(), done);
+    f.refs++;
+    return andThen(op(), (r) => andThen(this.closeFile(f), () => done(r)));
   }
 
   sysDup2(task: Task, oldfd: number, newfd: number): Maybe<number> {
@@ -1137,14 +1219,13 @@ export class Kernel {
   }
 
   /** With panic=N: when the panicked machine resets itself (the Machine lets the time pass, then restarts it). */
-  panicRestartAtNs: number | undefined;
+  get panicRestartAtNs(): number | undefined {
+    return panicRebootAt(this);
+  }
 
-  /** panic(): the message, then the machine stops, or restarts after panic=N seconds. */
-  panic(message: string): void {
-    this.log.consoleLoglevel = 8;
-    this.printk(`\x010Kernel panic - not syncing: ${message.replace(/\n$/, '')}\n`);
-    this.panicRestartAtNs = schedulePanicRestart(this);
-    this.halted = message;
+  /** panic(): the message, then the machine stops, or reboots after panic=N seconds (oops.ts). */
+  panic(message: string): never {
+    throw panic(this, message);
   }
 
   vsprintf(fmt: string, args: FormatArgs): string {
@@ -1218,20 +1299,3 @@ export function syslogDate(ms: number): string {
 
 /** Thrown out of code that can never be stopped (a loop in an interrupt handler): the machine is wedged. */
 export class MachineHang extends Error {}
-
-/**
- * The C functions on the host's stack right now, innermost first, as the
- * kernel prints them ("name+0xoffset [module]"), from V8's stack trace of
- * wasm frames ("at mod.ko.func (wasm://wasm/mod.ko-hash:wasm-function[3]:0x1a1)").
- */
-export function wasmFrames(stack: string): string[] {
-  const frames: string[] = [];
-  for (const m of stack.matchAll(/at (\S+) \(wasm:\/\/wasm\/[^:]*:wasm-function\[\d+\]:(0x[0-9a-f]+)\)/g)) {
-    const full = m[1]!;
-    const dot = full.indexOf('.ko.');
-    const [mod, fn] = dot >= 0 ? [full.slice(0, dot), full.slice(dot + 4)] : ['', full];
-    if (fn.startsWith('asyncify_') || fn === '__dl_tick') continue;
-    frames.push(`${fn}+${m[2]}${mod ? ` [${mod}]` : ''}`);
-  }
-  return frames;
-}

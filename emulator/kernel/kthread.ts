@@ -7,6 +7,7 @@ import type { Kernel } from './kernel.js';
 import { type Task, WaitQueue } from './sched.js';
 import { EINTR } from './errno.js';
 import type { Maybe } from './maybe.js';
+import { KernelPanic, OopsExit } from './oops.js';
 
 /** TASK_COMM_LEN - 1: the longest name a task can have. */
 export const TASK_COMM_MAX = 15;
@@ -52,12 +53,20 @@ export class KThread {
   private async body(): Promise<void> {
     // kthread(): a thread stopped before it ever ran does not call its function.
     let result = -EINTR;
-    if (!this.shouldStop) result = Number(await this.threadfn());
+    let signal = 0;
+    try {
+      if (!this.shouldStop) result = Number(await this.threadfn());
+    } catch (e) {
+      // After a panic nothing runs on; a thread whose function oopsed dies (make_task_dead).
+      if (e instanceof KernelPanic) { this.k.sched.finished(this.task); return; }
+      if (!(e instanceof OopsExit)) throw e;
+      signal = e.signal;
+    }
     this.result = result | 0;
     this.exited = true;
     this.k.wakeAll(this.exit);
     this.onExit?.();
-    await this.k.exitTask(this.task, 0);
+    await this.k.exitTask(this.task, 0, signal);
     this.k.sched.finished(this.task);
   }
 

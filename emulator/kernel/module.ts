@@ -3,7 +3,7 @@
 // section holds the .modinfo strings (license=GPL, author=..., parm=...).
 import { NS_PER_FUEL, type Kernel } from './kernel.js';
 import { liveModuleFrames } from './stacktrace.js';
-import { EEXIST, ENOENT, ENOEXEC, EBUSY, EFAULT } from './errno.js';
+import { EEXIST, ENOENT, ENOEXEC, EBUSY } from './errno.js';
 import type { FormatArgs } from './format.js';
 import type { KapiTable, ModuleContext, ModuleHeap } from './kapi/context.js';
 import { printkApi } from './kapi/printk.js';
@@ -27,12 +27,17 @@ import { rwlockApi } from './kapi/rwlock.js';
 import { currentApi } from './kapi/current.js';
 import type { Maybe } from './maybe.js';
 import { moduleSysfsAdd, moduleSysfsRemove, setupModuleParams } from './params.js';
+import { BuiltinCode } from './builtin.js';
+import { bugApi } from './kapi/bug.js';
+import { KernelFault, moduleOops } from './oops.js';
+import { ModuleSymbols } from './symbols.js';
+import { ADDRESS_LIMIT, FAULT_ADDRESS_GLOBAL, FAULT_KIND_GLOBAL, NULL_GUARD, STACK_LIMIT_GLOBAL } from '../wasm/faults.js';
 
 export type KapiProvider = (m: ModuleContext) => KapiTable;
 
 /** The kernel API areas, one file each under kapi/ (ARCHITECTURE.md). */
 export const KAPI_PROVIDERS: KapiProvider[] = [printkApi, stringApi, uaccessApi, slabApi, procApi, chrdevApi, syncApi, waitApi, sched22Api, irqflagsApi,
-  ioApi, irqApi, timerApi, completionApi, taskletApi, workqueueApi, kthreadApi, rwlockApi, currentApi];
+  ioApi, irqApi, timerApi, completionApi, taskletApi, workqueueApi, kthreadApi, rwlockApi, currentApi, bugApi];
 
 /** The import module C code calls at its preemption points (see Host.asyncify). */
 export const KERNEL_TICK = 'env.__dl_tick';
@@ -40,10 +45,13 @@ export const KERNEL_TICK = 'env.__dl_tick';
 /** Kernel-API functions that may sleep: the C code calling them is asyncified by kbuild. */
 export const BLOCKING_KAPI = ['mutex_lock', 'mutex_lock_interruptible', '__dl_wait_sleep', 'msleep', 'ssleep', 'msleep_interruptible',
   'schedule', 'schedule_timeout', 'usleep_range', 'sleep_on', 'sleep_on_timeout', 'interruptible_sleep_on',
-  'interruptible_sleep_on_timeout', '__dl_schedule22', 'down', 'down_interruptible', 'probe_irq_on',
+  'interruptible_sleep_on_timeout', '__dl_schedule22', '__dl_schedule_timeout22', 'down', 'down_interruptible', 'probe_irq_on',
   ...COMPLETION_BLOCKING_KAPI, ...TASKLET_BLOCKING_KAPI, ...WORKQUEUE_BLOCKING_KAPI, ...KTHREAD_BLOCKING_KAPI];
 
-const MODULE_MEMORY_LIMIT = 64 << 20;
+/** A module's memory never grows past the address its fault checks treat as wild (emulator/wasm/faults.ts). */
+const MODULE_MEMORY_LIMIT = ADDRESS_LIMIT;
+/** 2.2 put modules in the vmalloc area: 8 MB above the end of this machine's 256 MB of physical memory. */
+const VMALLOC_START_22 = 0xd0800000;
 const WASM_PAGE = 65536;
 
 /** First-fit allocator over the module's linear memory above __heap_base. */
@@ -127,9 +135,19 @@ export class LoadedModule implements ModuleContext {
   private table!: WebAssembly.Table;
   private tracked = new Map<string, { kind: string; undo: () => void }>();
   readonly sizeBytes: number;
+  /** Where a 2.2 kernel would have put the module's code (its oops prints addresses). */
+  baseAddress22 = VMALLOC_START_22;
+  private symbolTable: ModuleSymbols | undefined;
+  /** The exported globals of the fault checks and the stack limit (kernel builds have them). */
+  private faultAddress: WebAssembly.Global | undefined;
+  private faultKind: WebAssembly.Global | undefined;
+  private stackLimit: WebAssembly.Global | undefined;
+  /** The C stack wasm-ld laid out, used when no task's stack is: [limit, top). */
+  private defaultStackLimit = NULL_GUARD;
+  private defaultStackTop = 65536;
 
-  constructor(readonly kernel: Kernel, readonly name: string, readonly module: WebAssembly.Module, readonly info: ModInfo, bytes: number) {
-    this.sizeBytes = bytes;
+  constructor(readonly kernel: Kernel, readonly name: string, readonly module: WebAssembly.Module, readonly info: ModInfo, readonly image: Uint8Array) {
+    this.sizeBytes = image.length;
   }
 
   instantiate(imports: Record<string, WebAssembly.ImportValue>): void {
@@ -138,6 +156,62 @@ export class LoadedModule implements ModuleContext {
     this.mem = ex.memory as WebAssembly.Memory;
     this.table = ex.__indirect_function_table as WebAssembly.Table;
     this.heap = new Heap(this.mem, (ex.__heap_base as WebAssembly.Global).value as number);
+    this.faultAddress = ex[FAULT_ADDRESS_GLOBAL] as WebAssembly.Global | undefined;
+    this.faultKind = ex[FAULT_KIND_GLOBAL] as WebAssembly.Global | undefined;
+    this.stackLimit = ex[STACK_LIMIT_GLOBAL] as WebAssembly.Global | undefined;
+    // wasm-ld's own stack (64 KiB, first in memory) serves code that runs on no task's stack.
+    this.defaultStackTop = (ex.__stack_pointer as WebAssembly.Global).value as number;
+    this.defaultStackLimit = Math.max(NULL_GUARD, this.defaultStackTop - 65536);
+    if (this.stackLimit) this.stackLimit.value = this.defaultStackLimit;
+  }
+
+  /** The module's functions and source lines, for oops reports. */
+  get symbols(): ModuleSymbols {
+    return (this.symbolTable ??= new ModuleSymbols(this.image, this.module));
+  }
+
+  /** A license that taints the kernel 'P' ("Modules linked in: mymod(PO)"). */
+  get proprietary(): boolean { return !GPL_COMPATIBLE.has(this.license ?? ''); }
+
+  /** The details a fault check left when it fired (and clears them), or undefined when none did. */
+  takeFaultCheck(): { address: number; kind: number } | undefined {
+    const kind = this.faultKind?.value as number | undefined;
+    if (!kind) return undefined;
+    this.faultKind!.value = 0;
+    return { address: (this.faultAddress!.value as number) >>> 0, kind };
+  }
+
+  /**
+   * After a trap: if the C code was being unwound or rewound (Asyncify), that stops, so that the
+   * module's code runs normally for the next caller. Returns what it was doing.
+   */
+  abandonAsyncify(): 'unwinding' | 'rewinding' | undefined {
+    const state = this.asyncState();
+    const ex = this.instance.exports;
+    // asyncify_stop_unwind() traps when the saved C state ran past its buffer (it resets the state first).
+    if (state === 1) { try { (ex.asyncify_stop_unwind as () => void)(); } catch { /* overflowed */ } this.pendingWait = undefined; return 'unwinding'; }
+    if (state === 2) { (ex.asyncify_stop_rewind as () => void)(); return 'rewinding'; }
+    return undefined;
+  }
+
+  /** The C stack pointer now (at a fault: the faulting function's frame). */
+  stackPointer(): number {
+    return ((this.instance.exports.__stack_pointer as WebAssembly.Global).value as number) >>> 0;
+  }
+
+  /** The stack task `pid` runs C code on in this module: [lowest, highest) address. */
+  stackRange(pid: number | undefined): [number, number] {
+    const c = pid === undefined ? undefined : this.contexts.get(pid);
+    return c ? [c.stackTop - LoadedModule.STACK_SIZE, c.stackTop] : [this.defaultStackLimit, this.defaultStackTop];
+  }
+
+  /** The first `n` words on the C stack, from the stack pointer up (2.2's oops prints them). */
+  stackWords(n: number): number[] {
+    const sp = this.stackPointer();
+    const v = this.view();
+    const words: number[] = [];
+    for (let a = sp; words.length < n && a + 4 <= v.byteLength && a < ADDRESS_LIMIT; a += 4) words.push(v.getUint32(a, true));
+    return words;
   }
 
   memory(): WebAssembly.Memory { return this.mem; }
@@ -174,8 +248,15 @@ export class LoadedModule implements ModuleContext {
   }
 
   call(fnptr: number, ...args: (number | bigint)[]): Maybe<number | bigint> {
-    const fn = this.table.get(fnptr) as ((...a: (number | bigint)[]) => number | bigint) | null;
-    if (!fn) throw new Error(`${this.name}: call through NULL or bad function pointer ${fnptr}`);
+    type CFunction = (...a: (number | bigint)[]) => number | bigint;
+    let found: unknown = null;
+    try { found = this.table.get(fnptr); } catch { /* past the table: a wild pointer */ }
+    const fn = found as CFunction | null;
+    if (!fn) {
+      // The kernel jumped to the pointer: an instruction fetch from an unmapped address.
+      throw moduleOops(this.kernel, this, new KernelFault({ kind: 'page', address: fnptr >>> 0, write: false, fetch: true }, undefined,
+        fnptr ? `called a wild function pointer 0x${(fnptr >>> 0).toString(16)}` : 'called a NULL function pointer (a method left out of an operations table?)'));
+    }
     return this.enter(() => fn(...args) ?? 0);
   }
 
@@ -185,7 +266,11 @@ export class LoadedModule implements ModuleContext {
   private contexts = new Map<number, TaskContext>();
   private pendingWait: Promise<number> | undefined;
   private static readonly STACK_SIZE = 16384;
-  private static readonly ASYNCIFY_SIZE = 8192;
+  /**
+   * Where Asyncify saves the C code's locals when it stops: a deep call chain needs room, and
+   * running past the end is only found afterwards (an oops: the task's stack is exhausted).
+   */
+  private static readonly ASYNCIFY_SIZE = 65536;
 
   private context(pid: number) {
     let c = this.contexts.get(pid);
@@ -299,47 +384,77 @@ export class LoadedModule implements ModuleContext {
   private enter(thunk: () => number | bigint): Maybe<number | bigint> {
     const task = this.kernel.sched.current;
     if (!task || !this.canSleep) {
-      const r = thunk();
+      let r: number | bigint;
+      try {
+        r = thunk();
+      } catch (e) {
+        throw moduleOops(this.kernel, this, e);
+      }
       if (task) this.checkReturnState(task.comm, task.pid);
       return r;
     }
     const sp = this.instance.exports.__stack_pointer as WebAssembly.Global;
     const c = this.context(task.pid);
     const outer = sp.value as number;
+    const outerLimit = this.stackLimit?.value as number | undefined;
+    const bottom = c.stackTop - LoadedModule.STACK_SIZE;
     // A nested entry (the module calling back into itself through the kernel) continues below the current frame.
-    const nested = outer <= c.stackTop && outer > c.stackTop - LoadedModule.STACK_SIZE;
+    const nested = outer <= c.stackTop && outer > bottom;
+    const useStack = (at: number) => {
+      sp.value = at;
+      if (this.stackLimit) this.stackLimit.value = bottom;
+    };
+    const leaveStack = () => {
+      sp.value = outer;
+      if (this.stackLimit && outerLimit !== undefined) this.stackLimit.value = outerLimit;
+    };
     if (!nested) {
-      sp.value = c.stackTop;
+      useStack(c.stackTop);
       task.spinSinceNs = this.kernel.sched.now();
     }
     c.depth++;
+    /** The C code faulted: its oops, and the exception that ends the task (or the machine). */
+    const fault = (e: unknown): Maybe<never> => {
+      // A fault while the C code was being unwound to stop at a preemption point or sleep: the
+      // task has already given up its CPU, so its death waits until it gets the CPU back.
+      const stopping = this.pendingWait;
+      // The oops reads the faulting frame's stack before it is left.
+      const fatal = moduleOops(this.kernel, this, e);
+      c.depth--;
+      if (!nested) leaveStack();
+      if (stopping) return stopping.then(() => { throw fatal; }, () => { throw fatal; });
+      throw fatal;
+    };
     const run = (): Maybe<number | bigint> => {
       let r: number | bigint;
       try {
         r = thunk();
       } catch (e) {
-        c.depth--;
-        if (!nested) sp.value = outer;
-        throw e;
+        return fault(e);
       }
       if (this.asyncState() !== 1) {
         c.depth--;
         if (!nested) {
-          sp.value = outer;
+          leaveStack();
           this.checkReturnState(task.comm, task.pid);
         }
         return r;
       }
-      (this.instance.exports.asyncify_stop_unwind as () => void)();
+      try {
+        (this.instance.exports.asyncify_stop_unwind as () => void)();
+      } catch {
+        // The saved C state ran past its buffer: the task's stack is exhausted.
+        return fault(new KernelFault({ kind: 'stack', address: sp.value as number }));
+      }
       c.savedSp = sp.value as number;
-      sp.value = outer;
+      leaveStack();
       c.suspended = thunk;
       const wait = this.pendingWait!;
       this.pendingWait = undefined;
       return wait.then((result) => {
         c.suspended = undefined;
         c.wakeResult = result;
-        sp.value = c.savedSp;
+        useStack(c.savedSp);
         (this.instance.exports.asyncify_start_rewind as (p: number) => void)(c.data);
         return run();
       });
@@ -366,7 +481,7 @@ export class LoadedModule implements ModuleContext {
     const sp = ex.__stack_pointer as WebAssembly.Global;
     const outer = sp.value as number;
     // Module code may be running below us (SysRq from an interrupt that came in during a driver's loop): its frames are not the task's.
-    const probe = { data: c.data, frames: undefined as string[] | undefined, outer: liveModuleFrames().length };
+    const probe = { data: c.data, frames: undefined as string[] | undefined, outer: liveModuleFrames(this.kernel).length };
     this.probe = probe;
     sp.value = c.savedSp;
     try {
@@ -384,7 +499,7 @@ export class LoadedModule implements ModuleContext {
   /** The rewound task reached its blocking call: read the stack, unwind again. */
   private probeArrived(): number {
     const probe = this.probe!;
-    const frames = liveModuleFrames();
+    const frames = liveModuleFrames(this.kernel);
     probe.frames = frames.slice(0, frames.length - probe.outer);
     (this.instance.exports.asyncify_start_unwind as (p: number) => void)(probe.data);
     return 0;
@@ -402,9 +517,9 @@ export class LoadedModule implements ModuleContext {
   }
 
   /** Calls an exported function (init_module, cleanup_module) on the current task's stack. */
-  callExport(name: string): Maybe<number | bigint> | undefined {
+  callExport(name: string, ...args: number[]): Maybe<number | bigint> | undefined {
     const fn = this.export(name);
-    return fn ? this.enter(() => fn() ?? 0) : undefined;
+    return fn ? this.enter(() => fn(...args) ?? 0) : undefined;
   }
 
   track(kind: string, key: string, undo: () => void): void { this.tracked.set(`${kind}:${key}`, { kind, undo }); }
@@ -426,6 +541,26 @@ export class LoadedModule implements ModuleContext {
   }
 
   get license(): string | undefined { return this.info.fields.get('license')?.[0]; }
+}
+
+/**
+ * The imports of C code that runs in the kernel: the kernel API areas, the preemption point, and
+ * `extra` (what only code built into the kernel may call). `unknown` lists what none provides.
+ */
+export function kapiImports(mod: LoadedModule, extra: Record<string, unknown> = {}): { imports: Record<string, WebAssembly.ImportValue>; unknown: string[] } {
+  const table: Record<string, unknown> = {};
+  for (const p of KAPI_PROVIDERS) Object.assign(table, p(mod));
+  Object.assign(table, extra);
+  table.__dl_tick = () => mod.tick();
+  const imports: Record<string, WebAssembly.ImportValue> = {};
+  const unknown: string[] = [];
+  for (const imp of WebAssembly.Module.imports(mod.module)) {
+    if (imp.module !== 'env' || imp.kind !== 'function') continue;
+    const f = table[imp.name];
+    if (typeof f === 'function') imports[imp.name] = f as WebAssembly.ImportValue;
+    else unknown.push(imp.name);
+  }
+  return { imports, unknown };
 }
 
 /** A task's state inside one module: its C stack, its Asyncify buffer, and where it is suspended. */
@@ -450,6 +585,9 @@ export interface InsmodResult {
 
 export class ModuleLoader {
   readonly modules = new Map<string, LoadedModule>();
+  /** The last module unloaded, for "Modules linked in: ... [last unloaded: name]". */
+  lastUnloaded: string | undefined;
+  private nextBase22 = VMALLOC_START_22;
   /** Load order, newest first, as /proc/modules lists them. */
   private order: string[] = [];
 
@@ -463,8 +601,16 @@ export class ModuleLoader {
     return [...names].sort();
   }
 
+  /** The C code built into the kernel (vmlinux): not a module (not in lsmod), but its traps are oopses too. */
+  builtin: LoadedModule | undefined;
+
+  /** Starts the C code of the kernel image (see builtin.ts); a string says why it cannot run. */
+  loadBuiltin(wasm: Uint8Array): BuiltinCode | string {
+    return BuiltinCode.load(this.kernel, wasm);
+  }
+
   get(name: string): LoadedModule | undefined {
-    return this.modules.get(name);
+    return this.modules.get(name) ?? (this.builtin?.name === name ? this.builtin : undefined);
   }
 
   list(): LoadedModule[] {
@@ -499,19 +645,11 @@ export class ModuleLoader {
       return { status: -ENOEXEC };
     }
     if (this.modules.has(name)) return { status: -EEXIST };
-    const mod = new LoadedModule(k, name, module, info, bytes.length);
+    const mod = new LoadedModule(k, name, module, info, bytes);
+    mod.baseAddress22 = this.nextBase22;
+    this.nextBase22 += (bytes.length + 0xfff) & ~0xfff;
     if (k.personality === 'modern') this.taint(mod);
-    const table: Record<string, unknown> = {};
-    for (const p of KAPI_PROVIDERS) Object.assign(table, p(mod));
-    table.__dl_tick = () => mod.tick();
-    const imports: Record<string, WebAssembly.ImportValue> = {};
-    const unknown: string[] = [];
-    for (const imp of WebAssembly.Module.imports(module)) {
-      if (imp.module !== 'env' || imp.kind !== 'function') continue;
-      const f = table[imp.name];
-      if (typeof f === 'function') imports[imp.name] = f as WebAssembly.ImportValue;
-      else unknown.push(imp.name);
-    }
+    const { imports, unknown } = kapiImports(mod);
     if (unknown.length) {
       for (const sym of unknown) k.printk(`\x014${name}: Unknown symbol ${sym} (err -2)\n`);
       return { status: -ENOENT, reason: 'Unknown symbol in module' };
@@ -530,20 +668,17 @@ export class ModuleLoader {
     const finish = (ret: number): InsmodResult => {
       if (ret !== 0) {
         if (ret > 0) k.printk(`\x014do_init_module: '${name}'->init suspiciously returned ${ret}, it should follow 0/-E convention\n`);
+        this.reportLeaks(mod, 'when init failed');
         this.discard(mod, 'init failed');
         return { status: ret < 0 ? ret : 0 };
       }
       mod.state = 'live';
       return { status: 0 };
     };
-    let ret: Maybe<number | bigint> | undefined;
     if (k.sched.current) k.sched.current.kernelEntry = 'init_module';
-    try {
-      ret = mod.callExport('init_module');
-    } catch (e) {
-      return finish(this.oops(mod, e));
-    }
-    if (ret instanceof Promise) return ret.then((r) => finish(Number(r)), (e) => finish(this.oops(mod, e)));
+    // An oops in init_module kills insmod; the module stays, "Loading" for good, as on Linux.
+    const ret = mod.callExport('init_module');
+    if (ret instanceof Promise) return ret.then((r) => finish(Number(r)));
     return finish(Number(ret ?? 0));
   }
   private signatureWarned = false;
@@ -563,14 +698,6 @@ export class ModuleLoader {
     k.tainted.add('O');
   }
 
-  /** A trap inside module code: the kernel's oops report (the full version comes with step 5). */
-  oops(mod: LoadedModule, e: unknown): number {
-    const msg = (e as Error).message ?? String(e);
-    this.kernel.printk(`\x011BUG: unable to handle kernel paging request in ${mod.name}: ${msg}\n`);
-    this.kernel.printk(`\x014Oops: 0000 [#1] PREEMPT SMP\n`);
-    this.kernel.tainted.add('D');
-    return -EFAULT;
-  }
 
   private discard(mod: LoadedModule, why: string): void {
     const leftovers = mod.releaseLeftovers();
@@ -587,25 +714,34 @@ export class ModuleLoader {
     const mod = this.modules.get(name);
     if (!mod) return { status: -ENOENT };
     if (mod.refcount > 0) return { status: -EBUSY };
+    // A module still loading (its init oopsed) or already going away: "already dying".
+    if (mod.state !== 'live') return { status: -EBUSY };
     if (!mod.export('cleanup_module') && mod.export('init_module')) return { status: -EBUSY, reason: 'no cleanup function' };
     mod.state = 'going';
-    let r: Maybe<number | bigint> | undefined;
     if (this.kernel.sched.current) this.kernel.sched.current.kernelEntry = 'cleanup_module';
-    try { r = mod.callExport('cleanup_module'); } catch (e) { this.oops(mod, e); }
+    // An oops in cleanup_module kills rmmod; the module stays, "Unloading" for good.
+    const r = mod.callExport('cleanup_module');
     const done = () => this.finishUnload(mod);
-    if (r instanceof Promise) return r.then(done, (e) => { this.oops(mod, e); return done(); });
+    if (r instanceof Promise) return r.then(done);
     return done();
   }
 
   private finishUnload(mod: LoadedModule): InsmodResult {
-    const name = mod.name;
-    const leaked = mod.heap.live('kmalloc');
-    if (leaked.length) {
-      const bytes = leaked.reduce((a, b) => a + b.size, 0);
-      this.kernel.printk(`\x014${name}: ${leaked.length} kmalloc allocation(s), ${bytes} bytes, not freed at unload (memory leak)\n`);
-    }
+    this.reportLeaks(mod, 'at unload');
     this.discard(mod, 'unloaded');
+    this.lastUnloaded = mod.name;
     return { status: 0 };
+  }
+
+  /**
+   * kmalloc'ed memory the module's code can no longer free: its own memory goes with it, but on
+   * Linux those allocations would stay taken for good. A failed init leaks the same way.
+   */
+  private reportLeaks(mod: LoadedModule, when: 'at unload' | 'when init failed'): void {
+    const leaked = mod.heap.live('kmalloc');
+    if (!leaked.length) return;
+    const bytes = leaked.reduce((a, b) => a + b.size, 0);
+    this.kernel.printk(`\x014${mod.name}: ${leaked.length} kmalloc allocation(s), ${bytes} bytes, not freed ${when} (memory leak)\n`);
   }
 
   /** /proc/modules */

@@ -2,6 +2,7 @@
 import type { Kernel } from './kernel.js';
 import { EINVAL } from './errno.js';
 import { procInterrupts } from './irq.js';
+import { panicSettings } from './oops.js';
 
 const MEM_TOTAL_KB = 262144;
 
@@ -9,15 +10,16 @@ export function registerProcFiles(k: Kernel): void {
   const p = k.procfs;
   const root = p.root;
   const text = (name: string, show: () => string, dir = root) => p.addText(dir, name, { show });
-  text('version', () => `Linux version ${k.release.release} (builder@driverlab) (clang version 22.0.0, LLD 22.0.0) ${k.release.version}\n`);
+  text('version', () => `${k.banner}\n`);
   text('cmdline', () => `${k.cmdline}\n`);
   text('uptime', () => {
-    const up = k.clock.now / 1e9;
+    const up = (k.clock.now - k.bootNs) / 1e9;
     return `${up.toFixed(2)} ${(up * 0.97).toFixed(2)}\n`;
   });
   text('interrupts', () => procInterrupts(k));
   text('ioports', () => k.ioports.format());
-  text('iomem', () => k.iomem.format());
+  // /proc/iomem came with Linux 2.3's resource trees: 2.2 had only /proc/ioports.
+  if (k.personality !== '2.2') text('iomem', () => k.iomem.format());
   text('devices', () => `${k.chrdevs.procDevices()}\nBlock devices:\n  3 ide0\n  7 loop\n`);
   text('modules', () => k.modules.procModules());
   text('meminfo', () => procMeminfo(k));
@@ -40,12 +42,27 @@ export function registerProcFiles(k: Kernel): void {
     },
   }, 0o644);
   p.addText(kernelDir, 'tainted', { show: () => `${taintMask(k)}\n` });
+  // The panic sysctls (kernel/panic.c): the reboot timeout, and whether an oops or a WARN panics.
+  const sysctlInt = (name: string, get: () => number, set: (v: number) => void, min: number, max: number) => p.addText(kernelDir, name, {
+    show: () => `${get()}\n`,
+    write: (t) => {
+      const v = Number(t.trim());
+      if (!Number.isInteger(v) || v < min || v > max) return -EINVAL;
+      set(v);
+      return t.length;
+    },
+  }, 0o644);
+  sysctlInt('panic', () => panicSettings.timeout(k), (v) => panicSettings.setTimeout(k, v), -(2 ** 31), 2 ** 31 - 1);
+  if (k.personality === 'modern') {
+    sysctlInt('panic_on_oops', () => Number(panicSettings.onOops(k)), (v) => panicSettings.setOnOops(k, v !== 0), 0, 1);
+    sysctlInt('panic_on_warn', () => Number(panicSettings.onWarn(k)), (v) => panicSettings.setOnWarn(k, v !== 0), 0, 1);
+  }
   p.addText(kernelDir, 'hostname', { show: () => `${k.hostname}\n` });
   p.addText(kernelDir, 'osrelease', { show: () => `${k.release.release}\n` });
 }
 
 function taintMask(k: Kernel): number {
-  const bits: Record<string, number> = { P: 0, F: 1, S: 2, R: 3, M: 4, B: 5, U: 6, D: 7, A: 8, W: 9, C: 10, I: 11, O: 12, E: 13 };
+  const bits: Record<string, number> = { P: 0, F: 1, S: 2, R: 3, M: 4, B: 5, U: 6, D: 7, A: 8, W: 9, C: 10, I: 11, O: 12, E: 13, L: 14, K: 15, X: 16, T: 17, N: 18 };
   let m = 0;
   for (const t of k.tainted) m |= 1 << (bits[t] ?? 0);
   return m;

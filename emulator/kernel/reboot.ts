@@ -22,24 +22,3 @@ export function kernelShutdown(k: Kernel, how: ShutdownKind): void {
 export function emergencyRestart(k: Kernel): void {
   k.requestShutdown('restart');
 }
-
-/** panic_timeout: panic=N on the command line (the last one counts); 0 means a panic halts for good. */
-export function panicTimeout(k: Kernel): number {
-  let timeout = 0;
-  for (const m of k.cmdline.matchAll(/(?:^|\s)panic=(-?\d+)(?=\s|$)/g)) timeout = Number(m[1]);
-  return timeout;
-}
-
-/**
- * The end of panic(): with panic=N > 0 the machine restarts N seconds later ("Rebooting in N
- * seconds.."), spinning with interrupts off meanwhile, so the Machine lets the time pass
- * before it resets; a negative N restarts at once; 0 leaves it halted. Returns the virtual
- * time of the restart.
- */
-export function schedulePanicRestart(k: Kernel): number | undefined {
-  const timeout = panicTimeout(k);
-  if (timeout === 0) return undefined;
-  if (timeout < 0) return k.clock.now;
-  k.printk(`\x010Rebooting in ${timeout} seconds..\n`);
-  return k.clock.now + timeout * 1e9;
-}

@@ -11,7 +11,7 @@
 // its frames are printed by name only; module frames carry their offset in the module's code.
 import type { Kernel } from './kernel.js';
 import type { Task } from './sched.js';
-import { wasmFrames } from './kernel.js';
+import { WASM_FRAME, describeFrame, wasmFrameModuleName } from './symbols.js';
 
 const SYSCALL = ['do_syscall_64', 'entry_SYSCALL_64_after_hwframe'];
 const KTHREAD = ['kthread', 'ret_from_fork', 'ret_from_fork_asm'];
@@ -71,20 +71,35 @@ const SLEEP_IN_KERNEL: Record<string, string[]> = {
 /** A user task that was preempted in user mode by the timer interrupt. */
 const PREEMPTED_IN_USER = [...SCHED, 'irqentry_exit_to_user_mode', 'asm_sysvec_apic_timer_interrupt'];
 
-/** Every wasm function on the host's stack right now, innermost first: modules' ("my_read+0x1a [mymod]") and user programs'. */
-export function liveWasmFrames(): string[] {
+/**
+ * Every wasm function on the host's stack right now, innermost first: modules' as the oops
+ * symbolizer names them ("my_read+0x1a/0x60 [mymod] (/home/lab/mymod.c:12)") and user programs'
+ * by function and code offset ("main+0x1a1").
+ */
+export function liveWasmFrames(k: Kernel): string[] {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 200;
+  let stack: string;
   try {
-    return wasmFrames(new Error().stack ?? '');
+    stack = new Error().stack ?? '';
   } finally {
     Error.stackTraceLimit = limit;
   }
+  const frames: string[] = [];
+  for (const line of stack.split('\n')) {
+    const w = WASM_FRAME.exec(line);
+    if (!w) continue;
+    const module = k.modules?.get(wasmFrameModuleName(w));
+    const fn = w[1]?.replace(/^.*\.ko\./, '') ?? '';
+    if (fn.startsWith('asyncify_') || fn === '__dl_tick') continue;
+    frames.push(module ? describeFrame({ kind: 'module', module, offset: Number(w[4]) }) : `${fn}+${w[4]}`);
+  }
+  return frames;
 }
 
 /** The C functions of modules on the host's stack right now, innermost first: user programs are wasm too, but not kernel code. */
-export function liveModuleFrames(): string[] {
-  return liveWasmFrames().filter((f) => f.endsWith(']'));
+export function liveModuleFrames(k: Kernel): string[] {
+  return liveWasmFrames(k).filter((f) => / \[[\w]+\]/.test(f));
 }
 
 /** What lies below a task's module frames: the system call, or the kernel thread it runs in. */
@@ -113,7 +128,7 @@ export interface KernelStack {
 export function taskStack(k: Kernel, task: Task, running?: RunningCode): KernelStack {
   const suspended = k.modules?.suspendedIn(task);
   if (task === k.sched.current && running && !suspended) {
-    const inModule = liveModuleFrames();
+    const inModule = liveModuleFrames(k);
     const below = inModule.length ? [...inModule, ...entryFrames(task)] : [];
     if (running.inIrq) return { irq: running.frames, task: ['asm_common_interrupt', ...below] };
     return { irq: undefined, task: [...running.frames, ...below] };

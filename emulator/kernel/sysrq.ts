@@ -526,15 +526,15 @@ function usesConsole(t: Task): boolean {
  * none), or idle.
  */
 function interruptedAt(k: Kernel): { kind: 'module'; frame: string; offset: number; sp: number } | { kind: 'user'; offset: number | undefined } | { kind: 'idle' } {
-  const frame = liveModuleFrames()[0];
+  const frame = liveModuleFrames(k)[0];
   if (frame) {
-    const m = /^(\S+)\+0x([0-9a-f]+) \[(\S+)\]$/.exec(frame);
+    const m = /^(\S+)\+0x([0-9a-f]+)(?:\/0x[0-9a-f]+)? \[(\S+)\]/.exec(frame);
     const mod = m ? k.modules.get(m[3]!) : undefined;
     const sp = Number((mod?.instance.exports.__stack_pointer as WebAssembly.Global | undefined)?.value ?? 0);
     return { kind: 'module', frame, offset: m ? parseInt(m[2]!, 16) : 0, sp };
   }
   if (!k.sched.current) return { kind: 'idle' };
-  const user = liveWasmFrames().find((f) => !f.endsWith(']'));
+  const user = liveWasmFrames(k).find((f) => !/ \[\w+\]/.test(f));
   const offset = user ? /\+0x([0-9a-f]+)$/.exec(user)?.[1] : undefined;
   return { kind: 'user', offset: offset === undefined ? undefined : parseInt(offset, 16) };
 }

@@ -79,7 +79,9 @@ export function installHeaders(kernel: Kernel): void {
 
 export function moduleCflags(kernel: Kernel, modname: string, basename: string): string[] {
   return [
-    '--target=wasm32', '-std=gnu11', '-O2', '-gline-tables-only', '-ffreestanding', '-nostdlib', '-fno-common', '-fno-strict-aliasing',
+    // -fno-delete-null-pointer-checks, as Linux's Makefile has it: a NULL dereference stays a load
+    // that faults (an oops), instead of code the compiler may assume never runs.
+    '--target=wasm32', '-std=gnu11', '-O2', '-gline-tables-only', '-ffreestanding', '-nostdlib', '-fno-common', '-fno-strict-aliasing', '-fno-delete-null-pointer-checks',
     '-fno-builtin-printf', '-D__KERNEL__', '-DMODULE', `-DKBUILD_MODNAME="${modname}"`, `-DKBUILD_BASENAME="${basename}"`,
     `-I${compilerIncludeDir(kernel)}`, '-Wall', '-Wundef', '-Werror=implicit-function-declaration', '-Werror=implicit-int',
     '-Werror=return-type', '-Wno-unused-function', '-Wno-gnu-variable-sized-type-not-at-end',

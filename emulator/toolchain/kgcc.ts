@@ -48,6 +48,13 @@ async function kernelSources(p: Proc, c: KernelCompile): Promise<SourceFiles | S
   return files;
 }
 
+/**
+ * i386 code-generation options of 1998's gcc (-m386, -m486, -mpentium, -march=i686, -malign-*): a
+ * 2.2 arch/i386/Makefile passes them for the processor chosen in `make config`. They choose how to
+ * optimise for an x86, which says nothing for the machine's CPU, so they are taken and ignored.
+ */
+export const X86_CODEGEN_OPTION = /^-(m386|m486|mpentium(pro)?|m[kK]6|march=.*|mcpu=.*|malign-(loops|jumps|functions)=\d+|mno-fp-regs|mregparm=\d+)$/;
+
 export async function compileKernelObjects(k: Kernel, p: Proc, name: string, c: KernelCompile): Promise<number> {
   const sources = await kernelSources(p, c);
   if (sources instanceof SysError) {
@@ -55,19 +62,35 @@ export async function compileKernelObjects(k: Kernel, p: Proc, name: string, c: 
     return 1;
   }
   const abs = (f: string) => (f.startsWith('/') ? f : `${p.cwd}/${f}`);
+  const inCompiler = compilerPath;
+  const files: SourceFiles = new Map([...sources].map(([path, data]) => [inCompiler(path), data]));
   const base = [
-    '--target=wasm32', '-std=gnu89', '-ffreestanding', '-nostdlib', '-fno-common', '-fno-builtin-printf', '-gline-tables-only',
-    ...c.flags, ...c.includeDirs.map((d) => `-I${abs(d)}`), `-I${compilerIncludeDir(k)}`,
+    // gcc 2.7 never treated a NULL dereference as impossible; clang must be told not to (see moduleCflags).
+    '--target=wasm32', '-std=gnu89', '-ffreestanding', '-nostdlib', '-fno-common', '-fno-builtin-printf', '-gline-tables-only', '-fno-delete-null-pointer-checks',
+    ...c.flags.filter((f) => !X86_CODEGEN_OPTION.test(f)), ...c.includeDirs.map((d) => `-I${inCompiler(abs(d))}`), `-I${compilerIncludeDir(k)}`,
   ];
   const svc = compileService(k);
   let status = 0;
   for (const s of c.sources) {
     const out = c.output && c.sources.length === 1 ? abs(c.output) : abs(s.replace(/^.*\//, '').replace(/\.c$/, '.o'));
-    const r = await svc.run('clang', [...base, '-c', abs(s), '-o', out], sources, headerTree(k));
+    const r = await svc.run('clang', [...base, '-c', inCompiler(abs(s)), '-o', inCompiler(out)], files, headerTree(k));
     k.charge(150_000_000);
-    if (r.stderr) await p.err(r.stderr);
+    // Diagnostics name the source as it was given, as gcc's do.
+    if (r.stderr) await p.err(machinePaths(r.stderr.split(inCompiler(abs(s))).join(s)));
     if (r.status !== 0) { status = 1; continue; }
-    await p.writeFile(out, r.outputs.get(out.slice(1))!, false, 0o666);
+    await p.writeFile(out, r.outputs.get(inCompiler(out).slice(1))!, false, 0o666);
   }
   return status;
+}
+
+const USR_IN_COMPILER = '/machine-usr';
+
+/** Where a file of the machine is inside the compiler, whose /usr is its own (the sysroot): a kernel tree in /usr/src goes elsewhere. */
+export function compilerPath(path: string): string {
+  return path.startsWith('/usr/') ? `${USR_IN_COMPILER}${path.slice(4)}` : path;
+}
+
+/** The compiler's messages with the machine's paths. */
+export function machinePaths(text: string): string {
+  return text.split(USR_IN_COMPILER).join('/usr');
 }

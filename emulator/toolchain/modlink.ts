@@ -57,7 +57,7 @@ export async function linkModule(kernel: Kernel, out: string, objects: SourceFil
   // preemption points (loops and function entries), where interrupts and other CPUs get in.
   const blocking = WebAssembly.Module.imports(new WebAssembly.Module(ko as BufferSource))
     .filter((i) => i.module === 'env' && BLOCKING_KAPI.includes(i.name)).map((i) => `env.${i.name}`);
-  ko = await kernel.host.compiler.asyncify(ko, blocking, KERNEL_TICK);
+  ko = await kernel.host.compiler.asyncify(ko, blocking, KERNEL_TICK, true);
   return { ko, stderr: link.stderr };
 }
 

@@ -34,9 +34,13 @@ function goingDown(k: Kernel): boolean {
   return level === '0' || level === '6';
 }
 
-/** The environment of the console's login shell. */
-function loginEnv(k: Kernel): Map<string, string> {
+/**
+ * The environment of the console's login shell. init hands on what the kernel gave it (sysvinit
+ * does), so a boot parameter such as foo=bar that no kernel code took reaches the shell.
+ */
+function loginEnv(k: Kernel, inherited: Map<string, string>): Map<string, string> {
   return new Map([
+    ...[...inherited].filter(([name]) => name !== 'HOME' && name !== 'TERM' && name !== 'PATH'),
     ['PATH', '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'], ['HOME', '/home/user'], ['USER', 'user'],
     ['LOGNAME', 'user'], ['SHELL', '/bin/sh'], ['TERM', 'xterm-256color'], ['PWD', '/home/lab'], ['HOSTNAME', k.hostname],
   ]);
@@ -75,7 +79,7 @@ async function startShell(k: Kernel, p: Proc, session: ConsoleSession): Promise<
   const script = session.script();
   k.consoleScript = script === undefined ? undefined : { initPid: p.pid, report: (offset) => session.report(offset) };
   const argv = script === undefined ? ['sh', '-i'] : ['sh', '-c', script];
-  const pid = await p.spawn(argv, { cwd: '/home/lab', env: loginEnv(k), uid: 1000 });
+  const pid = await p.spawn(argv, { cwd: '/home/lab', env: loginEnv(k, p.task.env), uid: 1000 });
   const child = k.tasks.get(pid);
   if (child) { child.pgid = pid; k.console.fgPgid = pid; }
   return pid;

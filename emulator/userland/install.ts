@@ -8,16 +8,21 @@ import { insmod, rmmod, lsmod, modinfo } from './commands/kmod.js';
 import { dmesg, uname, sudo, id, whoami, hostname, clear, help } from './commands/system.js';
 import { makeProgram } from './commands/make.js';
 import { ps } from './commands/ps.js';
+import { stty } from './commands/stty.js';
 import { haltCommand, shutdownCommand } from './commands/shutdown.js';
 import { free } from './commands/free.js';
 import { buildModules, cleanModules, headersDir, installHeaders } from '../toolchain/kbuild.js';
 import { gccProgram, installUserHeaders } from '../toolchain/gcc.js';
 import { wasiLoader } from './wasi.js';
+import { installBootFiles, lilo } from './commands/bootcmds.js';
+import { arProgram, ldProgram, nmProgram } from '../toolchain/binutils.js';
+import { installKernelTree } from '../toolchain/linux22/tree.js';
 
 const BIN_DIRS: Record<string, string> = {
   insmod: '/sbin', rmmod: '/sbin', lsmod: '/sbin', modinfo: '/sbin', sudo: '/usr/bin', make: '/usr/bin', id: '/usr/bin',
   whoami: '/usr/bin', clear: '/usr/bin', help: '/usr/bin', gcc: '/usr/bin', cc: '/usr/bin', free: '/usr/bin',
   shutdown: '/sbin', halt: '/sbin', reboot: '/sbin', poweroff: '/sbin',
+  lilo: '/sbin', ld: '/usr/bin', ar: '/usr/bin', nm: '/usr/bin',
 };
 
 export function installUserland(k: Kernel): void {
@@ -26,9 +31,10 @@ export function installUserland(k: Kernel): void {
     sh: shProgram(k),
     insmod: insmod(k), rmmod: rmmod(k), lsmod: lsmod(k), modinfo: modinfo(k),
     dmesg: dmesg(k), uname: uname(k), sudo, id, whoami, hostname: hostname(k), clear, help,
-    make: makeProgram(k), ps: ps(k), free: free(k),
+    make: makeProgram(k), ps: ps(k), free: free(k), stty: stty(k),
     gcc: gccProgram(k), cc: gccProgram(k),
     shutdown: shutdownCommand(k), halt: haltCommand(k), reboot: haltCommand(k), poweroff: haltCommand(k),
+    lilo: lilo(k), ld: ldProgram(k), ar: arProgram, nm: nmProgram,
   };
   for (const [name, main] of Object.entries(programs)) {
     k.installProgram(`${BIN_DIRS[name] ?? '/bin'}/${name}`, program(main, k));
@@ -37,6 +43,8 @@ export function installUserland(k: Kernel): void {
   k.execLoaders.push(wasiLoader(k));
   installUserHeaders(k);
   installBuildTree(k);
+  installBootFiles(k);
+  if (k.personality === '2.2') installKernelTree(k);
 }
 
 function installBuildTree(k: Kernel): void {

@@ -105,6 +105,14 @@ export class Proc {
     return this.check(await this.sys(() => this.kernel.sysIoctl(this.task, fd, cmd, arg)), 'ioctl');
   }
 
+  /** ioctl(2) with a `size`-byte argument structure: `data` goes in, what the driver left there comes back. */
+  async ioctlStruct(fd: number, cmd: number, data: Uint8Array): Promise<Uint8Array> {
+    const addr = this.scratch.reserve(data.length);
+    this.scratch.bytes().set(data, addr);
+    this.check(await this.sys(() => this.kernel.sysIoctl(this.task, fd, cmd, addr)), 'ioctl');
+    return this.scratch.bytes().slice(addr, addr + data.length);
+  }
+
   /** sync(2): every file system and block device writes what it caches to its disk. */
   async sync(): Promise<void> {
     await this.sys(() => this.kernel.block.syncAll());

@@ -739,6 +739,9 @@ export function shProgram(k: Kernel) {
           await p.err(`sh: ${argv[1]}: ${e.message}\n`);
           return 127;
         }
+        // One of the machine's own programs where a script was expected (`sh scripts/Configure`,
+        // whose real counterpart is a shell script): it runs as the program.
+        if (src.startsWith('#!driverlab-builtin ')) src = `exec ${argv.slice(1).map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')}`;
         return await sh.runSource(src);
       }
       return await sh.runSource(dec.decode(await p.readAll(0)));

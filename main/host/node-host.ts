@@ -6,6 +6,9 @@ import * as crypto from 'node:crypto';
 import * as os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { CompileResult, FileTree, Host, HostCompiler, HostDirectory, HostStat } from '../../emulator/host.js';
+import { appendCustomSection } from '../../emulator/toolchain/wasm-sections.js';
+import { DRIVERLAB_LINES } from '../../emulator/wasm/source-map.js';
+import { KernelCodePasses, addPreemptionPoints } from './wasm-passes.js';
 
 /** The package root (two levels above dist/main/host or main/host). */
 export function packageRoot(): string {
@@ -54,30 +57,10 @@ function collectOutputs(before: FileTree, after: FileTree, prefix: string, out: 
  * per process (the first call takes ~2-3 s) and reused; calls are serialised
  * because the toolchain instance is not re-entrant.
  */
-/**
- * Preemption points (ARCHITECTURE.md, "preemption points and lockups"): every
- * loop header and function entry spends one unit of an exported fuel counter,
- * `__dl_fuel`, and calls the `tick` import ("module.name") when it runs out.
- * binaryen's log-execution pass places the calls; its logger import is then
- * replaced by the counter and inlined, which keeps the cost near x1.0.
- */
-function addPreemptionPoints(binaryen: Binaryen, mod: InstanceType<Binaryen['Module']>, tick: string): void {
-  const [tickModule, tickBase] = tick.split('.') as [string, string];
-  mod.runPasses(['log-execution']);
-  const fuel = '__dl_fuel';
-  mod.addGlobal(fuel, binaryen.i32, true, mod.i32.const(0));
-  mod.addGlobalExport(fuel, fuel);
-  mod.addFunctionImport('__dl_tick', tickModule, tickBase, binaryen.none, binaryen.none);
-  mod.removeFunction('log_execution');
-  mod.addFunction('log_execution', binaryen.i32, binaryen.none, [], mod.block(null, [
-    mod.global.set(fuel, mod.i32.sub(mod.global.get(fuel, binaryen.i32), mod.i32.const(1))),
-    mod.if(mod.i32.lt_s(mod.global.get(fuel, binaryen.i32), mod.i32.const(0)), mod.call('__dl_tick', [], binaryen.none)),
-  ]));
-  binaryen.setOptimizeLevel(2);
-  binaryen.setAlwaysInlineMaxSize(40);
-  mod.runPasses(['inlining-optimizing']);
-  mod.removeFunction('log_execution');
-}
+/** Changes with what the kernel passes put into a module, so that cached builds from before are not reused. */
+const KERNEL_PASSES_VERSION = 'kernel-4';
+/** Changes with how preemption points are made, for the same reason. */
+const PREEMPTION_VERSION = 'points-2';
 
 export class YowaspCompiler implements HostCompiler {
   private queue: Promise<unknown> = Promise.resolve();
@@ -97,19 +80,34 @@ export class YowaspCompiler implements HostCompiler {
     return this.run('wasm-ld', args, files);
   }
 
-  async asyncify(wasm: Uint8Array, imports: string[], tick?: string): Promise<Uint8Array> {
-    const key = this.cacheDir ? path.join(this.cacheDir, `asyncify-${crypto.createHash('sha256').update(`${imports.join(',')}\0${tick ?? ''}\0`).update(wasm).digest('hex')}.wasm`) : undefined;
+  async asyncify(wasm: Uint8Array, imports: string[], tick?: string, kernel = false): Promise<Uint8Array> {
+    const recipe = `${imports.join(',')}\0${tick ? `${tick}:${PREEMPTION_VERSION}` : ''}\0${kernel ? KERNEL_PASSES_VERSION : ''}\0`;
+    const key = this.cacheDir ? path.join(this.cacheDir, `asyncify-${crypto.createHash('sha256').update(recipe).update(wasm).digest('hex')}.wasm`) : undefined;
     if (key) { try { return new Uint8Array(fs.readFileSync(key)); } catch { /* not cached */ } }
     const binaryen = await loadBinaryen();
     // The name section is kept: the kernel names C functions in its reports (%ps, oops, lockups).
     binaryen.setDebugInfo(true);
     const mod = binaryen.readBinary(wasm);
     try {
-      if (tick) addPreemptionPoints(binaryen, mod, tick);
+      const passes = kernel ? new KernelCodePasses(binaryen, mod) : undefined;
+      if (passes) {
+        passes.attachSourcePositions(wasm);
+        passes.addMemoryChecks();
+        passes.addStackLimit();
+      }
+      if (tick) addPreemptionPoints(binaryen, mod, tick, passes?.locatePoint);
       binaryen.setPassArgument('asyncify-imports', [...imports, ...(tick ? [tick] : [])].join(','));
       binaryen.setOptimizeLevel(1);
       mod.runPasses(['asyncify']);
-      const out = mod.emitBinary();
+      let out: Uint8Array;
+      if (kernel) {
+        // The DWARF no longer matches the code; the source map binaryen kept up to date replaces it.
+        mod.runPasses(['strip-dwarf']);
+        const { binary, sourceMap } = mod.emitBinary(DRIVERLAB_LINES);
+        out = appendCustomSection(binary, DRIVERLAB_LINES, new TextEncoder().encode(sourceMap ?? '{}'));
+      } else {
+        out = mod.emitBinary();
+      }
       if (key) {
         try { fs.mkdirSync(this.cacheDir!, { recursive: true }); fs.writeFileSync(`${key}.${process.pid}.tmp`, out); fs.renameSync(`${key}.${process.pid}.tmp`, key); } catch { /* only slower */ }
       }

@@ -9,7 +9,7 @@ import type { Resource } from '../../emulator/kernel/resources.js';
 import { SIGKILL, type Task } from '../../emulator/kernel/sched.js';
 import { Machine, type MachineConfig } from '../../emulator/machine.js';
 import { firstBuildError } from './build-errors.js';
-import { wasmFrames } from '../../emulator/kernel/kernel.js';
+import { liveWasmFrames } from '../../emulator/kernel/stacktrace.js';
 import type {
   CardView, CheckMachine, CpuView, KernelMessage, KernelProblem, Location, Mark, ModuleInfo, Personality, Region, Resources,
   ShellResult, TaskInfo, UnloadReport,
@@ -45,7 +45,7 @@ const PROBLEM_HEAD: [RegExp, KernelProblem['kind']][] = [
 ];
 
 const UNLOAD_LEFT = /^(\S+): (?:unloaded|init failed) but left (.+) registered; the kernel removed them$/;
-const UNLOAD_LEAK = /^(\S+): (\d+) kmalloc allocation\(s\), (\d+) bytes, not freed at unload \(memory leak\)$/;
+const UNLOAD_LEAK = /^(\S+): (\d+) kmalloc allocation\(s\), (\d+) bytes, not freed (?:at unload|when init failed) \(memory leak\)$/;
 
 export interface CheckMachineOptions {
   /** Whether the host is working for the machine now (compiling): that time is not the command's. */
@@ -155,7 +155,7 @@ export class LabMachine implements CheckMachine {
         if (mode === 'kernel' && !k.inInterrupt) note(task);
         if (mode === 'kernel' && !k.irqsEnabled) {
           const last = this.spinningIn.get(k.sched.cpu.id);
-          if (!last || k.clock.now - last.atNs > SPIN_SAMPLE_NS) this.spinningIn.set(k.sched.cpu.id, { atNs: k.clock.now, frames: wasmFrames(new Error().stack ?? '') });
+          if (!last || k.clock.now - last.atNs > SPIN_SAMPLE_NS) this.spinningIn.set(k.sched.cpu.id, { atNs: k.clock.now, frames: liveWasmFrames(k) });
         }
       }
     };
@@ -171,7 +171,7 @@ export class LabMachine implements CheckMachine {
         const cpu = k.sched.cpu.id;
         if (on) offBy.delete(cpu);
         else if (was && !k.inInterrupt) {
-          const by = wasmFrames(new Error().stack ?? '');
+          const by = liveWasmFrames(k);
           if (by.length) offBy.set(cpu, { sinceNs: k.clock.now, by });
         }
       },
@@ -431,6 +431,7 @@ export class LabMachine implements CheckMachine {
       status: card.status, error: s.error, phase: s.phase, fwVersion: s.fwVersion, irqAsserted: s.irqAsserted,
       rxPending: s.ports.map((p) => p.rx.length), txTotal: s.ports.map((p) => p.txTotal),
       receive: (port, bytes) => card.receive(port, typeof bytes === 'string' ? [...new TextEncoder().encode(bytes)] : bytes),
+      setFaults: ({ extraLatencyMs, ...same }) => card.setFaults({ ...same, ...(extraLatencyMs === undefined ? {} : { extraLatencyNs: extraLatencyMs * 1e6 }) }),
     };
   }
 }

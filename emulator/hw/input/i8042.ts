@@ -364,6 +364,17 @@ export function keyCodeOf(ch: string): number | undefined {
 }
 
 /**
+ * The character a key gives under the US layout, the other way round from keyCodeOf (what a BIOS
+ * keyboard handler or a console driver looks up for a make code); undefined for keys without one.
+ */
+export function characterOf(code: number, shifted: boolean): string | undefined {
+  const table = shifted ? SHIFTED_KEYS : PLAIN_KEYS;
+  for (const [ch, c] of Object.entries(table)) if (c === code && ch !== '\n' && ch !== '\x7f') return ch;
+  if (shifted) return characterOf(code, false);
+  return undefined;
+}
+
+/**
  * Scancode set 1 make/break sequence typing `text`. Capitals and shifted symbols hold left Shift;
  * control characters 0x01-0x1A other than \b \t \n \r become Ctrl+letter (0x03 is Ctrl+C).
  */

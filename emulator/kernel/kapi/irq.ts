@@ -46,17 +46,9 @@ export function irqApi(m: ModuleContext): KapiTable {
     return regs;
   };
 
-  /** Runs the C handler; a trap in it is the module's oops, and the interrupt counts as handled. */
+  /** Runs the C handler; a fault in it is the module's oops in interrupt context (LoadedModule.enter). */
   const runHandler = (fn: number, irq: number, devId: number): boolean => {
-    let r;
-    try {
-      r = is22 ? m.call(fn, irq, devId, ptRegs(irq)) : m.call(fn, irq, devId);
-    } catch (e) {
-      const mod = k.modules.get(m.name);
-      if (!mod) throw e;
-      k.modules.oops(mod, e);
-      return true;
-    }
+    const r = is22 ? m.call(fn, irq, devId, ptRegs(irq)) : m.call(fn, irq, devId);
     // Sleeping in a handler is refused before the C stack could unwind, so the call never suspends.
     if (r instanceof Promise) return true;
     return is22 || Number(r) !== IRQ_NONE;

@@ -24,9 +24,6 @@ export function printkApi(m: ModuleContext): KapiTable {
       return size === 0 ? 0 : Math.min(n, size - 1);
     },
     vsnprintf: (buf: number, size: number, f: number, ap: number) => put(buf, size, fmt(f, ap)),
-    panic: (f: number, va: number) => {
-      m.kernel.panic(fmt(f, va));
-      throw new Error('kernel panic');
-    },
+    panic: (f: number, va: number) => m.kernel.panic(fmt(f, va)),
   };
 }

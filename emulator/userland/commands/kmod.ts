@@ -62,7 +62,27 @@ export function insmod(k: Kernel) {
   };
 }
 
+/** modutils' rmmod of the 2.2 era: delete_module(2), and perror() when it fails. */
+function rmmod22(k: Kernel) {
+  return async (p: Proc, argv: string[]): Promise<number> => {
+    const names = argv.slice(1).filter((a) => !a.startsWith('-'));
+    if (!names.length) {
+      await p.err('Usage: rmmod [-a] [-r] [-s] module ...\n');
+      return 1;
+    }
+    let status = 0;
+    for (const name of names) {
+      const r = !k.modules.get(name) ? { status: -ENOENT } : p.uid !== 0 ? { status: -EPERM } : await k.modules.unload(name);
+      if (r.status === 0) continue;
+      status = 1;
+      await p.err(r.status === -ENOENT ? `rmmod: module ${name} is not loaded\n` : `${name}: ${strerror(-r.status)}\n`);
+    }
+    return status;
+  };
+}
+
 export function rmmod(k: Kernel) {
+  if (k.personality === '2.2') return rmmod22(k);
   return async (p: Proc, argv: string[]): Promise<number> => {
     const names = argv.slice(1).filter((a) => !a.startsWith('-'));
     if (!names.length) {

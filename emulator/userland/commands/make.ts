@@ -35,6 +35,9 @@ export function makeProgram(k: Kernel) {
       } catch { /* make reports the missing directory itself */ }
       if (a === '-C') i++;
     }
+    // One task makes one system call at a time: every call waits for the output queued before it
+    // (a write still in flight when the engine reads a file would run beside it, on a task the
+    // scheduler believes has stopped).
     const env: MakeEnv = {
       cwd: p.cwd,
       environment: Object.fromEntries(p.task.env),

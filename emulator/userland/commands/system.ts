@@ -1,7 +1,8 @@
-// dmesg, uname, sudo, id, whoami, hostname, clear and help.
+// dmesg, uname, sudo, id, whoami, hostname, clear, help and reboot.
 import type { Kernel } from '../../kernel/kernel.js';
 import { formatTimestamp } from '../../kernel/printk.js';
 import { exitStatus, SysError, type Proc } from '../libc.js';
+import { TaskKilled } from '../../kernel/sched.js';
 
 export function dmesg(k: Kernel) {
   return async (p: Proc, argv: string[]): Promise<number> => {
@@ -78,6 +79,9 @@ export async function sudo(p: Proc, argv: string[]): Promise<number> {
   try {
     const pid = await p.spawn(args, { uid: 0, env });
     const r = await p.waitpid(pid);
+    // A command killed by a signal takes sudo with it (sudo kills itself with the signal), so the shell says "Killed".
+    const signal = r.status & 0x7f;
+    if (signal !== 0 && signal !== 0x7f) throw new TaskKilled(signal);
     return exitStatus(r.status);
   } catch (e) {
     if (e instanceof SysError) { await p.err(`sudo: ${args[0]}: command not found\n`); return 1; }
@@ -109,8 +113,8 @@ export async function clear(p: Proc): Promise<number> {
 
 export async function help(p: Proc): Promise<number> {
   await p.out(`DriverLab shell. Commands:
-  files      ls cat cp mv rm mkdir chmod chown mknod ln touch head tail wc grep cut tr sort tee
-  kernel     insmod rmmod lsmod modinfo dmesg uname
+  files      ls cat cp mv rm mkdir chmod chown mknod ln touch head tail wc grep sed cut tr sort tee
+  kernel     insmod rmmod lsmod modinfo dmesg uname lilo reboot
   build      make (kbuild: make -C /lib/modules/$(uname -r)/build M=$PWD modules)
   processes  sleep wait jobs kill true false test
   admin      sudo COMMAND   (user has passwordless sudo); sudo reboot, sudo poweroff

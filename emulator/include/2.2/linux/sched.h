@@ -6,6 +6,7 @@
 #include <linux/wait.h>
 #include <asm/signal.h>
 #include <asm/ptrace.h>
+#include <asm/page.h>
 
 #define HZ 100
 #define TASK_RUNNING 0
@@ -36,6 +37,13 @@ extern unsigned long __dl_jiffies(void);
 
 extern int __dl_schedule22(void);
 #define schedule() ((void)__dl_schedule22())
+/*
+ * 2.2's way to sleep for a while: set current->state, then schedule_timeout(jiffies). It returns
+ * the jiffies that were left (0 when the whole time passed; more when woken or signalled).
+ */
+extern signed long __dl_schedule_timeout22(signed long timeout);
+#define schedule_timeout(timeout) __dl_schedule_timeout22(timeout)
+#define MAX_SCHEDULE_TIMEOUT ((long)(~0UL >> 1))
 extern int __dl_signal_pending(void);
 #define signal_pending(p) __dl_signal_pending()
 

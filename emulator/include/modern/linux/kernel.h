@@ -8,6 +8,7 @@
 #include <linux/printk.h>
 #include <linux/errno.h>
 #include <linux/string.h>
+#include <linux/bug.h>
 #include <stdarg.h>
 
 #define INT_MAX ((int)(~0U >> 1))

@@ -16,6 +16,7 @@ import { uniq } from './uniq.js';
 import { echo } from './printf.js';
 import { test as testCmd } from './testcmd.js';
 import { basename, dirname } from './misc.js';
+import { sed } from './sed.js';
 
 const host = (cmd: string, args: string[], input = '') => {
   const r = spawnSync(cmd, args, { input, env: { LC_ALL: 'C', PATH: '/usr/bin:/bin' } });
@@ -54,6 +55,12 @@ for (const args of [['-e', 'a\\tb\\101\\0101\\x41'], ['-n', 'x'], ['-e', '\\c', 
 for (const args of [['1', '-lt', '2'], ['abc', '=', 'abc', '-a', '-n', 'x'], ['!', '1', '-eq', '1'], ['(', '1', '-eq', '1', ')', '-o', 'x'], ['-l', 'ab', '-gt', '1'], ['1', '-eq', '-l', 'a'], ['x', '-o'], ['(', 'x'], ['1', '-eq', '1', ']'], ['-n'], ['=', '='], ['!', '=', '='], ['a', '-a', '!', ''], ['99999999999999999999', '-gt', '1'], ['1', '-ge', '+1'], ['-', '=', '-']]) cases.push([testCmd, 'test', args]);
 for (const args of [['/a/b/'], ['//'], ['a//b'], ['-a', 'x/y', '/z'], ['-s', '.h', 'x.h', 'y.h'], ['abc', 'bc'], ['abc', 'abc'], ['']]) cases.push([basename, 'basename', args]);
 for (const args of [['/a/b/'], ['//'], ['a//b'], ['a'], ['/'], ['//a//b//'], ['']]) cases.push([dirname, 'dirname', args]);
+
+const sedInput = 'one\ntwo\nthree\n#ifdef CONFIG_X\n\tfoo();\n#endif\nlast line\n';
+for (const args of [['s/o/0/'], ['s/o/0/g'], ['s/o/0/2'], ['-n', 's/t\\(.\\)/[\\1]/p'], ['-E', 's/(t)(w|h)/\\2\\1/'], ['s/e/&&/g'], ['2d'], ['$d'],
+  ['/two/,/CONFIG/d'], ['2,+2d'], ['0~2d'], ['-n', '/t/!p'], ['/two/a\\\n  added'], ['/two/a\\  indented'], ['/two/a plain'], ['2,3c\\\nchanged'],
+  ['/#endif/i\\\n#ifdef CONFIG_MY_DEVICE\\\n\tmy_device_init();\\\n#endif'], ['='], ['N;P;D'], ['$!N;s/\\n/ /'], ['h;G'], ['y/abc/xyz/'], ['2q'], ['3q5'],
+  ['/two/{s/w/W/;p}'], [':a;N;$!ba;s/\\n/,/g'], ['s|/|:|g'], ['s/x*/-/g'], ['l'], ['0,/two/d'], ['s/a'], ['s/a/b/q'], ['{p'], ['b foo'], ['0p']]) cases.push([sed, 'sed', args, sedInput]);
 
 it.skipIf(!process.env.DRIVERLAB_GNU_ORACLE)('matches GNU', async () => {
   let failures = 0;

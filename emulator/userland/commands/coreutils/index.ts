@@ -19,11 +19,13 @@ import { chgrp, chmod, chown } from './attrs.js';
 import { basename, dirname, env, falseCommand, printenv, pwd, seq, sleep, trueCommand, yes } from './misc.js';
 import { readlink, realpath, stat } from './stat.js';
 import { date } from './date.js';
+import { sed } from './sed.js';
 import { sync } from './sync.js';
 import { dd } from './dd.js';
 
 export const COREUTILS: Record<string, Program> = {
   cat,
+  sed,
   ls,
   echo,
   printf,
