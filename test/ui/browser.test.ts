@@ -389,7 +389,7 @@ describe.skipIf(!hasChromium)('the app in Chromium (browser mode)', () => {
     await shot('ui-powered-off.png');
     await notice.getByRole('button', { name: 'Boot again' }).click();
     await notice.waitFor({ state: 'detached' });
-    await expect.poll(() => core.sessionStatus('free-play')).toMatchObject({ state: 'running', boot: 2 });
+    await expect.poll(() => core.sessionStatus('free-play'), { timeout: 30_000 }).toMatchObject({ state: 'running', boot: 2 });
     await expect.poll(() => page.getByTestId('machine-state').innerText()).toContain('running');
     await typeInTerminal('uname -r\n');
     await waitForScreen((t) => /uname -r\n6\.8\.0-driverlab\n/.test(t.slice(t.lastIndexOf('Run /sbin/init as init process'))) && atPrompt(t), 'uname -r on the new boot');
