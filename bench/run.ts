@@ -17,6 +17,7 @@ import { benchLabChecks } from './labs.js';
 import { benchFaultChecks } from './faults.js';
 import { benchCardRoundTrips } from './card.js';
 import { benchUi } from './ui.js';
+import { runChecks } from './check.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const seedText = fs.readFileSync(path.resolve(here, '../../../shared/seeds/000_29c68f9db2cc9634.txt'), 'utf8');
@@ -117,6 +118,11 @@ async function main(): Promise<void> {
   if (arg === '--disk') {
     // Only the disk figures (npm run bench -- --disk).
     printTable(await benchDisk());
+    return;
+  }
+  if (arg === '--check') {
+    // The ratio guards only (npm run bench -- --check), for before and after a change to a hot path.
+    if (!await runChecks()) process.exitCode = 1;
     return;
   }
   if (arg === '--cold-compile') {
