@@ -45,21 +45,21 @@ function firesBefore(a: ClockEvent, b: ClockEvent): boolean {
 }
 
 export class VirtualClock {
-  // Time lives in a raw float cell rather than a number field. It moves on every port access, and
-  // V8 keeps a field first set to a non-small number as a tagged pointer, so each store of a new
-  // time would allocate a heap number: that store was the single hottest line of a polling loop.
-  private readonly nowCell = new Float64Array(1);
-  private get nowNs(): number { return this.nowCell[0]!; }
-  private set nowNs(ns: number) { this.nowCell[0] = ns; }
+  // Both times start as the small integer 0 and get their real values in the constructor. A class
+  // field declared without a value starts as undefined, and V8 then keeps it as a tagged pointer,
+  // so every store of a new time (each port access moves time on) allocated a heap number; a
+  // field first seen holding numbers only is a double, stored in place.
+  private nowNs = 0;
+  /** heap[0].atNs, or Infinity with nothing queued: the one number the CPU's fast path compares against. */
+  private nextDueNs = 0;
   private nextSeq = 0;
   private readonly heap: ClockEvent[] = [];
-  /** heap[0].atNs, or Infinity with nothing queued: the one number the CPU's fast path compares against. */
-  private nextDueNs = Infinity;
 
   /** `startNs` lets a restored snapshot resume at the time it was saved. */
   constructor(startNs = 0) {
     checkTime(startNs, 'start time');
     this.nowNs = startNs;
+    this.nextDueNs = Infinity;
   }
 
   get now(): number {
