@@ -137,10 +137,7 @@ export class VirtualClock {
     return true;
   }
 
-  /**
-   * Moves time forward by `ns` when that is known to fire nothing: the fast path of a CPU
-   * spending a little time (a port access). Falls back to advanceTo() when an event is due.
-   */
+  /** Moves time forward by `ns`, through advanceTo() (firing what falls due) only when something does. */
   elapse(ns: number): void {
     if (!this.elapseQuietly(ns)) this.advanceTo(this.nowNs + ns);
   }
