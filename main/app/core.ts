@@ -10,6 +10,7 @@ import { IpcServer, type EventSources, type Sender } from '../ipc/server.js';
 import type { LabProvider } from '../labs/catalog.js';
 import { writeFiles } from '../labs/workspace.js';
 import { NodeDirectory } from '../host/node-host.js';
+import { labDiskPath } from '../host/disk-image.js';
 import { labWorkspaceDir } from '../progress/paths.js';
 import { ProgressStore } from '../progress/store.js';
 import { validateSetting } from '../progress/settings.js';
@@ -75,6 +76,7 @@ export class DriverLabCore {
         boot: async (id) => (await this.session(id)).boot(),
         reset: async (id) => (await this.session(id)).reset(),
         powerOff: async (id) => this.existing(id).powerOff(),
+        reinstall: async (id) => (await this.session(id)).reinstall(),
       },
       terminal: {
         input: async (id, data) => this.existing(id).input(data),
@@ -130,7 +132,8 @@ export class DriverLabCore {
     if (!pending) {
       pending = (async () => {
         const config = await this.options.labs.session(id, await this.workspaceDir(id));
-        const session = new MachineSession(config, this.options.workerFactory ?? defaultWorkerFactory);
+        // One hard disk per lab session, in the data folder: the machine keeps it across app restarts.
+        const session = new MachineSession({ ...config, diskImage: labDiskPath(this.options.home, id) }, this.options.workerFactory ?? defaultWorkerFactory);
         this.sessions.set(id, session);
         return session;
       })().finally(() => this.opening.delete(id));

@@ -3,7 +3,9 @@
 // terminating the thread, which loses nothing of the learner's: /home/lab writes reach the
 // host disk before they return.
 import { parentPort, workerData } from 'node:worker_threads';
-import { Machine } from '../../emulator/machine.js';
+import { Machine, MACHINE_EPOCH_MS } from '../../emulator/machine.js';
+import { installOnto } from '../../emulator/installer.js';
+import { openMachineDisk } from '../host/disk-image.js';
 import { createNodeHost } from '../host/node-host.js';
 import type { FromWorker, MachineWorkerData, ToWorker } from './worker-protocol.js';
 
@@ -48,7 +50,10 @@ const host = {
   },
 };
 
-const machine = new Machine(host, data.machine, output);
+// The disk image belongs to this thread: its journal is written from here, and closed at the end.
+const disk = data.diskImage === undefined ? undefined
+  : openMachineDisk(data.diskImage, (d) => installOnto(d, nodeHost, data.machine.personality ?? 'modern', MACHINE_EPOCH_MS));
+const machine = new Machine(host, { ...data.machine, disk }, output);
 machine.kernel.console.columns = data.columns;
 machine.kernel.console.rows = data.rows;
 
@@ -67,6 +72,7 @@ machine.onReboot = () => post({ type: 'rebooted' });
 machine.boot();
 post({ type: 'running' });
 const status = await machine.runShell();
+disk?.close();
 const halted = machine.kernel.halted;
 const reason = halted !== undefined ? `halted: ${halted.trim()}` : `shut down (the shell exited with status ${status})`;
 // The last output first, then the news.

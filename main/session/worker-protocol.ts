@@ -5,7 +5,9 @@ import type { MachineConfig } from '../../emulator/machine.js';
 export interface MachineWorkerData {
   /** Host folder mounted at /home/lab. */
   workspace: string;
-  machine: Omit<MachineConfig, 'onEvent'>;
+  machine: Omit<MachineConfig, 'onEvent' | 'disk'>;
+  /** The machine's hard disk image, opened in the machine's thread (made and installed on first use). */
+  diskImage?: string;
   columns: number;
   rows: number;
 }

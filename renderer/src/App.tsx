@@ -102,7 +102,8 @@ export function App(props: { connection: Connection }) {
     void api.settings.set('theme', dark ? 'light' : 'dark').then(setSettings, () => setSettings({ ...settings, theme: dark ? 'light' : 'dark' }));
   };
 
-  const machineAction = (action: 'reset' | 'powerOff' | 'boot') => () => {
+  const machineAction = (action: 'reset' | 'powerOff' | 'boot' | 'reinstall') => () => {
+    if (action === 'reinstall' && !window.confirm('Reinstall the machine? Its disk is installed afresh: /home/user, /etc and any kernel you built are lost. Your workspace (/home/lab) is kept.')) return;
     void api.machine[action](session).then(setStatus, fail('The machine did not answer'));
     setFocusTerminal((n) => n + 1);
   };
@@ -124,6 +125,7 @@ export function App(props: { connection: Connection }) {
         {off
           ? <button onClick={machineAction('boot')} title="Power on">Boot</button>
           : <button onClick={machineAction('powerOff')} disabled={!status} title="Cut the power">Power off</button>}
+        <button onClick={machineAction('reinstall')} disabled={!status} title="Install the machine's disk afresh; files in /home/lab are kept">Reinstall</button>
         <button className="icon" onClick={toggleTheme} title={dark ? 'Light theme' : 'Dark theme'} aria-label="Toggle theme">{dark ? '☀' : '☾'}</button>
       </header>
 

@@ -107,6 +107,11 @@ export interface MachineService {
   reset(session: SessionId): Promise<MachineStatus>;
   /** Cuts the power. */
   powerOff(session: SessionId): Promise<MachineStatus>;
+  /**
+   * Installs the machine's disk afresh and boots it: /home/user, /etc, a rebuilt kernel are gone
+   * (the workspace on the host is not touched).
+   */
+  reinstall(session: SessionId): Promise<MachineStatus>;
 }
 
 export interface TerminalService {
@@ -200,6 +205,7 @@ export const CONTRACT: Contract = {
     boot: sessionOnly,
     reset: sessionOnly,
     powerOff: sessionOnly,
+    reinstall: sessionOnly,
   },
   terminal: {
     input: { args: v.strictTuple([SessionIdSchema, v.pipe(v.string(), v.maxLength(MAX_INPUT_CHARS))]), session: true },
