@@ -15,6 +15,8 @@ import { benchDisk } from './disk.js';
 import { benchExt2 } from './ext2.js';
 import { benchLabChecks } from './labs.js';
 import { benchFaultChecks } from './faults.js';
+import { benchCardRoundTrips } from './card.js';
+import { benchUi } from './ui.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const seedText = fs.readFileSync(path.resolve(here, '../../../shared/seeds/000_29c68f9db2cc9634.txt'), 'utf8');
@@ -170,12 +172,15 @@ async function main(): Promise<void> {
 
   rows.push(...await benchScheduler());
   rows.push(await benchPortIo());
+  rows.push(...await benchCardRoundTrips());
   rows.push(...await benchFaultChecks());
 
   rows.push(benchRecordCheckRun());
   rows.push(...await benchDisk());
   rows.push(...benchExt2());
   rows.push(...await benchLabChecks());
+
+  rows.push(...await benchUi());
 
   printTable(rows);
 }

@@ -15,7 +15,7 @@ import {
   APP_ENTRY, APP_SCHEME, APP_SCHEME_PRIVILEGES, CONTENT_SECURITY_POLICY, RELEASE_FUSES, SECURE_WEB_PREFERENCES,
   denyPermissions, isAllowedRequest, isTrustedFrame, lockDownContents, windowOptions,
 } from '../main/electron/security.js';
-import { WindowSessions } from '../main/electron/windows.js';
+import { WindowSessions, windowHash } from '../main/electron/windows.js';
 import { FREE_PLAY } from '../main/ipc/common/contract.js';
 import type { Envelope } from '../main/ipc/common/protocol.js';
 import { folderLabProvider } from '../main/labs/catalog.js';
@@ -132,7 +132,8 @@ describe('Electron security checklist', () => {
     const main = fs.readFileSync(path.join(ROOT, 'main/electron/main.ts'), 'utf8');
     expect(main).toMatch(/protocol\.registerSchemesAsPrivileged\(\[\{ scheme: APP_SCHEME/);
     expect(main).toMatch(/protocol\.handle\(APP_SCHEME, /);
-    expect(main).toMatch(/loadURL\(`\$\{APP_ENTRY\}#\/lab\/\$\{session\}`\)/);
+    expect(main).toMatch(/loadURL\(`\$\{APP_ENTRY\}\$\{windowHash\(session\)\}`\)/);
+    expect([windowHash(FREE_PLAY), windowHash('hello-proc')]).toEqual(['#/', '#/lab/hello-proc']);
     for (const file of sources('main/electron')) expect(fs.readFileSync(file, 'utf8'), file).not.toMatch(/loadFile\(|'file:\/\//);
     // The protocol serves the built renderer's files with the security headers, and nothing else.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'driverlab-app-'));

@@ -64,6 +64,12 @@ describe('IPC contract', () => {
       ['workspace', 'read', [FREE_PLAY, './x.c']],
       ['workspace', 'write', [FREE_PLAY, 'big.c', 'x'.repeat(MAX_FILE_CHARS + 1)]],
       ['workspace', 'write', [FREE_PLAY, 'x.c', { toString: 'not a string' }]],
+      ['machine', 'sysrq', [FREE_PLAY, 'ab']],
+      ['machine', 'sysrq', [FREE_PLAY, 'B']],
+      ['labs', 'hint', [FREE_PLAY, -1]],
+      ['labs', 'asset', [FREE_PLAY, '../../progress.db']],
+      ['progress', 'restore', ['hello', 1]],
+      ['progress', 'planRestore', ['hello', 1.5]],
       ['settings', 'set', ['nosuch', 1]],
       ['settings', 'set', ['theme', { dark: true }]],
     ];
@@ -95,7 +101,7 @@ describe('IPC contract', () => {
   it('reads and writes workspace files, and nothing outside the workspace', async () => {
     expect(await connection.call('workspace', 'write', [FREE_PLAY, 'hello.c', 'int x;\n'])).toEqual({ ok: true, value: { path: 'hello.c', size: 7 } });
     expect(await connection.call('workspace', 'read', [FREE_PLAY, 'hello.c'])).toEqual({ ok: true, value: 'int x;\n' });
-    expect(await connection.call('workspace', 'list', [FREE_PLAY])).toEqual({ ok: true, value: [{ path: 'hello.c', size: 7, text: true }] });
+    expect(await connection.call('workspace', 'list', [FREE_PLAY])).toEqual({ ok: true, value: [{ path: 'hello.c', size: 7, text: true, mtimeMs: expect.any(Number) }] });
     const workspace = path.join(home, 'workspaces', FREE_PLAY);
     expect(fs.readFileSync(path.join(workspace, 'hello.c'), 'utf8')).toBe('int x;\n');
     // A symbolic link in the workspace does not lead the editor out of it.

@@ -85,7 +85,7 @@ describe('the app\'s labs', () => {
     const core = new DriverLabCore({ home, labs: folderLabProvider(dir) });
     const services = core.servicesFor({ description: 'test', mayUse: () => true });
     try {
-      expect(await services.workspace.list('cards')).toEqual([{ path: 'hello.c', size: 24, text: true }]);
+      expect(await services.workspace.list('cards')).toEqual([{ path: 'hello.c', size: 24, text: true, mtimeMs: expect.any(Number) }]);
       await services.workspace.write('cards', 'hello.c', '/* mine */\n');
       expect(await services.workspace.read('cards', 'hello.c')).toBe('/* mine */\n');
       await services.settings.set('language', 'ko');

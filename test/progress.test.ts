@@ -245,10 +245,10 @@ describe('progress store: records and queries', () => {
     expect(() => store.recordDrillAttempt({ drillId: 'oops', score: { virtualMs: -1, wallMs: 0, bytesLost: 0, keysPressed: 0, fixPassed: true } })).toThrow(/virtualMs/);
     expect(store.db.prepare('SELECT count(*) FROM check_runs').pluck().get()).toBe(0);
 
-    expect(store.settings()).toEqual({ language: 'en', theme: 'system', fontSize: 14, consoleLogLevel: 7 });
+    expect(store.settings()).toEqual({ language: 'en', theme: 'system', fontSize: 14, terminalFontSize: 14, consoleLogLevel: 4 });
     store.setSetting('language', 'ko');
-    store.setSetting('consoleLogLevel', 4);
-    expect(store.settings()).toMatchObject({ language: 'ko', consoleLogLevel: 4 });
+    store.setSetting('consoleLogLevel', 6);
+    expect(store.settings()).toMatchObject({ language: 'ko', consoleLogLevel: 6 });
     expect(() => store.setSetting('fontSize', 200)).toThrow(new SettingError('fontSize must be a whole number from 8 to 32, not 200'));
     expect(() => store.setSetting('theme', 'blue' as 'dark')).toThrow("theme must be one of 'system', 'light', 'dark'");
     expect(() => store.setSetting('consoleLogLevel', 0)).toThrow(SettingError);

@@ -98,7 +98,7 @@ describe('terminal output', () => {
     const later: TerminalChunk[] = [];
     const screen = output.attach((c) => later.push(c));
     timers.advance(BATCH_MS);
-    for (let i = 0; i < 4; i++) output.ack(screen.stream, WINDOW_CHARS);
+    for (let i = 0; i <= SCROLLBACK_CHARS / WINDOW_CHARS; i++) output.ack(screen.stream, WINDOW_CHARS);
     expect(later[0]!.replay).toBe(true);
     const replay = later.filter((c) => c.replay).map((c) => c.data).join('');
     expect(replay.length).toBeLessThanOrEqual(SCROLLBACK_CHARS);

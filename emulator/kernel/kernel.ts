@@ -675,6 +675,7 @@ export class Kernel {
   }
 
   private ttyFileOps(): FileOperations {
+    const TCGETS = 0x5401, TIOCGWINSZ = 0x5413, TIOCSWINSZ = 0x5414;
     const kernel: Kernel = this.self();
     return {
       read(file, ubuf, count) {
@@ -696,9 +697,25 @@ export class Kernel {
         kernel.console.write(new TextDecoder().decode(b));
         return count;
       },
-      ioctl(_file, cmd) {
-        // TCGETS and friends: enough for isatty().
-        if (cmd === 0x5401 || cmd === 0x5413) return 0;
+      ioctl(_file, cmd, arg) {
+        const tty = kernel.console;
+        // TCGETS: enough for isatty().
+        if (cmd === TCGETS) return 0;
+        // struct winsize { unsigned short ws_row, ws_col, ws_xpixel, ws_ypixel; }
+        if (cmd === TIOCGWINSZ) {
+          const ws = new DataView(new ArrayBuffer(8));
+          ws.setUint16(0, tty.rows, true);
+          ws.setUint16(2, tty.columns, true);
+          return kernel.fsctx.toUser(arg, new Uint8Array(ws.buffer)) ? -14 : 0;
+        }
+        if (cmd === TIOCSWINSZ) {
+          const b = kernel.fsctx.fromUser(arg, 8);
+          if (!b) return -14;
+          const ws = new DataView(b.buffer, b.byteOffset, 8);
+          tty.rows = ws.getUint16(0, true);
+          tty.columns = ws.getUint16(2, true);
+          return 0;
+        }
         return -25;
       },
     };

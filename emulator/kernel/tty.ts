@@ -19,6 +19,7 @@ export class Tty {
   onlcr = true;
   /** Foreground process group. */
   fgPgid = 0;
+  /** The window size (struct winsize) that TIOCGWINSZ reports: the terminal's screen sets it. */
   columns = 80;
   rows = 24;
   private line = '';
@@ -64,6 +65,11 @@ export class Tty {
     this.line += ch;
     if (this.echo) this.write(ch);
     if (ch === '\n') { this.ready.push(this.line); this.line = ''; }
+  }
+
+  /** A line is half typed: anything typed now would run on from it. */
+  get lineInProgress(): boolean {
+    return this.icanon && this.line !== '';
   }
 
   hasInput(): boolean {

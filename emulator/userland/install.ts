@@ -16,6 +16,7 @@ import { insmod, rmmod, lsmod, modinfo } from './commands/kmod.js';
 import { dmesg, uname, sudo, id, whoami, hostname, clear, help } from './commands/system.js';
 import { makeProgram } from './commands/make.js';
 import { ps } from './commands/ps.js';
+import { stty } from './commands/stty.js';
 import { haltCommand, shutdownCommand } from './commands/shutdown.js';
 import { free } from './commands/free.js';
 import { df, mount, umount } from './commands/mount.js';
@@ -45,7 +46,7 @@ export function systemPrograms(k: Kernel): [string, ProgramMain][] {
     sh: shProgram(k),
     insmod: insmod(k), rmmod: rmmod(k), lsmod: lsmod(k), modinfo: modinfo(k),
     dmesg: dmesg(k), uname: uname(k), sudo, id, whoami, hostname: hostname(k), clear, help,
-    make: makeProgram(k), ps: ps(k), free: free(k),
+    make: makeProgram(k), ps: ps(k), free: free(k), stty: stty(k),
     gcc: gccProgram(k), cc: gccProgram(k),
     shutdown: shutdownCommand(k), halt: haltCommand(k), reboot: haltCommand(k), poweroff: haltCommand(k),
     lilo: lilo(k), ld: ldProgram(k), ar: arProgram, nm: nmProgram,

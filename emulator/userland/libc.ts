@@ -108,8 +108,8 @@ export class Proc {
     return this.check(await this.sys(() => this.kernel.sysIoctl(this.task, fd, cmd, arg)), 'ioctl');
   }
 
-  /** ioctl(2) with a buffer argument: `data` in, the buffer as the driver left it out. */
-  async ioctlBuffer(fd: number, cmd: number, data: Uint8Array): Promise<Uint8Array> {
+  /** ioctl(2) with a `size`-byte argument structure: `data` goes in, what the driver left there comes back. */
+  async ioctlStruct(fd: number, cmd: number, data: Uint8Array): Promise<Uint8Array> {
     const addr = this.scratch.reserve(data.length);
     this.scratch.bytes().set(data, addr);
     this.check(await this.sys(() => this.kernel.sysIoctl(this.task, fd, cmd, addr)), 'ioctl');

@@ -4,8 +4,14 @@
 // senders to its IpcServer; neither adds logic of its own.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { MachineStatus, SavedFile, Services, SessionId, Settings, WorkspaceEntry } from '../ipc/common/contract.js';
-import { MAX_FILE_CHARS } from '../ipc/common/contract.js';
+import type { CheckRun, Hint, MachineStatus, SavedFile, Services, SessionId, Settings, WorkspaceEntry } from '../ipc/common/contract.js';
+import { FREE_PLAY, MAX_FILE_CHARS } from '../ipc/common/contract.js';
+import { ActivityClock } from './activity.js';
+import { buildWorkspace } from './build.js';
+import { hintId, hintIndex, type LabFramework } from './lab-framework.js';
+import { readLabAsset } from './lab-assets.js';
+import { Listeners } from './listeners.js';
+import { labHistory, planRunRestore, progressOverview, restoreRun } from './progress-service.js';
 import { IpcServer, type EventSources, type Sender } from '../ipc/server.js';
 import type { LabProvider } from '../labs/catalog.js';
 import { writeFiles } from '../labs/workspace.js';
@@ -20,6 +26,10 @@ export interface CoreOptions {
   /** The data folder: progress.db and workspaces/<lab>. */
   home: string;
   labs: LabProvider;
+  /** The labs folder, where the instructions' images are (labs/<id>/...). */
+  labsDir?: string;
+  /** Checks, hints and drills (step 6); whatever is missing, the UI says is missing. */
+  framework?: LabFramework;
   workerFactory?: WorkerFactory;
 }
 
@@ -31,8 +41,12 @@ export class DriverLabCore {
   readonly server: IpcServer;
   private readonly sessions = new Map<SessionId, MachineSession>();
   private readonly opening = new Map<SessionId, Promise<MachineSession>>();
-  private readonly settingsListeners = new Set<(s: Settings) => void>();
+  private readonly settingsChanged = new Listeners<Settings>();
+  private readonly progressChanged = new Listeners<Record<never, never>>();
+  private readonly workspaceChanged = new Map<SessionId, Listeners<{ paths: string[] }>>();
   private store: ProgressStore | undefined;
+  /** Time spent per lab, from what the learner does in it (free play is not a lab). */
+  private readonly activity = new ActivityClock((lab, start, ms) => this.progress().addTimeSpent(lab, start, ms));
 
   constructor(private readonly options: CoreOptions) {
     this.events = {
@@ -43,12 +57,14 @@ export class DriverLabCore {
       terminal: {
         output: (id, emit) => this.existing(id).output.attach(emit).detach,
       },
-      workspace: {},
+      workspace: {
+        changed: (id, emit) => this.workspaceListeners(id).add(emit),
+      },
+      progress: {
+        changed: (_topic, emit) => this.progressChanged.add(emit),
+      },
       settings: {
-        changed: (_topic, emit) => {
-          this.settingsListeners.add(emit);
-          return () => this.settingsListeners.delete(emit);
-        },
+        changed: (_topic, emit) => this.settingsChanged.add(emit),
       },
     };
     this.server = new IpcServer((sender) => this.servicesFor(sender), this.events);
@@ -65,10 +81,45 @@ export class DriverLabCore {
           await options.labs.details(lab);
           return { here: sender.openLab ? await sender.openLab(lab) : true };
         },
+        check: async (lab) => {
+          this.worked(lab);
+          const run = await this.runChecks(lab);
+          this.progressChanged.emit({});
+          return run;
+        },
+        hint: async (lab, index) => {
+          const hint = await this.revealHint(lab, index);
+          this.progressChanged.emit({});
+          return hint;
+        },
+        hints: (lab) => this.revealedHints(lab),
+        startDrill: async (lab) => {
+          const start = await this.framework('startDrill', lab, 'is not a drill');
+          await start(lab, await this.session(lab));
+          return { startedAt: Date.now() };
+        },
+        finishDrill: async (lab) => {
+          const finish = await this.framework('finishDrill', lab, 'is not a drill');
+          const score = await finish(lab, await this.session(lab));
+          const store = this.progress();
+          store.recordDrillAttempt({ drillId: lab, score });
+          this.progressChanged.emit({});
+          const scores = store.drillScores(lab);
+          return { score, best: { at: scores.best!.at, score: scores.best!.score }, attempts: scores.attempts };
+        },
+        asset: async (lab, file) => {
+          await options.labs.details(lab);
+          if (!options.labsDir) throw new Error(`${file}: this DriverLab has no labs folder to show images from`);
+          return readLabAsset(options.labsDir, lab, file);
+        },
       },
       machine: {
         open: async (id) => {
           const session = await this.session(id);
+          if (id !== FREE_PLAY) {
+            this.progress().openLab(id);
+            this.progressChanged.emit({});
+          }
           if (session.status().reason === 'not started') session.boot();
           return session.status();
         },
@@ -77,16 +128,40 @@ export class DriverLabCore {
         reset: async (id) => (await this.session(id)).reset(),
         powerOff: async (id) => this.existing(id).powerOff(),
         reinstall: async (id) => (await this.session(id)).reinstall(),
+        reboot: async (id) => this.existing(id).reboot(),
+        sysrq: async (id, key) => this.existing(id).sysrq(key),
       },
       terminal: {
-        input: async (id, data) => this.existing(id).input(data),
+        input: async (id, data) => {
+          this.existing(id).input(data);
+          this.worked(id);
+        },
         resize: async (id, columns, rows) => this.existing(id).resize(columns, rows),
         ack: async (id, stream, chars) => this.existing(id).output.ack(stream, chars),
       },
       workspace: {
         list: async (id) => listWorkspace(await this.workspaceDir(id)),
         read: async (id, file) => readText(new NodeDirectory(await this.workspaceDir(id)), file),
-        write: async (id, file, content) => writeText(new NodeDirectory(await this.workspaceDir(id)), file, content),
+        write: async (id, file, content) => {
+          const saved = writeText(new NodeDirectory(await this.workspaceDir(id)), file, content);
+          this.worked(id);
+          return saved;
+        },
+        build: async (id) => {
+          this.worked(id);
+          return buildWorkspace(this.existing(id));
+        },
+      },
+      progress: {
+        overview: async () => progressOverview(this.progress(), await options.labs.catalog()),
+        history: async (lab) => labHistory(this.progress(), lab),
+        planRestore: async (lab, runId) => planRunRestore(this.progress(), lab, runId),
+        restore: async (lab, runId, force) => {
+          await this.workspaceDir(lab);
+          const plan = restoreRun(this.progress(), lab, runId, force);
+          this.workspaceChanged.get(lab)?.emit({ paths: plan.write });
+          return plan;
+        },
       },
       settings: {
         get: async () => this.progress().settings(),
@@ -94,7 +169,8 @@ export class DriverLabCore {
           const store = this.progress();
           store.setSetting(key, validateSetting(key, value));
           const settings = store.settings();
-          for (const l of this.settingsListeners) l(settings);
+          if (key === 'consoleLogLevel') for (const s of this.sessions.values()) s.setConsoleLogLevel(settings.consoleLogLevel);
+          this.settingsChanged.emit(settings);
           return settings;
         },
       },
@@ -114,8 +190,61 @@ export class DriverLabCore {
   async close(): Promise<void> {
     await Promise.all([...this.sessions.values()].map((s) => s.dispose()));
     this.sessions.clear();
+    if (this.store) this.activity.flush();
     this.store?.close();
     this.store = undefined;
+  }
+
+  /** The learner did something in a lab: it counts as time spent there. */
+  private worked(id: SessionId): void {
+    if (id !== FREE_PLAY) this.activity.touch(id);
+  }
+
+  private workspaceListeners(id: SessionId): Listeners<{ paths: string[] }> {
+    let l = this.workspaceChanged.get(id);
+    if (!l) this.workspaceChanged.set(id, (l = new Listeners()));
+    return l;
+  }
+
+  /** A part of the lab framework, or an error a learner can read when this DriverLab lacks it. */
+  private async framework<K extends keyof LabFramework>(part: K, lab: string, missing: string): Promise<NonNullable<LabFramework[K]>> {
+    await this.options.labs.details(lab);
+    const fn = this.options.framework?.[part];
+    if (!fn) throw new Error(`'${lab}' ${missing} in this version of DriverLab`);
+    return fn.bind(this.options.framework) as NonNullable<LabFramework[K]>;
+  }
+
+  private async runChecks(lab: string): Promise<CheckRun> {
+    const run = await this.framework('runChecks', lab, 'has no checks');
+    const report = await run(lab, await this.workspaceDir(lab));
+    const at = Date.now();
+    const recorded = this.progress().recordCheckRun({
+      labId: lab, at, seed: report.seed, personality: report.personality, files: report.files,
+      items: report.items.map((it) => ({ id: it.id, title: it.title, passed: it.status === 'passed', message: it.message })),
+    });
+    return { lab, runId: recorded.runId, at, seed: report.seed, personality: report.personality, passed: recorded.passed, items: report.items };
+  }
+
+  private async hintText(lab: string, index: number): Promise<Hint | undefined> {
+    const get = await this.framework('hint', lab, 'has no hints');
+    const hint = await get(lab, index, this.progress().settings().language);
+    return hint && { index, ...hint };
+  }
+
+  /** Hints come one at a time, mildest first: revealing one reveals those before it. */
+  private async revealHint(lab: string, index: number): Promise<Hint> {
+    const hint = await this.hintText(lab, index);
+    if (!hint) throw new Error(`'${lab}' has no hint ${index + 1}`);
+    const store = this.progress();
+    for (let i = 0; i <= index; i++) store.revealHint(lab, hintId(i));
+    return hint;
+  }
+
+  private async revealedHints(lab: string): Promise<Hint[]> {
+    if (!this.options.framework?.hint) return [];
+    const indexes = this.progress().labHistory(lab).hints.map((h) => hintIndex(h.hintId)).filter((i) => i !== undefined);
+    const hints = await Promise.all([...new Set(indexes)].sort((a, b) => a - b).map((i) => this.hintText(lab, i)));
+    return hints.filter((h) => h !== undefined);
   }
 
   private existing(id: SessionId): MachineSession {
@@ -134,6 +263,7 @@ export class DriverLabCore {
         const config = await this.options.labs.session(id, await this.workspaceDir(id));
         // One hard disk per lab session, in the data folder: the machine keeps it across app restarts.
         const session = new MachineSession({ ...config, diskImage: labDiskPath(this.options.home, id) }, this.options.workerFactory ?? defaultWorkerFactory);
+        session.setConsoleLogLevel(this.progress().settings().consoleLogLevel);
         this.sessions.set(id, session);
         return session;
       })().finally(() => this.opening.delete(id));
@@ -173,8 +303,8 @@ export function listWorkspace(root: string): WorkspaceEntry[] {
       const full = path.join(dir, ent.name);
       if (ent.isDirectory()) walk(full, rel);
       else if (ent.isFile()) {
-        const size = fs.statSync(full).size;
-        entries.push({ path: rel, size, text: size <= MAX_FILE_CHARS && isText(fs.readFileSync(full)) });
+        const { size, mtimeMs } = fs.statSync(full);
+        entries.push({ path: rel, size, mtimeMs: Math.floor(mtimeMs), text: size <= MAX_FILE_CHARS && isText(fs.readFileSync(full)) });
       }
     }
   };

@@ -9,10 +9,11 @@ import { packageRoot } from '../host/node-host.js';
 import { FREE_PLAY, type SessionId } from '../ipc/common/contract.js';
 import type { Sender } from '../ipc/server.js';
 import { folderLabProvider } from '../labs/catalog.js';
+import { folderLabFramework } from '../app/folder-framework.js';
 import { serveAppFile } from './app-protocol.js';
 import { bridgeIpc } from './ipc-bridge.js';
 import { APP_ENTRY, APP_SCHEME, APP_SCHEME_PRIVILEGES, denyPermissions, lockDownContents, windowOptions } from './security.js';
-import { WindowSessions } from './windows.js';
+import { WindowSessions, windowHash } from './windows.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = packageRoot();
@@ -40,7 +41,7 @@ function openLabWindow(session: SessionId): BrowserWindow {
   windows.bind({ id: contentsId, window: win, focus: () => win.focus() }, session);
   win.once('ready-to-show', () => win.show());
   win.on('closed', () => windows.forget(contentsId));
-  void win.loadURL(`${APP_ENTRY}#/lab/${session}`);
+  void win.loadURL(`${APP_ENTRY}${windowHash(session)}`);
   return win;
 }
 
@@ -63,7 +64,8 @@ app.on('web-contents-created', (_event, contents) => lockDownContents(contents))
 app.whenReady().then(() => {
   denyPermissions(electronSession.defaultSession);
   protocol.handle(APP_SCHEME, (request) => serveAppFile(request.url, rendererDir));
-  core = new DriverLabCore({ home: app.getPath('userData'), labs: folderLabProvider(path.join(root, 'labs')) });
+  const labsDir = path.join(root, 'labs');
+  core = new DriverLabCore({ home: app.getPath('userData'), labs: folderLabProvider(labsDir), framework: folderLabFramework(labsDir), labsDir });
   bridgeIpc(ipcMain, core.server, senderFor);
   openLabWindow(FREE_PLAY);
   app.on('activate', () => {

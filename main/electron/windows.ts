@@ -1,7 +1,12 @@
 // One window per lab session (issue 9): opening a lab that already has a window focuses it.
 // A window is bound to the session it shows and may address no other; the binding is what its
 // IPC sender is checked against.
-import type { SessionId } from '../ipc/common/contract.js';
+import { FREE_PLAY, type SessionId } from '../ipc/common/contract.js';
+
+/** Where a session's window opens: free play's (the first window) on the catalog, a lab's on its lab. */
+export function windowHash(session: SessionId): string {
+  return session === FREE_PLAY ? '#/' : `#/lab/${session}`;
+}
 
 export interface LabWindow {
   /** Electron's webContents id. */

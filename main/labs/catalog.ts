@@ -38,8 +38,8 @@ export interface LabProvider {
 function summary(lab: Lab): LabSummary {
   const m = lab.manifest;
   return {
-    id: m.id, title: m.title, summary: m.summary, topic: m.topic, personality: m.personality,
-    difficulty: m.difficulty, estimatedMinutes: m.estimatedMinutes, prerequisites: m.prerequisites,
+    id: m.id, title: m.title, summary: m.summary, topic: m.topic, personality: m.personality, kind: 'lab', order: m.order,
+    difficulty: m.difficulty, estimatedMinutes: m.estimatedMinutes, prerequisites: m.prerequisites, languages: [...m.languages],
   };
 }
 
@@ -67,7 +67,10 @@ export function folderLabProvider(labsDir: string, options: { cacheDir?: string 
     async details(id, language = 'en') {
       if (id === FREE_PLAY) return FREE_PLAY_LAB;
       const lab = await find(id);
-      return { ...summary(lab), instructions: localized(lab.instructions, language) ?? '' };
+      return {
+        ...summary(lab), instructions: localized(lab.instructions, language) ?? '',
+        hintCount: lab.hints.en.length, checkItems: lab.checks.checks.map((c) => ({ id: c.id, title: c.title })),
+      };
     },
     async session(id, workspace) {
       if (id === FREE_PLAY) return { id, workspace, machine: { personality: 'modern', pacing: 'realtime' } };

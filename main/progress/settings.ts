@@ -5,8 +5,10 @@ export interface Settings {
   /** Language of the UI and the lab texts. */
   language: 'en' | 'ko';
   theme: 'system' | 'light' | 'dark';
-  /** Editor and terminal font size, in CSS pixels. */
+  /** The editor's font size, in CSS pixels. */
   fontSize: number;
+  /** The terminal's font size, in CSS pixels. */
+  terminalFontSize: number;
   /**
    * The virtual console's log level (console_loglevel, as `dmesg -n` sets it): kernel messages
    * with a level numerically below it reach the terminal. 1 shows only emergencies, 8 everything.
@@ -20,7 +22,10 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   language: 'en',
   theme: 'system',
   fontSize: 14,
-  consoleLogLevel: 7, // CONSOLE_LOGLEVEL_DEFAULT
+  terminalFontSize: 14,
+  // What the machine sets once userspace is up, as distributions do (kernel.printk = 4 4 1 7):
+  // KERN_INFO messages go to dmesg, not the terminal, as the tutorials expect.
+  consoleLogLevel: 4,
 });
 
 export class SettingError extends Error {}
@@ -43,6 +48,7 @@ const VALIDATORS: { [K in SettingKey]: (v: unknown) => Settings[K] } = {
   language: oneOf('language', ['en', 'ko']),
   theme: oneOf('theme', ['system', 'light', 'dark']),
   fontSize: integerIn('fontSize', 8, 32),
+  terminalFontSize: integerIn('terminalFontSize', 8, 32),
   consoleLogLevel: integerIn('consoleLogLevel', 1, 8),
 };
 

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { DriverLabCore } from '../app/core.js';
 import { packageRoot } from '../host/node-host.js';
 import { folderLabProvider } from '../labs/catalog.js';
+import { folderLabFramework } from '../app/folder-framework.js';
 import { dataHome } from '../progress/paths.js';
 import { startWebServer } from './web-server.js';
 
@@ -26,7 +27,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const root = packageRoot();
-  const core = new DriverLabCore({ home: dataHome(), labs: folderLabProvider(path.join(root, 'labs')) });
+  const labsDir = path.join(root, 'labs');
+  const core = new DriverLabCore({ home: dataHome(), labs: folderLabProvider(labsDir), framework: folderLabFramework(labsDir), labsDir });
   const server = await startWebServer({ core, rendererDir: path.join(root, 'renderer', 'dist'), port });
   process.stdout.write(`DriverLab is running in browser mode. Open:\n\n  ${server.url}\n\nCtrl-C stops it (and the virtual machines).\n`);
   await new Promise<void>((resolve) => {

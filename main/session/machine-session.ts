@@ -11,6 +11,7 @@ import { packageRoot } from '../host/node-host.js';
 import { releaseStaleLock, removeDiskImage } from '../host/disk-image.js';
 import { TerminalOutput, type Timers } from './terminal-stream.js';
 import type { FromWorker, MachineWorkerData, ToWorker } from './worker-protocol.js';
+import type { CommandOutcome } from './terminal-command.js';
 
 export interface SessionConfig {
   id: SessionId;
@@ -49,6 +50,9 @@ export class MachineSession {
   private columns = 80;
   private rows = 24;
   private boots = 0;
+  private consoleLogLevel: number | undefined;
+  private nextCommand = 1;
+  private readonly commands = new Map<number, { resolve: (o: CommandOutcome) => void; reject: (e: Error) => void }>();
 
   constructor(readonly config: SessionConfig, private readonly spawn: WorkerFactory = defaultWorkerFactory, timers?: Timers) {
     this.output = new TerminalOutput((pause) => this.send({ type: pause ? 'pause' : 'resume' }), timers);
@@ -73,7 +77,7 @@ export class MachineSession {
     fs.mkdirSync(this.config.workspace, { recursive: true });
     this.boots++;
     this.output.clearScrollback();
-    const worker = this.spawn({ workspace: this.config.workspace, machine: this.config.machine, diskImage: this.config.diskImage, columns: this.columns, rows: this.rows });
+    const worker = this.spawn({ workspace: this.config.workspace, machine: this.config.machine, diskImage: this.config.diskImage, columns: this.columns, rows: this.rows, consoleLogLevel: this.consoleLogLevel });
     this.worker = worker;
     // Screens still behind on the last machine's output hold this one back too.
     if (this.output.isPaused) this.send({ type: 'pause' });
@@ -85,6 +89,8 @@ export class MachineSession {
         case 'running': this.setState({ state: 'running' }); break;
         case 'rebooted': this.rebooted(); break;
         case 'halted': this.lose(worker, message.reason); break;
+        case 'command-done': this.settle(message.id, (c) => c.resolve(message.outcome)); break;
+        case 'command-refused': this.settle(message.id, (c) => c.reject(new Error(message.reason))); break;
       }
     });
     worker.on('error', (e) => this.lose(worker, `crashed: ${e instanceof Error ? e.message : String(e)}`));
@@ -138,6 +144,38 @@ export class MachineSession {
     this.send({ type: 'resize', columns, rows });
   }
 
+  /**
+   * Types `command` at the shell's prompt in the terminal, where the learner sees it run, and
+   * resolves what it printed once the prompt is back. Refused (with the reason) while the
+   * terminal is busy: the app never types into a running program or a half-typed line.
+   */
+  runCommand(command: string, dir?: string): Promise<CommandOutcome> {
+    if (!this.worker) return Promise.reject(new Error('the machine is off: boot it first'));
+    const id = this.nextCommand++;
+    return new Promise((resolve, reject) => {
+      this.commands.set(id, { resolve, reject });
+      this.send({ type: 'command', id, command, dir });
+    });
+  }
+
+  /** Alt+SysRq+`key` on the machine's keyboard. */
+  sysrq(key: string): void {
+    if (!this.worker) throw new Error('the machine is off: boot it first');
+    this.send({ type: 'sysrq', key });
+  }
+
+  /** A clean reboot (the reset button is reset()). */
+  reboot(): void {
+    if (!this.worker) throw new Error('the machine is off: boot it first');
+    this.send({ type: 'reboot' });
+  }
+
+  /** The console log level (dmesg -n) for this boot and every later one. */
+  setConsoleLogLevel(level: number): void {
+    this.consoleLogLevel = level;
+    this.send({ type: 'loglevel', level });
+  }
+
   onStatus(listener: (status: MachineStatus) => void): () => void {
     this.statusListeners.add(listener);
     return () => this.statusListeners.delete(listener);
@@ -154,6 +192,18 @@ export class MachineSession {
     this.statusListeners.clear();
   }
 
+  private settle(id: number, how: (c: { resolve: (o: CommandOutcome) => void; reject: (e: Error) => void }) => void): void {
+    const command = this.commands.get(id);
+    this.commands.delete(id);
+    if (command) how(command);
+  }
+
+  /** Commands of a machine that is gone end with it. */
+  private abandonCommands(reason: string): void {
+    for (const c of this.commands.values()) c.reject(new Error(`the machine ${reason} before the command finished`));
+    this.commands.clear();
+  }
+
   private send(message: ToWorker): void {
     this.worker?.postMessage(message);
   }
@@ -163,6 +213,7 @@ export class MachineSession {
     const worker = this.worker;
     if (!worker) return;
     this.worker = undefined;
+    this.abandonCommands(reason === 'reset' ? 'was reset' : 'was powered off');
     if (ask) {
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       worker.postMessage(ask);
@@ -203,6 +254,7 @@ export class MachineSession {
   private lose(worker: Worker, reason: string): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
+    this.abandonCommands('stopped');
     void worker.terminate().then(() => this.releaseDisk());
     this.setState({ state: 'off', reason });
   }

@@ -7,6 +7,9 @@ import { Machine, MACHINE_EPOCH_MS } from '../../emulator/machine.js';
 import { installOnto } from '../../emulator/installer.js';
 import { openMachineDisk } from '../host/disk-image.js';
 import { createNodeHost } from '../host/node-host.js';
+import type { Kernel } from '../../emulator/kernel/kernel.js';
+import { kernelShutdown } from '../../emulator/kernel/reboot.js';
+import { TerminalCommands, type CommandOutcome } from './terminal-command.js';
 import type { FromWorker, MachineWorkerData, ToWorker } from './worker-protocol.js';
 
 const port = parentPort;
@@ -22,6 +25,7 @@ const SLICE_OUTPUT_CHARS = 32 * 1024;
 let pending = '';
 let flushScheduled = false;
 function output(text: string): void {
+  commands.observe(text);
   pending += text;
   // The run loop and the kernel's preemption points give the host the thread back once it has
   // not had it for 16 ms; "never" makes that the next preemption point.
@@ -54,22 +58,81 @@ const host = {
 const disk = data.diskImage === undefined ? undefined
   : openMachineDisk(data.diskImage, (d) => installOnto(d, nodeHost, data.machine.personality ?? 'modern', MACHINE_EPOCH_MS));
 const machine = new Machine(host, { ...data.machine, disk }, output);
-machine.kernel.console.columns = data.columns;
-machine.kernel.console.rows = data.rows;
+const commands = new TerminalCommands(() => machine.kernel, (keys) => machine.input(keys));
+// A command the app typed is polled for completion even while the terminal is quiet.
+setInterval(() => commands.poll(), 50).unref();
+
+// The screen's size and the learner's console log level belong to the session, not to one
+// boot: every kernel (a reboot brings a new one) gets them once it has booted (Machine.boot
+// sets the distribution's log level last, so applying ours earlier would be undone).
+const screen = { columns: data.columns, rows: data.rows };
+let consoleLogLevel = data.consoleLogLevel;
+function applySession(k: Kernel): void {
+  k.console.columns = screen.columns;
+  k.console.rows = screen.rows;
+  if (consoleLogLevel !== undefined) k.log.consoleLoglevel = consoleLogLevel;
+}
+
+
+function hasProgram(name: string): boolean {
+  return ['/sbin', '/usr/sbin', '/bin', '/usr/bin'].some((dir) => {
+    try {
+      machine.kernel.vfs.lookup(`${dir}/${name}`, '/', { uid: 0, gid: 0 });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'input': machine.input(message.data); break;
-    case 'resize': machine.kernel.console.columns = message.columns; machine.kernel.console.rows = message.rows; break;
+    case 'resize':
+      screen.columns = message.columns;
+      screen.rows = message.rows;
+      machine.kernel.console.columns = message.columns;
+      machine.kernel.console.rows = message.rows;
+      break;
     case 'pause': paused = true; break;
     case 'resume': paused = false; resumed?.(); resumed = undefined; break;
+    case 'command': {
+      const { id, command, dir } = message;
+      let done: Promise<CommandOutcome>;
+      try {
+        done = commands.run(command, dir);
+      } catch (e) {
+        post({ type: 'command-refused', id, reason: e instanceof Error ? e.message : String(e) });
+        break;
+      }
+      void done.then((outcome) => post({ type: 'command-done', id, outcome }));
+      break;
+    }
+    case 'sysrq': machine.sysrq(message.key); break;
+    case 'loglevel':
+      consoleLogLevel = message.level;
+      machine.kernel.log.consoleLoglevel = message.level;
+      break;
+    case 'reboot':
+      // What the learner would type; with the terminal busy (or no reboot(8)), the kernel's
+      // orderly restart, as reboot(2) ends.
+      if (commands.whyBusy() === undefined && hasProgram('reboot')) void commands.run('sudo reboot');
+      else {
+        kernelShutdown(machine.kernel, 'restart');
+        machine.input('');
+      }
+      break;
     case 'reset': machine.pressReset(); break;
     case 'power-off': machine.powerOff(); break;
   }
 });
-machine.onReboot = () => post({ type: 'rebooted' });
+machine.onReboot = () => {
+  applySession(machine.kernel);
+  post({ type: 'rebooted' });
+};
 
 machine.boot();
+applySession(machine.kernel);
 post({ type: 'running' });
 const status = await machine.runShell();
 disk?.close();

@@ -10,12 +10,14 @@
 import type { TerminalChunk } from '../ipc/common/contract.js';
 
 export const BATCH_MS = 16;
+// What a keystroke's echo may wait behind is at most WINDOW_CHARS + HIGH_WATER_CHARS of output
+// the page must draw first (48 KB: a tenth of a second of drawing, twenty screens full).
 /** Characters a listener may have in flight (sent, not yet acknowledged). */
-export const WINDOW_CHARS = 64 * 1024;
+export const WINDOW_CHARS = 16 * 1024;
 /** Queued characters of one listener above which the machine is paused... */
-export const HIGH_WATER_CHARS = 128 * 1024;
+export const HIGH_WATER_CHARS = 32 * 1024;
 /** ...and below which it runs again. */
-export const LOW_WATER_CHARS = 32 * 1024;
+export const LOW_WATER_CHARS = 8 * 1024;
 /** Scrollback kept for a listener that attaches later. */
 export const SCROLLBACK_CHARS = 128 * 1024;
 
@@ -126,6 +128,11 @@ export class TerminalOutput {
 
   get isPaused(): boolean {
     return this.paused;
+  }
+
+  /** The listeners' streams (tests and diagnostics). */
+  get streams(): number[] {
+    return [...this.listeners.keys()];
   }
 
   /** Characters queued for a listener (tests and diagnostics). */

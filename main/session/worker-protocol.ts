@@ -1,5 +1,6 @@
 // Messages between a session (main side) and its machine's worker thread.
 import type { MachineConfig } from '../../emulator/machine.js';
+import type { CommandOutcome } from './terminal-command.js';
 
 /** What a worker needs to build its machine; plain data, since it crosses threads. */
 export interface MachineWorkerData {
@@ -10,6 +11,8 @@ export interface MachineWorkerData {
   diskImage?: string;
   columns: number;
   rows: number;
+  /** The console log level the learner chose (dmesg -n), applied after every boot. */
+  consoleLogLevel?: number;
 }
 
 export type ToWorker =
@@ -18,6 +21,13 @@ export type ToWorker =
   /** The screens fell behind: stop running the machine until 'resume'. */
   | { type: 'pause' }
   | { type: 'resume' }
+  /** Type `command` at the shell's prompt (in `dir`) and report its outcome (command-done or command-refused). */
+  | { type: 'command'; id: number; command: string; dir?: string }
+  /** Alt+SysRq+key on the machine's keyboard. */
+  | { type: 'sysrq'; key: string }
+  | { type: 'loglevel'; level: number }
+  /** A clean reboot: `reboot` at the prompt when the machine has it, else the kernel's restart. */
+  | { type: 'reboot' }
   /** The machine's reset button. */
   | { type: 'reset' }
   /** The machine's power switch, off. */
@@ -30,4 +40,6 @@ export type FromWorker =
   /** Booted again, in the same thread: after a reset, a reboot, a panic timeout. */
   | { type: 'rebooted' }
   /** The machine stopped by itself: its shell exited, or it hung for good. */
-  | { type: 'halted'; reason: string };
+  | { type: 'halted'; reason: string }
+  | { type: 'command-done'; id: number; outcome: CommandOutcome }
+  | { type: 'command-refused'; id: number; reason: string };

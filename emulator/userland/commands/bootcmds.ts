@@ -114,9 +114,9 @@ async function mapImage(p: Proc, path: string, size: number): Promise<ImageLocat
   let blockSize: number;
   try {
     dev = (await p.fstat(fd)).dev;
-    blockSize = readInt32(await p.ioctlBuffer(fd, FIGETBSZ, int32(0)));
+    blockSize = readInt32(await p.ioctlStruct(fd, FIGETBSZ, int32(0)));
     for (let i = 0; i < Math.ceil(size / blockSize); i++) {
-      const block = readInt32(await p.ioctlBuffer(fd, FIBMAP, int32(i)));
+      const block = readInt32(await p.ioctlStruct(fd, FIBMAP, int32(i)));
       if (block === 0) return `${path}: LILO cannot map a file with holes`;
       blocks.push(block);
     }
@@ -132,7 +132,7 @@ async function mapImage(p: Proc, path: string, size: number): Promise<ImageLocat
   try {
     const devFd = await p.open(node, O_RDONLY);
     try {
-      start = new DataView((await p.ioctlBuffer(devFd, HDIO_GETGEO, new Uint8Array(8))).buffer).getUint32(4, true);
+      start = new DataView((await p.ioctlStruct(devFd, HDIO_GETGEO, new Uint8Array(8))).buffer).getUint32(4, true);
     } finally {
       await p.close(devFd);
     }

@@ -18,18 +18,33 @@ export const FREE_PLAY = 'free-play';
 
 export type Personality = 'modern' | '2.2';
 
-/** A lab as the catalog lists it. */
+/** The languages of the UI and of lab texts. */
+export type Language = 'en' | 'ko';
+export type Difficulty = 'beginner' | 'intermediate' | 'advanced';
+
+/**
+ * A lab as the catalog lists it. The optional fields come with the lab format (step 6: the
+ * manifest); the UI shows them when they are there and does without them when not.
+ */
 export interface LabSummary {
   id: string;
   title: string;
   summary: string;
   topic: string;
   personality: Personality;
+  /** A drill (a crash-and-recovery scenario with a score) rather than a lab. */
+  kind?: 'lab' | 'drill';
+  /** Position in the curriculum: the catalog lists labs in this order. */
+  order?: number;
   /** Absent for free play. */
-  difficulty?: 'beginner' | 'intermediate' | 'advanced';
+  difficulty?: Difficulty;
   estimatedMinutes?: number;
-  /** Labs to do first (ids). */
+  /** Labs to pass first (ids): shown, never enforced. */
   prerequisites?: string[];
+  /** Languages the instructions exist in ('en' always). */
+  languages?: Language[];
+  /** Title and summary in other languages than English. */
+  translations?: Partial<Record<Language, { title?: string; summary?: string }>>;
 }
 
 /** A lab folder that could not be loaded, and why (the other labs still load). */
@@ -47,8 +62,87 @@ export interface LabCatalog {
 }
 
 export interface LabDetails extends LabSummary {
-  /** The instructions, as Markdown. */
+  /** The instructions, as Markdown (English). */
   instructions: string;
+  /** The instructions in other languages the lab has. */
+  localizedInstructions?: Partial<Record<Language, string>>;
+  /** How many hints the lab has (labs.hint reveals them one at a time, mildest first). */
+  hintCount?: number;
+  /** What the lab's checks look at, before any run: one entry per item. */
+  checkItems?: { id: string; title: string }[];
+  /** A drill's goal and its time limit. */
+  drill?: DrillInfo;
+}
+
+export interface DrillInfo {
+  /** What the learner must achieve (Markdown); the instructions when absent. */
+  goal?: string;
+  /** The time the learner is given; no limit when absent. */
+  timeLimitSeconds?: number;
+}
+
+/** A place in the learner's workspace. */
+export interface SourceLocation {
+  /** Relative path in the workspace. */
+  file: string;
+  /** 1-based. */
+  line?: number;
+}
+
+export type CheckItemStatus = 'passed' | 'failed' | 'not checked';
+
+export interface CheckItemResult {
+  id: string;
+  title: string;
+  status: CheckItemStatus;
+  /** What the learner reads under the item ('' when it passed). */
+  message: string;
+  /** Where to look. */
+  where?: SourceLocation;
+}
+
+/** One run of a lab's checks, as recorded in the progress store. */
+export interface CheckRun {
+  lab: string;
+  /** The run's number in the progress store (history and restore name it). */
+  runId: number;
+  at: number;
+  seed: number;
+  personality: Personality;
+  passed: boolean;
+  items: CheckItemResult[];
+}
+
+export interface Hint {
+  /** 0-based, in order of strength. */
+  index: number;
+  title: string;
+  /** Markdown, in the learner's language when the lab has it. */
+  text: string;
+}
+
+/** A drill attempt's score (the progress store's DrillScore). */
+export interface DrillScore {
+  /** Virtual time from the fault to the recovery. */
+  virtualMs: number;
+  wallMs: number;
+  /** Bytes of unsynced data the recovery lost. */
+  bytesLost: number;
+  keysPressed: number;
+  /** Whether the learner's fix passed the drill's check afterwards. */
+  fixPassed: boolean;
+}
+
+export interface DrillAttempt {
+  at: number;
+  score: DrillScore;
+}
+
+export interface DrillOutcome {
+  score: DrillScore;
+  /** The best attempt so far, this one included. */
+  best: DrillAttempt;
+  attempts: number;
 }
 
 export type MachineState = 'booting' | 'running' | 'off';
@@ -78,11 +172,135 @@ export interface WorkspaceEntry {
   size: number;
   /** Whether the editor can show it (UTF-8 text, not too big). */
   text: boolean;
+  /** Last modification: the editor notices files changed by the machine (make, sed, a restore). */
+  mtimeMs?: number;
 }
 
 export interface SavedFile {
   path: string;
   size: number;
+}
+
+export type DiagnosticSeverity = 'error' | 'warning' | 'note';
+
+/** One message of a build: clang's `file:line:col: error: ...`, make's, modpost's, the linker's. */
+export interface BuildDiagnostic {
+  /** Relative path in the workspace; absent when the message is about no workspace file. */
+  file?: string;
+  /** The file (or tool) as the build printed it. */
+  source: string;
+  /** 1-based. */
+  line?: number;
+  /** 1-based, in bytes of the line (clang counts a TAB as one column). */
+  column?: number;
+  severity: DiagnosticSeverity;
+  message: string;
+}
+
+export interface BuildResult {
+  /** The command line typed in the terminal. */
+  command: string;
+  outcome: 'succeeded' | 'failed' | 'interrupted';
+  /** The command's exit status, when it ran to the end. */
+  status?: number;
+  diagnostics: BuildDiagnostic[];
+}
+
+/** An image (or other file) of a lab's instructions, for a data: URL. */
+export interface LabAsset {
+  mime: string;
+  base64: string;
+}
+
+// ---- Progress (the progress store's records, as the UI sees them) -----------------------
+
+export type LabStatus = 'not started' | 'in progress' | 'passed';
+
+export interface LabProgress {
+  id: string;
+  title: string;
+  /** null for a lab the database knows and the catalog does not (e.g. imported from a newer app). */
+  topic: string | null;
+  status: LabStatus;
+  firstOpenedAt: number | null;
+  firstPassedAt: number | null;
+  timeSpentMs: number;
+  checkRuns: number;
+  lastRunAt: number | null;
+  hintsRevealed: number;
+}
+
+export interface TopicProgress {
+  topic: string | null;
+  labs: number;
+  passed: number;
+  inProgress: number;
+  timeSpentMs: number;
+}
+
+export interface DrillAttemptRecord {
+  attemptId: number;
+  uid: string;
+  drillId: string;
+  at: number;
+  score: DrillScore;
+}
+
+export interface DrillScores {
+  drillId: string;
+  attempts: number;
+  best: DrillAttemptRecord | null;
+  last: DrillAttemptRecord | null;
+}
+
+export interface ProgressOverview {
+  labs: LabProgress[];
+  topics: TopicProgress[];
+  labsPassed: number;
+  totalTimeMs: number;
+  /** Consecutive local days with activity, ending today (or yesterday, if today has none yet). */
+  streakDays: number;
+  /** The last local day with activity, YYYY-MM-DD. */
+  lastActiveDay: string | null;
+  /** Best and last scores of every drill attempted. */
+  drills: DrillScores[];
+  /** The lab to do next: the one in progress, else the first whose prerequisites are passed. */
+  next: string | null;
+}
+
+export interface CheckRunRecord {
+  runId: number;
+  uid: string;
+  labId: string;
+  at: number;
+  seed: number;
+  personality: string;
+  passed: boolean;
+  items: { id: string; title: string; passed: boolean; message: string }[];
+  /** Paths of the workspace snapshot, sorted. */
+  files: string[];
+}
+
+export interface LabHistory {
+  labId: string;
+  status: LabStatus;
+  firstOpenedAt: number | null;
+  firstPassedAt: number | null;
+  timeSpentMs: number;
+  hints: { hintId: string; revealedAt: number }[];
+  /** Oldest first. */
+  runs: CheckRunRecord[];
+}
+
+/** What restoring a check run's files into the lab's workspace would do (main/progress/restore.ts). */
+export interface RestorePlan {
+  write: string[];
+  identical: string[];
+  /** Files whose current content no check run saved: restoring would lose it (unless forced). */
+  unsaved: string[];
+  blocked: { path: string; why: string }[];
+  /** Files the run did not have: kept. */
+  extra: string[];
 }
 
 // ---- Services ------------------------------------------------------------------------------
@@ -95,6 +313,21 @@ export interface LabsService {
    * the app opened or focused the lab's own window (Electron: one window per lab session).
    */
   open(lab: string): Promise<{ here: boolean }>;
+  /**
+   * Runs the lab's checks against the learner's workspace and records the run, with the files
+   * it saw, in the progress store. A lab without checks refuses with a message saying so.
+   */
+  check(lab: string): Promise<CheckRun>;
+  /** Reveals hint `index` (the next one; earlier ones are revealed with it) and records it. */
+  hint(lab: string, index: number): Promise<Hint>;
+  /** The hints revealed so far, in order, in the learner's language. */
+  hints(lab: string): Promise<Hint[]>;
+  /** Starts a drill: its scenario runs in the lab's machine and the clock starts. */
+  startDrill(lab: string): Promise<{ startedAt: number }>;
+  /** Ends the attempt: measures the recovery, runs the fix's check and records the score. */
+  finishDrill(lab: string): Promise<DrillOutcome>;
+  /** A file the instructions show (an image), by its path in the lab's folder. */
+  asset(lab: string, path: string): Promise<LabAsset>;
 }
 
 export interface MachineService {
@@ -112,6 +345,10 @@ export interface MachineService {
    * (the workspace on the host is not touched).
    */
   reinstall(session: SessionId): Promise<MachineStatus>;
+  /** A clean reboot: `reboot` typed at the shell's prompt when the machine has it, else the kernel restarts. */
+  reboot(session: SessionId): Promise<void>;
+  /** Alt+SysRq+`key` on the machine's keyboard (Magic SysRq). */
+  sysrq(session: SessionId, key: string): Promise<void>;
 }
 
 export interface TerminalService {
@@ -126,6 +363,21 @@ export interface WorkspaceService {
   list(session: SessionId): Promise<WorkspaceEntry[]>;
   read(session: SessionId, path: string): Promise<string>;
   write(session: SessionId, path: string, content: string): Promise<SavedFile>;
+  /**
+   * Builds the workspace: types `make` at the shell's prompt in the terminal (where the learner
+   * sees it run) and answers with the diagnostics once the prompt is back. Refused, with the
+   * reason, while the terminal is busy.
+   */
+  build(session: SessionId): Promise<BuildResult>;
+}
+
+export interface ProgressService {
+  overview(): Promise<ProgressOverview>;
+  history(lab: string): Promise<LabHistory>;
+  /** What restoring check run `runId`'s files would write, keep and lose. */
+  planRestore(lab: string, runId: number): Promise<RestorePlan>;
+  /** Puts the run's files back in the lab's workspace; files only the workspace holds need `force`. */
+  restore(lab: string, runId: number, force: boolean): Promise<RestorePlan>;
 }
 
 export interface SettingsService {
@@ -138,6 +390,7 @@ export interface Services {
   machine: MachineService;
   terminal: TerminalService;
   workspace: WorkspaceService;
+  progress: ProgressService;
   settings: SettingsService;
 }
 
@@ -146,7 +399,10 @@ export interface Events {
   labs: Record<never, never>;
   machine: { status: MachineStatus };
   terminal: { output: TerminalChunk };
-  workspace: Record<never, never>;
+  /** Files of the session's workspace changed behind the editor's back (a restore). */
+  workspace: { changed: { paths: string[] } };
+  /** A check run was recorded, a hint revealed, a lab opened: progress pages refresh. */
+  progress: { changed: Record<never, never> };
   settings: { changed: Settings };
 }
 
@@ -179,7 +435,10 @@ export const MAX_FILE_CHARS = 1024 * 1024;
 
 const count = (max: number) => v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(max));
 
-const SETTING_KEYS = ['language', 'theme', 'fontSize', 'consoleLogLevel'] as const satisfies readonly SettingKey[];
+const SETTING_KEYS = ['language', 'theme', 'fontSize', 'terminalFontSize', 'consoleLogLevel'] as const satisfies readonly SettingKey[];
+
+/** Magic SysRq's keys (drivers/tty/sysrq.c): letters and the log levels 0-9. */
+export const SysrqKeySchema = v.pipe(v.string(), v.regex(/^[a-z0-9]$/, 'a SysRq key is one letter or digit'));
 
 export interface MethodSpec<A> {
   /** The arguments, as a strict tuple: extra arguments are refused too. */
@@ -198,6 +457,12 @@ export const CONTRACT: Contract = {
     list: none,
     get: { args: v.strictTuple([LabIdSchema]), session: false },
     open: { args: v.strictTuple([LabIdSchema]), session: false },
+    check: { args: v.strictTuple([LabIdSchema]), session: true },
+    hint: { args: v.strictTuple([LabIdSchema, count(99)]), session: true },
+    hints: { args: v.strictTuple([LabIdSchema]), session: true },
+    startDrill: { args: v.strictTuple([LabIdSchema]), session: true },
+    finishDrill: { args: v.strictTuple([LabIdSchema]), session: true },
+    asset: { args: v.strictTuple([LabIdSchema, WorkspacePathSchema]), session: false },
   },
   machine: {
     open: sessionOnly,
@@ -206,6 +471,8 @@ export const CONTRACT: Contract = {
     reset: sessionOnly,
     powerOff: sessionOnly,
     reinstall: sessionOnly,
+    reboot: sessionOnly,
+    sysrq: { args: v.strictTuple([SessionIdSchema, SysrqKeySchema]), session: true },
   },
   terminal: {
     input: { args: v.strictTuple([SessionIdSchema, v.pipe(v.string(), v.maxLength(MAX_INPUT_CHARS))]), session: true },
@@ -216,6 +483,13 @@ export const CONTRACT: Contract = {
     list: sessionOnly,
     read: { args: v.strictTuple([SessionIdSchema, WorkspacePathSchema]), session: true },
     write: { args: v.strictTuple([SessionIdSchema, WorkspacePathSchema, v.pipe(v.string(), v.maxLength(MAX_FILE_CHARS))]), session: true },
+    build: sessionOnly,
+  },
+  progress: {
+    overview: none,
+    history: { args: v.strictTuple([LabIdSchema]), session: false },
+    planRestore: { args: v.strictTuple([LabIdSchema, count(2 ** 31)]), session: true },
+    restore: { args: v.strictTuple([LabIdSchema, count(2 ** 31), v.boolean()]), session: true },
   },
   settings: {
     get: none,
@@ -232,9 +506,16 @@ export const EVENTS: { [S in ServiceName]: { [E in EventName<S>]: EventSpec } } 
   labs: {},
   machine: { status: { topic: 'session' } },
   terminal: { output: { topic: 'session' } },
-  workspace: {},
+  workspace: { changed: { topic: 'session' } },
+  progress: { changed: { topic: 'app' } },
   settings: { changed: { topic: 'app' } },
 };
+
+/** Curriculum order: by the manifest's order; labs without one keep the catalog's order, after the others. */
+export function curriculumOrder(a: LabSummary, b: LabSummary): number {
+  if (a.order === undefined || b.order === undefined) return Number(a.order === undefined) - Number(b.order === undefined);
+  return a.order - b.order;
+}
 
 /** Own-property lookup: a name like '__proto__' or 'toString' is not a method. */
 export function methodSpec(service: string, method: string): MethodSpec<unknown[]> | undefined {
