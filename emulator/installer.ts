@@ -130,8 +130,8 @@ function installGolden(host: Host, personality: Personality, epochMs: number, se
   return disk.snapshot();
 }
 
-/** Buffer heads straight over a disk (no kernel, no IDE): the installer's block device. */
-class DiskBlockIo implements BlockIo {
+/** Buffer heads straight over a disk (no kernel, no IDE): the installer's block device (and disk-inspect.ts's). */
+export class DiskBlockIo implements BlockIo {
   readonly blockSize = BLOCK_SIZE;
   private readonly buffers = new Map<number, BufferHead>();
   private readonly dirty = new Set<number>();

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Machine } from '../emulator/machine.js';
 import { runSh } from './helpers/machine.js';
+import { checkDisk, readDiskText } from '../emulator/disk-inspect.js';
 
 const fixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, 'fixtures', name), 'utf8');
 const makefile = (obj: string) => `obj-m += ${obj}.o\n\nall:\n\t$(MAKE) -C /lib/modules/$(shell uname -r)/build M=$(PWD) modules\n`;
@@ -50,6 +51,8 @@ describe('the sysrq-reisub drill: unsynced notes under /home/user, a task stuck 
     expect(r.machine.rootCheck).toMatchObject({ device: '/dev/hda1', exitCode: 0, clean: true });
     expect(r.output).toMatch(/\n\/dev\/hda1: clean, \d+\/\d+ files, \d+\/\d+ blocks\n/);
     expect(r.output).not.toContain('was not cleanly unmounted');
+    // From outside, as a drill scores it: the notes are on the disk itself.
+    expect(readDiskText(r.machine.config.disk, '/home/user/notes.txt')).toBe('notes from the lab\n');
   });
 
   it('SysRq b alone: the notes are lost, and the next boot\'s fsck is forced and says why', async () => {
@@ -59,6 +62,11 @@ describe('the sysrq-reisub drill: unsynced notes under /home/user, a task stuck 
     expect(r.machine.rootCheck?.clean).toBe(false);
     expect(r.machine.rootCheck?.output).toContain('/dev/hda1 was not cleanly unmounted, check forced.\n');
     expect(r.output).toContain('/dev/hda1 was not cleanly unmounted, check forced.\n');
+    expect(readDiskText(r.machine.config.disk, '/home/user/notes.txt')).toBeUndefined();
+    // Before the reboot's fsck, the disk as SysRq-B left it: not clean, and the notes never reached it.
+    const before = await runSh(script, { files, prepare: (m) => { onceStuck('cat', ['b'])(m); m.onReboot = () => m.powerOff(); } });
+    expect(checkDisk(before.machine.config.disk, { force: false }).output).toContain('/dev/hda1 was not cleanly unmounted, check forced.\n');
+    expect(readDiskText(before.machine.config.disk, '/home/user/notes.txt')).toBeUndefined();
   });
 });
 
