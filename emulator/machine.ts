@@ -19,6 +19,7 @@ import { installSystem, registerUserland } from './userland/install.js';
 import { diskNeedsInstall, installedDisk, installOnto } from './installer.js';
 import type { RootCheck } from './userland/rc.js';
 import { initProgram } from './userland/init.js';
+import { unmountAllForShutdown } from './kernel/fs/super.js';
 import type { MachineEvent } from './events.js';
 import { TaskKilled, type Task } from './kernel/sched.js';
 import { KernelPanic, panic } from './kernel/oops.js';
@@ -408,6 +409,7 @@ export class Machine {
       await (this.booted ?? this.boot());
       if (this.stopRequested) return 130;
       const status = await this.runInit(cursor);
+      if (status !== undefined) this.shutDownAfterSession();
       if (status !== undefined || this.stopRequested) return status ?? 130;
       if (!(await this.comesBack(cursor === undefined))) return this.stopRequested ? 130 : statusWhenStopped(this.kernel);
       this.powerEvent = undefined;
@@ -417,6 +419,19 @@ export class Machine {
       this.onReboot?.();
       if (cursor?.finished) return 0;
     }
+  }
+
+  /**
+   * The console session is over (its shell exited, or the script ran to its end): the machine is
+   * shut down as by its power button, in order: what is dirty is written and the file systems
+   * unmounted, so what the session wrote on the disk is there at the next power-on, and the next
+   * boot's fsck finds it clean. Quietly: the session that would see the messages has ended.
+   */
+  private shutDownAfterSession(): void {
+    const k = this.kernel;
+    if (k.halted !== undefined) return;
+    k.block.syncAll();
+    unmountAllForShutdown(k);
   }
 
   /**

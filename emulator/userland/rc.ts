@@ -7,6 +7,7 @@
 //               Debian does with FSCKFIX=yes; a repaired root (e2fsck's exit status 2 or 3) means
 //               "Automatic reboot in progress". The log goes to /var/log/fsck/checkroot.
 //               Then / is remounted read-write (as /etc/fstab says).
+//   hostname    the name in /etc/hostname (sethostname(2)).
 //   mtab        2.2's /etc/mtab starts afresh with the root.
 //   bootclean   /tmp is emptied: what it held belonged to the last boot.
 //   mountall    what /etc/fstab lists: /proc, /sys, the lab workspace (which DriverLab mounts on
@@ -88,6 +89,7 @@ export async function bootScripts(k: Kernel, p: Proc): Promise<BootResult> {
     if (!modern) await startMtab(p, `${device} / ext2 ${rootSb.readOnly ? 'ro' : 'rw'} 0 0\n`);
     if (check) await writeCheckLog(k, p, check);
   }
+  await setHostname(k, p);
   await cleanTmp(p);
   await say('Mounting local filesystems...');
   await mountAll(p, { modern, prog: 'mount' });
@@ -142,6 +144,16 @@ async function startMtab(p: Proc, rootLine: string): Promise<void> {
   }
   try {
     await p.writeFile('/etc/mtab', rootLine);
+  } catch (e) {
+    if (!(e instanceof SysError)) throw e;
+  }
+}
+
+/** hostname.sh: the machine takes the name /etc/hostname gives it (its first word). */
+async function setHostname(k: Kernel, p: Proc): Promise<void> {
+  try {
+    const name = (await p.readText('/etc/hostname')).trim().split(/\s+/)[0];
+    if (name && /^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$/.test(name)) k.hostname = name;
   } catch (e) {
     if (!(e instanceof SysError)) throw e;
   }
