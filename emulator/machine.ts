@@ -409,7 +409,6 @@ export class Machine {
       await (this.booted ?? this.boot());
       if (this.stopRequested) return 130;
       const status = await this.runInit(cursor);
-      if (status !== undefined) this.shutDownAfterSession();
       if (status !== undefined || this.stopRequested) return status ?? 130;
       if (!(await this.comesBack(cursor === undefined))) return this.stopRequested ? 130 : statusWhenStopped(this.kernel);
       this.powerEvent = undefined;
@@ -422,12 +421,14 @@ export class Machine {
   }
 
   /**
-   * The console session is over (its shell exited, or the script ran to its end): the machine is
-   * shut down as by its power button, in order: what is dirty is written and the file systems
-   * unmounted, so what the session wrote on the disk is there at the next power-on, and the next
-   * boot's fsck finds it clean. Quietly: the session that would see the messages has ended.
+   * For whoever ends the machine's life when its console session is over (driverlab sh at the end
+   * of its script, driverlab shell and the app's machine thread when the shell exits): the
+   * machine is shut down as by its power button, in order: what is dirty is written and the file
+   * systems unmounted, so what the session wrote on the disk is there at the next power-on and
+   * the next boot's fsck finds it clean. Quietly: the session that would see the messages has
+   * ended. (A machine whose runShell() is called again, as tests and checks do, is not.)
    */
-  private shutDownAfterSession(): void {
+  shutDownAfterSession(): void {
     const k = this.kernel;
     if (k.halted !== undefined) return;
     k.block.syncAll();

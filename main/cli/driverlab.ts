@@ -177,7 +177,9 @@ export async function runScript(o: Options, write: (text: string) => void): Prom
     const machine = new Machine(host, config, write);
     machine.boot();
     machine.endInput();
-    return await machine.runShell(script);
+    const status = await machine.runShell(script);
+    machine.shutDownAfterSession();
+    return status;
   } finally {
     trace?.close();
     disk?.close();
@@ -256,7 +258,10 @@ export async function attachTerminal(machine: Machine, onInput?: (text: string) 
 export async function runInteractive(o: Options): Promise<number> {
   const disk = openDisk(o.disk ?? shellDiskPath(o.personality), o.personality, createNodeHost({ workspace: o.workspace }), o.freshDisk);
   try {
-    return await attachTerminal(interactiveMachine(o, undefined, disk));
+    const machine = interactiveMachine(o, undefined, disk);
+    const status = await attachTerminal(machine);
+    machine.shutDownAfterSession();
+    return status;
   } finally {
     disk.close();
   }

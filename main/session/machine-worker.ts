@@ -135,6 +135,8 @@ machine.boot();
 applySession(machine.kernel);
 post({ type: 'running' });
 const status = await machine.runShell();
+// The shell exited: the machine shuts down in order, its disk left clean (a power-off left it as it was).
+machine.shutDownAfterSession();
 disk?.close();
 const halted = machine.kernel.halted;
 const reason = halted !== undefined ? `halted: ${halted.trim()}` : `shut down (the shell exited with status ${status})`;
