@@ -4,7 +4,8 @@ import type { Kernel, ProgramMain } from '../kernel/kernel.js';
 import type { Task } from '../kernel/sched.js';
 import { Errno, strerror } from '../kernel/errno.js';
 import { ScratchMemory } from '../kernel/uaccess.js';
-import { O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, O_APPEND, O_RDWR, S_IFMT, S_IFDIR, type OpenFile, type Inode } from '../kernel/fs/types.js';
+import { O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, O_APPEND, O_RDWR, S_IFMT, S_IFDIR, type OpenFile, type Inode, type StatFs } from '../kernel/fs/types.js';
+import { doMount, doUmount, statfsOf } from '../kernel/fs/namespace.js';
 
 export { O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, O_APPEND, O_RDWR };
 
@@ -22,6 +23,8 @@ export interface StatInfo {
   nlink: number;
   rdev: number;
   ino: number;
+  /** The device of the file system holding the file (st_dev). */
+  dev: number;
   mtimeNs: number;
   isDir: boolean;
 }
@@ -34,7 +37,7 @@ export type Program = (p: Proc, argv: string[]) => Promise<number>;
 function statOf(inode: Inode): StatInfo {
   return {
     mode: inode.mode, uid: inode.uid, gid: inode.gid, size: inode.size(), nlink: inode.nlink, rdev: inode.rdev,
-    ino: inode.ino, mtimeNs: inode.mtimeNs, isDir: (inode.mode & S_IFMT) === S_IFDIR,
+    ino: inode.ino, dev: inode.sb.dev, mtimeNs: inode.mtimeNs, isDir: (inode.mode & S_IFMT) === S_IFDIR,
   };
 }
 
@@ -111,6 +114,21 @@ export class Proc {
     this.scratch.bytes().set(data, addr);
     this.check(await this.sys(() => this.kernel.sysIoctl(this.task, fd, cmd, addr)), 'ioctl');
     return this.scratch.bytes().slice(addr, addr + data.length);
+  }
+
+  /** mount(2). */
+  async mount(source: string, target: string, type: string, flags = 0): Promise<void> {
+    this.check(await this.sys(() => doMount(this.kernel, { source, target, type, flags, cwd: this.task.cwd, euid: this.uid })), 'mount');
+  }
+
+  /** umount(2). */
+  async umount(target: string): Promise<void> {
+    this.check(await this.sys(() => doUmount(this.kernel, { target, cwd: this.task.cwd, euid: this.uid })), 'umount');
+  }
+
+  /** statfs(2): the sizes of the file system holding `path`. */
+  statfs(path: string): Promise<StatFs & { type: string }> {
+    return this.vfsCall('statfs', () => statfsOf(this.kernel.vfs.lookup(path, this.task.cwd, this.kernel.cred(this.task)).inode));
   }
 
   /** sync(2): every file system and block device writes what it caches to its disk. */
