@@ -205,6 +205,18 @@ export class LoadedModule implements ModuleContext {
     return c ? [c.stackTop - LoadedModule.STACK_SIZE, c.stackTop] : [this.defaultStackLimit, this.defaultStackTop];
   }
 
+  /**
+   * Whether `addr` lies in a frame of task `pid`'s C stack in this module that has returned: below
+   * the task's live stack pointer, or anywhere on that stack once the task has left the module.
+   */
+  inDeadFrame(pid: number, addr: number): boolean {
+    const c = this.contexts.get(pid);
+    if (!c || addr < c.stackTop - LoadedModule.STACK_SIZE || addr >= c.stackTop) return false;
+    if (c.depth === 0) return true;
+    const running = !c.suspended && this.kernel.sched.current?.pid === pid;
+    return addr < (running ? this.stackPointer() : c.savedSp);
+  }
+
   /** The first `n` words on the C stack, from the stack pointer up (2.2's oops prints them). */
   stackWords(n: number): number[] {
     const sp = this.stackPointer();

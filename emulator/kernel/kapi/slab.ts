@@ -1,6 +1,7 @@
 // <linux/slab.h>: kmalloc and friends over the module's own heap. Misuse is
 // reported in the kernel's words instead of corrupting memory silently.
 import type { KapiTable, ModuleContext } from './context.js';
+import { kasanBadFree } from '../oops.js';
 
 export const GFP_ATOMIC = 0x820, GFP_KERNEL = 0xcc0, GFP_USER = 0x100cc0, __GFP_ZERO = 0x100, __GFP_DIRECT_RECLAIM = 0x400;
 /** KMALLOC_MAX_SIZE for this machine: 4 MiB, as on x86 with 4 KiB pages and MAX_ORDER 10. */
@@ -27,8 +28,7 @@ export function slabApi(m: ModuleContext): KapiTable {
   const kfree = (ptr: number) => {
     if (ptr === 0 || ptr === 16) return;
     const r = m.heap.free(ptr);
-    if (r === 'double') m.kernel.printk(`\x013BUG: KASAN: double-free in ${m.name}: kfree(0x${ptr.toString(16).padStart(8, '0')}) of memory already freed\n`);
-    else if (r === 'invalid') m.kernel.printk(`\x013BUG: KASAN: invalid-free in ${m.name}: kfree(0x${ptr.toString(16).padStart(8, '0')}) of a pointer kmalloc did not return\n`);
+    if (r !== 'ok') kasanBadFree(m.kernel, r === 'double' ? 'double-free' : 'invalid-free', ptr);
   };
   return {
     __kmalloc: kmalloc,
