@@ -2,8 +2,17 @@
 // reported in the kernel's words instead of corrupting memory silently.
 import type { KapiTable, ModuleContext } from './context.js';
 import { kasanBadFree } from '../oops.js';
+import { warnAllocFailure } from '../memory.js';
 
-export const GFP_ATOMIC = 0x820, GFP_KERNEL = 0xcc0, GFP_USER = 0x100cc0, __GFP_ZERO = 0x100, __GFP_DIRECT_RECLAIM = 0x400;
+export const GFP_ATOMIC = 0x820, GFP_KERNEL = 0xcc0, GFP_USER = 0x100cc0, __GFP_ZERO = 0x100, __GFP_DIRECT_RECLAIM = 0x400, __GFP_NOWARN = 0x2000;
+
+/** %pGg of a gfp mask, as warn_alloc() prints it: "0xcc0(GFP_KERNEL)", "0xdc0(GFP_KERNEL|__GFP_ZERO)". */
+function gfpName(flags: number): string {
+  const base = (flags & GFP_USER) === GFP_USER ? ['GFP_USER', GFP_USER] as const : (flags & GFP_KERNEL) === GFP_KERNEL ? ['GFP_KERNEL', GFP_KERNEL] as const : (flags & GFP_ATOMIC) === GFP_ATOMIC ? ['GFP_ATOMIC', GFP_ATOMIC] as const : undefined;
+  const names: string[] = base ? [base[0]] : [];
+  if (flags & __GFP_ZERO) names.push('__GFP_ZERO');
+  return `0x${flags.toString(16)}(${names.join('|') || 'none'})`;
+}
 /** KMALLOC_MAX_SIZE for this machine: 4 MiB, as on x86 with 4 KiB pages and MAX_ORDER 10. */
 export const KMALLOC_MAX_SIZE = 4 << 20;
 
@@ -23,7 +32,9 @@ export function slabApi(m: ModuleContext): KapiTable {
       m.kernel.printk(`\x014WARNING: ${m.name}: kmalloc(${size}) exceeds KMALLOC_MAX_SIZE\n`);
       return 0;
     }
-    return m.heap.alloc(size, (flags & __GFP_ZERO) !== 0, 'kmalloc');
+    const ptr = m.heap.alloc(size, (flags & __GFP_ZERO) !== 0, 'kmalloc');
+    if (!ptr && !(flags & __GFP_NOWARN)) warnAllocFailure(k, size, gfpName(flags));
+    return ptr;
   };
   const kfree = (ptr: number) => {
     if (ptr === 0 || ptr === 16) return;
