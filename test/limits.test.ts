@@ -83,6 +83,25 @@ describe('memory limits', () => {
   });
 });
 
+describe('process limits', () => {
+  it('past RLIMIT_NPROC (1024 for a user on 256 MB) a fork is refused with EAGAIN, and the shell says so and goes on', async () => {
+    const r = await runSh('for i in $(seq 1100); do sleep 30 & done 2>&1 | sort | uniq -c; echo "still here"');
+    expect(r.output).toMatch(/^ +(\d+) sh: fork: Resource temporarily unavailable\nstill here\n$/);
+    const refused = Number(/(\d+) sh: fork/.exec(r.output)![1]);
+    // 1100 asked for; the user's other processes (login shell, the loop's shells, sort, uniq) share the 1024.
+    expect(refused).toBeGreaterThan(1100 - 1024);
+    expect(refused).toBeLessThan(1100 - 1024 + 10);
+  });
+
+  it('a fork bomb stops growing at the limit: the machine answers, and the script that started it goes on', async () => {
+    const r = await runSh('bomb() { bomb | bomb & }; bomb; sleep 1; echo survived >&2', { prepare: (m) => setTimeout(() => m.stop(), 50_000) });
+    r.machine.stop();
+    expect(r.output).toContain('sh: fork: Resource temporarily unavailable\n');
+    expect(r.output).toContain('survived\n');
+    expect(r.output).not.toContain('BUG');
+  });
+});
+
 describe('the learner\'s stack', () => {
   it('a program recursing without end dies with SIGSEGV ("Segmentation fault"), and the shell goes on', async () => {
     const src = '#include <stdio.h>\nint down(int n) { volatile char frame[512]; frame[0] = (char)n; return down(n + 1) + frame[0]; }\nint main(void) { printf("%d\\n", down(0)); return 0; }\n';
@@ -97,6 +116,13 @@ const WASI_PREVIEW1 = new Set(['args_get', 'args_sizes_get', 'environ_get', 'env
   'fd_pread', 'fd_prestat_get', 'fd_prestat_dir_name', 'fd_pwrite', 'fd_read', 'fd_readdir', 'fd_renumber', 'fd_seek', 'fd_sync', 'fd_tell', 'fd_write',
   'path_create_directory', 'path_filestat_get', 'path_filestat_set_times', 'path_link', 'path_open', 'path_readlink', 'path_remove_directory', 'path_rename',
   'path_symlink', 'path_unlink_file', 'poll_oneoff', 'proc_exit', 'proc_raise', 'sched_yield', 'random_get', 'sock_accept', 'sock_recv', 'sock_send', 'sock_shutdown']);
+
+type ImportDescriptor = { module: string; name: string; kind: string };
+/** The engine's WebAssembly.Module.imports() (test/ is compiled without the DOM library that declares it). */
+function wasmImports(bytes: Uint8Array): ImportDescriptor[] {
+  const { Module } = (globalThis as unknown as { WebAssembly: { Module: { new(b: Uint8Array): object; imports(m: object): ImportDescriptor[] } } }).WebAssembly;
+  return Module.imports(new Module(bytes));
+}
 
 /** The machine's own calls for user programs (emulator/userland/wasi.ts): the preemption point, ioctl, signals, sync, ids. */
 const DRIVERLAB_CALLS = ['tick', 'ioctl', 'raise', 'sync', 'syncfs', 'getpid', 'getppid', 'getuid', 'geteuid'];
@@ -142,13 +168,13 @@ MODULE_LICENSE("GPL");
   it('the wasm imports are the only door: a program imports WASI and the machine\'s own calls; a module imports only kernel functions', async () => {
     const r = await runSh('make -s && gcc -o probe probe.c && echo built', { files: { 'probe.c': PROBE, 'hog.c': HOG_MODULE, Makefile: kbuild('hog.o') } });
     expect(r.output).toContain('built\n');
-    const program = WebAssembly.Module.imports(new WebAssembly.Module(fs.readFileSync(path.join(r.workspace, 'probe'))));
+    const program = wasmImports(fs.readFileSync(path.join(r.workspace, 'probe')));
     for (const imp of program) {
       expect(imp.kind).toBe('function');
       if (imp.module === 'wasi_snapshot_preview1') expect(WASI_PREVIEW1.has(imp.name), imp.name).toBe(true);
       else expect(`${imp.module}.${imp.name}`).toBeOneOf(DRIVERLAB_CALLS.map((n) => `driverlab.${n}`));
     }
-    const module = WebAssembly.Module.imports(new WebAssembly.Module(fs.readFileSync(path.join(r.workspace, 'hog.ko'))));
+    const module = wasmImports(fs.readFileSync(path.join(r.workspace, 'hog.ko')));
     expect(module.length).toBeGreaterThan(0);
     for (const imp of module) expect(`${imp.module}.${imp.kind}`, imp.name).toBe('env.function');
   });

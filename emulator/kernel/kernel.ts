@@ -39,6 +39,7 @@ import type { BuiltinCode } from './builtin.js';
 import { BlockLayer } from './block/index.js';
 import { KernelPanic, OopsExit, lockupReport, panic, panicRebootAt } from './oops.js';
 import { enterSyscall, leaveSyscall, type SyscallPath } from './symbols.js';
+import { PID_MAX, RESERVED_PIDS, forkRefused } from './rlimit.js';
 
 export type Personality = 'modern' | '2.2';
 
@@ -740,9 +741,13 @@ export class Kernel {
     return this.sched.current?.mm ?? NO_MEMORY;
   }
 
+  /** alloc_pid(): the next free pid, wrapping at pid_max to the first after the reserved ones. */
   allocPid(): number {
-    while (this.tasks.has(this.nextPid)) this.nextPid++;
-    return this.nextPid++;
+    for (;;) {
+      if (this.nextPid >= PID_MAX) this.nextPid = RESERVED_PIDS;
+      if (!this.tasks.has(this.nextPid)) return this.nextPid++;
+      this.nextPid++;
+    }
   }
 
   createTask(parent: Task | undefined, comm: string, cred: Task['cred'], kind: Task['kind'] = 'user'): Task {
@@ -1086,6 +1091,8 @@ export class Kernel {
     } catch (e) {
       return errnoOf(e);
     }
+    const refused = forkRefused(this, (opts.cred ?? parent.cred).uid);
+    if (refused) return refused;
     const child = this.createTask(parent, basenameOf(path).slice(0, 15), opts.cred ?? { ...parent.cred });
     if (opts.cwd) child.cwd = opts.cwd;
     if (opts.env) child.env = new Map(opts.env);
@@ -1102,8 +1109,10 @@ export class Kernel {
     return child;
   }
 
-  /** fork(): a child running `main` (a TypeScript closure) with the given descriptors. */
-  fork(parent: Task, comm: string, main: ProgramMain, opts: { fds: (OpenFile | undefined)[]; pgid?: number }): Task {
+  /** fork(): a child running `main` (a TypeScript closure) with the given descriptors, or -EAGAIN past the process limits. */
+  fork(parent: Task, comm: string, main: ProgramMain, opts: { fds: (OpenFile | undefined)[]; pgid?: number }): Task | number {
+    const refused = forkRefused(this, parent.cred.uid);
+    if (refused) return refused;
     const child = this.createTask(parent, comm, { ...parent.cred });
     child.fds = opts.fds.map((f) => { if (f) f.refs++; return f; });
     if (opts.pgid !== undefined) child.pgid = opts.pgid;
