@@ -7,7 +7,7 @@ import type { DualPic } from '../hw/intc/i8259.js';
 import type { IsaMemory } from '../hw/isa-memory.js';
 import type { Host } from '../host.js';
 import { Errno, EBADF, ECHILD, EINTR, EINVAL, EISDIR, ENOENT, ENOEXEC, ENOTDIR, EPERM, ESRCH, ESPIPE, EPIPE, EAGAIN, strerror } from './errno.js';
-import { KernelLog, formatTimestamp } from './printk.js';
+import { KernelLog, formatTimestamp, logBufLen } from './printk.js';
 import { formatC, type FormatArgs } from './format.js';
 import { Vfs, type Cred as VfsCred } from './fs/vfs.js';
 import { RamFs, type FsContext } from './fs/ramfs.js';
@@ -227,7 +227,7 @@ export class Kernel {
     this.consoleOutput = opts.consoleOutput;
     this.epochMs = opts.epochMs;
     this.jiffies = opts.personality === 'modern' ? 0xffff8ad0 : 0;
-    this.log = new KernelLog(() => this.sched.now() - this.bootNs, (text) => this.console.write(text));
+    this.log = new KernelLog(() => this.sched.now() - this.bootNs, (text) => this.console.write(text), logBufLen(opts.personality));
     // 2.2 is the article's uniprocessor; the modern kernel runs a two-CPU SMP machine.
     this.sched = new Scheduler(this.clock, opts.personality === 'modern' ? 2 : 1, opts.seed ?? 1);
     this.irqCountsPerCpu = this.sched.cpus.map(() => new Array(16).fill(0));
