@@ -865,6 +865,7 @@ export class Kernel {
       task.exitCode = code;
       task.termSignal = signal;
       task.state = 'Z';
+      this.modules.releaseTask(task.pid);
       this.sched.onState?.(task);
       const init = this.tasks.get(1);
       for (const c of task.children) {

@@ -505,6 +505,18 @@ export class LoadedModule implements ModuleContext {
     return 0;
   }
 
+  /**
+   * do_exit(): the task's C stack and Asyncify buffer in this module go back to its heap. A task
+   * that died inside the module (killed while suspended in it) keeps them: its frames are still there.
+   */
+  releaseTask(pid: number): void {
+    const c = this.contexts.get(pid);
+    if (!c || c.depth !== 0 || c.suspended) return;
+    this.heap.free(c.stackTop - LoadedModule.STACK_SIZE);
+    this.heap.free(c.data);
+    this.contexts.delete(pid);
+  }
+
   /** The C stack a task uses in this module: how much of it is free (2.2's SysRq-T "free" column). */
   stackFree(pid: number): number | undefined {
     const c = this.contexts.get(pid);
@@ -609,6 +621,11 @@ export class ModuleLoader {
 
   get(name: string): LoadedModule | undefined {
     return this.modules.get(name) ?? (this.builtin?.name === name ? this.builtin : undefined);
+  }
+
+  /** A task exited: each module lets go of the stack it kept for it. */
+  releaseTask(pid: number): void {
+    for (const m of this.list()) m.releaseTask(pid);
   }
 
   list(): LoadedModule[] {

@@ -121,7 +121,8 @@ export function waitApi(m: ModuleContext): KapiTable {
    */
   const checkEntriesLive = (q: ModuleWaitQueue) => {
     for (const [task, entry] of entries.get(q) ?? []) {
-      if (!q.waiters.has(task) || !m.inDeadFrame(task.pid, entry)) continue;
+      // A task that has exited took its stack with it; a live one may have returned from the frame.
+      if (!q.waiters.has(task) || (task.alive && !m.inDeadFrame(task.pid, entry))) continue;
       const func = m.view().getUint32(entry + WAIT_ENTRY_FUNC, true);
       throw new KernelFault({ kind: 'page', address: func, write: false, fetch: true }, undefined,
         `wake_up() found a wait_queue_entry at 0x${entry.toString(16)} on the stack of ${task.comm}/${task.pid} in a function that has returned (add_wait_queue() without remove_wait_queue())`,
