@@ -106,7 +106,7 @@ describe('kernel threads and workqueues (modern)', () => {
   });
 
   it('an ordered workqueue runs its items one at a time, in order, in process context where they sleep; its rescuer shows as [name]', () => {
-    expect(r.output).toMatch(/^S +rescuer_thread +\[threads_wq\]$/m);
+    expect(r.output).toMatch(/^I +rescuer_thread +\[threads_wq\]$/m);
     const jobs = lines(r.output, /threads: job \d \w+/).map(([t, s]) => [t, s.slice(9)]);
     expect(jobs.map(([, s]) => s)).toEqual(['job 1 starts', 'job 1 ends', 'job 2 starts', 'job 2 ends']);
     expect((jobs[1]![0] as number) - (jobs[0]![0] as number)).toBeGreaterThanOrEqual(0.1);

@@ -91,7 +91,7 @@ describe('SysRq from /proc/sysrq-trigger (modern)', () => {
     const r = await runSh('sleep 100 & sleep 0.1; sudo sh -c "echo i > /proc/sysrq-trigger"\nps -e -o pid,stat,comm');
     // init (pid 1) is still there; the old shell and the background sleep are gone; a new shell runs ps.
     // Kernel threads (the writeback workqueue's rescuer, with the root on the disk) are left alone too.
-    expect(r.output).toMatch(/sysrq: Kill All Tasks\n {2}PID STAT COMMAND\n {4}1 Ss {3}init\n(?: {3,4}\d+ S {4}[\w/:-]+\n)* {3,4}\d+ S\+ {3}sh\n {3,4}\d+ R\+ {3}ps\n$/);
+    expect(r.output).toMatch(/sysrq: Kill All Tasks\n {2}PID STAT COMMAND\n {4}1 Ss {3}init\n(?: {3,4}\d+ I {4}[\w/:-]+\n)* {3,4}\d+ S\+ {3}sh\n {3,4}\d+ R\+ {3}ps\n$/);
   });
 
   it('f kills the biggest process, as the OOM killer reports it', async () => {
@@ -115,6 +115,13 @@ describe('SysRq from /proc/sysrq-trigger (modern)', () => {
 describe('task dumps (modern)', () => {
   const files = { 'blocker.c': fixture('blocker.c'), Makefile: makefile('blocker') };
   const SETUP = 'make -s && sudo insmod blocker.ko && sudo mknod /dev/blocker c 203 0 && sudo chmod 666 /dev/blocker';
+
+  it('an idle kworker sleeps as I (TASK_IDLE): ps shows it so, and w does not count it as blocked', async () => {
+    // kupdate writes the file back after 30 s through a kworker, which then idles in worker_thread.
+    const r = await runSh('echo x > /tmp/f; sleep 40; ps -e -o stat,wchan,comm | grep kworker; echo w | sudo tee /proc/sysrq-trigger >/dev/null; dmesg | grep -A1 "Show Blocked State"');
+    expect(r.output).toMatch(/^I +worker_thread +kworker\/0:\d+$/m);
+    expect(r.output).toMatch(/sysrq: Show Blocked State\n$/);
+  });
 
   it('w lists the task blocked in D inside the driver, with the driver functions in its stack', async () => {
     const r = await runSh(`${SETUP}; cat /dev/blocker & sleep 0.1; echo w | sudo tee /proc/sysrq-trigger >/dev/null; echo x > /dev/blocker; wait; dmesg | grep -A12 'Show Blocked State'`, { files });

@@ -765,8 +765,13 @@ export class Kernel {
     return task;
   }
 
-  /** Sleeps the current task on a wait queue. Resolves 0, or -EINTR when a signal woke it. */
-  sleepOn(wq: WaitQueue, wchan: string, interruptible: boolean): Promise<number> {
+  /** Sleeps the current task on a wait queue ('idle': TASK_IDLE). Resolves 0, or -EINTR when a signal woke it. */
+  sleepOn(wq: WaitQueue, wchan: string, interruptible: boolean | 'idle'): Promise<number> {
+    if (interruptible === 'idle') {
+      const task = this.sched.current!;
+      task.idleSleep = true;
+      return this.sleepOn(wq, wchan, false).finally(() => { task.idleSleep = false; });
+    }
     const task = this.sched.current!;
     // A stop signal (^Z, SIGSTOP) only pauses the sleeper: once continued it sees a spurious
     // wake-up, rechecks what it waits for and sleeps again, as after Linux's restarted system call.

@@ -11,6 +11,12 @@ import { Prng } from './prng.js';
 
 export type TaskState = 'R' | 'S' | 'D' | 'T' | 'Z';
 
+/** task_state_to_char(): the state ps and SysRq print; TASK_IDLE is I since Linux 4.14 (2.2 had no such state: S). */
+export function taskStateChar(task: Task, personality: 'modern' | '2.2'): string {
+  if (task.state === 'D' && task.idleSleep) return personality === 'modern' ? 'I' : 'S';
+  return task.state;
+}
+
 export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6, SIGBUS = 7, SIGFPE = 8,
   SIGKILL = 9, SIGUSR1 = 10, SIGSEGV = 11, SIGUSR2 = 12, SIGPIPE = 13, SIGALRM = 14, SIGTERM = 15,
   SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19, SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22;
@@ -41,6 +47,11 @@ export class Task {
   blockedSignals = 0;
   /** What the task sleeps on, for ps's WCHAN. */
   wchan = '';
+  /**
+   * TASK_NOLOAD with the D state: TASK_IDLE, an uninterruptible sleep that is idleness (an idle
+   * kworker), not a wait: ps shows I, the load average and SysRq-W's list of blocked tasks leave it out.
+   */
+  idleSleep = false;
   /** Resumes the task's coroutine; set while it is blocked or not yet started. */
   resume: (() => void) | undefined;
   /** Tells the scheduler the task stopped running (blocked, yielded or exited). */

@@ -10,7 +10,7 @@
 // operation it is in, Task.kernelEntry). The kernel itself is TypeScript, not machine code:
 // its frames are printed by name only; module frames carry their offset in the module's code.
 import type { Kernel } from './kernel.js';
-import type { Task } from './sched.js';
+import { taskStateChar, type Task } from './sched.js';
 import { WASM_FRAME, describeFrame, wasmFrameModuleName } from './symbols.js';
 
 const SYSCALL = ['do_syscall_64', 'entry_SYSCALL_64_after_hwframe'];
@@ -158,11 +158,6 @@ export function printCallTrace(k: Kernel, level: number, stack: KernelStack): vo
   line(' </TASK>');
 }
 
-/** task_state_to_char() as show_state prints it. */
-function stateChar(task: Task): string {
-  return task.state;
-}
-
 /** The thread flags (TIF_*) we can honestly know: TIF_SIGPENDING. */
 function threadFlags(k: Kernel, task: Task): number {
   return k.signalPending(task) ? 1 << 2 : 0;
@@ -173,7 +168,7 @@ export function schedShowTask(k: Kernel, task: Task, running?: RunningCode): voi
   const running_ = task.state === 'R' ? '  running task    ' : '';
   const ppid = task.parent?.pid ?? 0;
   const flags = threadFlags(k, task).toString(16).padStart(8, '0');
-  k.printk(`\x016task:${task.comm.slice(0, 15).padEnd(15)} state:${stateChar(task)}${running_} stack:${'0'.padEnd(5)} pid:${String(task.pid).padEnd(5)} tgid:${String(task.pid).padEnd(5)} ppid:${String(ppid).padEnd(6)} flags:0x${flags}\n`);
+  k.printk(`\x016task:${task.comm.slice(0, 15).padEnd(15)} state:${taskStateChar(task, k.personality)}${running_} stack:${'0'.padEnd(5)} pid:${String(task.pid).padEnd(5)} tgid:${String(task.pid).padEnd(5)} ppid:${String(ppid).padEnd(6)} flags:0x${flags}\n`);
   printCallTrace(k, 6, taskStack(k, task, running));
 }
 
@@ -183,7 +178,7 @@ export function schedShowTask(k: Kernel, task: Task, running?: RunningCode): voi
  */
 export function showStateFilter(k: Kernel, onlyBlocked: boolean, running?: RunningCode): void {
   for (const task of [...k.tasks.values()].sort((a, b) => a.pid - b.pid)) {
-    if (task.state === 'Z' || (onlyBlocked && task.state !== 'D')) continue;
+    if (task.state === 'Z' || (onlyBlocked && (task.state !== 'D' || task.idleSleep))) continue;
     schedShowTask(k, task, running);
   }
 }

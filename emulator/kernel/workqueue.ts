@@ -90,7 +90,7 @@ export class Workqueues {
   /** rescuer_thread(): only needed under memory pressure, which this machine never has; it sleeps until destroy. */
   private async rescuerThread(self: KThread): Promise<number> {
     const q = new WaitQueue('rescuer_thread');
-    while (!self.shouldStop) await this.k.sleepOn(q, 'rescuer_thread', true);
+    while (!self.shouldStop) await this.k.sleepOn(q, 'rescuer_thread', 'idle');
     return 0;
   }
 
@@ -239,7 +239,7 @@ export class Workqueues {
       const q = this.startable();
       if (!q) {
         this.idle.push(self);
-        await this.k.sleepOn(this.idleQueue, 'worker_thread', false);
+        await this.k.sleepOn(this.idleQueue, 'worker_thread', 'idle');
         const i = this.idle.indexOf(self);
         if (i >= 0) this.idle.splice(i, 1);
         continue;

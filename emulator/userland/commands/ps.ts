@@ -1,6 +1,6 @@
 // ps: the task list with states and wait channels (procps's formats, small).
 import type { Kernel } from '../../kernel/kernel.js';
-import type { Task } from '../../kernel/sched.js';
+import { taskStateChar, type Task } from '../../kernel/sched.js';
 import type { Proc } from '../libc.js';
 
 function time(ns: number): string {
@@ -12,7 +12,7 @@ const user = (t: Task) => (t.cred.uid === 0 ? 'root' : 'user');
 const tty = (t: Task) => (t.kind === 'user' && t.fds[0] ? 'console' : '?');
 const cmd = (t: Task) => (t.kind === 'kthread' ? `[${t.comm}]` : t.argv.join(' ') || t.comm);
 // Kernel threads have no session: no 's' (session leader) mark.
-const stat = (t: Task, k: Kernel) => t.state + (t.pid === t.sid && t.kind === 'user' ? 's' : '') + (t.pgid === k.console.fgPgid && t.kind === 'user' ? '+' : '');
+const stat = (t: Task, k: Kernel) => taskStateChar(t, k.personality) + (t.pid === t.sid && t.kind === 'user' ? 's' : '') + (t.pgid === k.console.fgPgid && t.kind === 'user' ? '+' : '');
 const wchan = (t: Task) => (t.state === 'S' || t.state === 'D' ? t.wchan || '-' : '-');
 
 /** BSD-style cumulative time, as `ps aux` prints it: M:SS. */
@@ -47,7 +47,7 @@ const FIELDS: Record<string, { head: string; width: number; left?: boolean; get:
   ppid: { head: 'PPID', width: 5, get: (t) => String(t.parent?.pid ?? 0) },
   user: { head: 'USER', width: 8, left: true, get: user },
   stat: { head: 'STAT', width: 4, left: true, get: stat },
-  s: { head: 'S', width: 1, get: (t) => t.state },
+  s: { head: 'S', width: 1, get: (t, k) => taskStateChar(t, k.personality) },
   wchan: { head: 'WCHAN', width: 16, left: true, get: wchan },
   tty: { head: 'TT', width: 8, left: true, get: tty },
   time: { head: 'TIME', width: 8, get: (t) => time(t.utimeNs) },
