@@ -423,7 +423,8 @@ describe.skipIf(!hasChromium)('the app in Chromium (browser mode)', () => {
     await shot('ui-powered-off.png');
     await notice.getByRole('button', { name: 'Boot again' }).click();
     await notice.waitFor({ state: 'detached' });
-    await expect.poll(() => core.sessionStatus('free-play')).toMatchObject({ state: 'running', boot: 2 });
+    // The new thread opens the lab's disk image first (its journal replayed after the killed thread).
+    await expect.poll(() => core.sessionStatus('free-play'), { timeout: 20_000 }).toMatchObject({ state: 'running', boot: 2 });
     await expect.poll(() => page.getByTestId('machine-state').innerText()).toContain('running');
     // Typed while init's boot scripts may still run (fsck of a root the dead thread left unclean): echoed at once, run at the prompt.
     await typeInTerminal('uname -r\n');
