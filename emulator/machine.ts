@@ -559,6 +559,10 @@ export class Machine {
           if (wait > 1) {
             if (await sleep(Math.min(wait, 50)) || host.wallNow() < dueWall) continue;
           }
+        } else if (host.wallNow() - k.hostYieldedAt > HOST_YIELD_MS) {
+          // Idle time skipped from timer to timer (kupdate's, the watchdog's come for ever): the host still gets its turn.
+          await sleep(0);
+          continue;
         }
         k.advanceTo(next);
       }
