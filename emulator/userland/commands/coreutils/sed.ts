@@ -70,6 +70,10 @@ interface Cmd {
 }
 
 /** Parses a sed script into commands (labels and braces resolved). */
+function utf8Length(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
+
 class ScriptParser {
   private i = 0;
   readonly cmds: Cmd[] = [];
@@ -78,11 +82,16 @@ class ScriptParser {
   constructor(private readonly s: string, private readonly where: string, private readonly extended: boolean) {}
 
   private fail(msg: string): never {
-    throw new SedError(`${this.where}, char ${this.i}: ${msg}`);
+    // GNU sed counts bytes read, and the end of the script is not a character it has read.
+    throw new SedError(`${this.where}, char ${utf8Length(this.s.slice(0, Math.min(this.i, this.s.length)))}: ${msg}`);
   }
 
   private peek(): string | undefined { return this.s[this.i]; }
-  private next(): string | undefined { return this.s[this.i++]; }
+  private next(): string | undefined {
+    const c = this.s[this.i];
+    if (c !== undefined) this.i++;
+    return c;
+  }
   private skipBlanks(): void { while (this.peek() === ' ' || this.peek() === '\t') this.i++; }
 
   parse(): Cmd[] {
@@ -178,7 +187,7 @@ class ScriptParser {
       if (c === '\\') {
         const e = this.next();
         if (e === undefined) break;
-        out += e === 't' ? '\t' : e;
+        out += e === 't' ? '\t' : e === 'n' ? '\n' : e;
         continue;
       }
       if (c === '\n') break;
@@ -190,14 +199,16 @@ class ScriptParser {
   private label(): string {
     this.skipBlanks();
     const start = this.i;
-    while (this.peek() !== undefined && !/[\n;]/.test(this.peek()!)) this.i++;
-    return this.s.slice(start, this.i).trim();
+    // GNU sed 4.9 ends a label at a blank, `;', `#' or `}' (`bx;p', `:a}' is "unexpected `}'").
+    while (this.peek() !== undefined && !/[\s;#}]/.test(this.peek()!)) this.i++;
+    return this.s.slice(start, this.i);
   }
 
   private fileName(): string {
     this.skipBlanks();
     const start = this.i;
     while (this.peek() !== undefined && this.peek() !== '\n') this.i++;
+    if (this.i === start) this.fail('missing filename in r/R/w/W commands');
     return this.s.slice(start, this.i);
   }
 
@@ -257,6 +268,7 @@ class ScriptParser {
         cmd.text = this.fileName();
         break;
       case 'q': case 'Q': case 'l': case 'L':
+        if (cmd.a2 && (name === 'q' || name === 'Q')) this.fail('command only uses one address');
         this.skipBlanks();
         if (/[0-9]/.test(this.peek() ?? '')) cmd.code = this.number();
         this.endOfCommand();
@@ -293,6 +305,12 @@ class ScriptParser {
       else { this.i++; this.fail("unknown option to `s'"); }
     }
     cmd.re = this.regex(pattern, flags);
+    // GNU sed refuses \N beyond the regex's groups at compile time (a learner who wrote \( in -E).
+    if (cmd.re) {
+      const groups = new RegExp(`${cmd.re.source}|`).exec('')!.length - 1;
+      const highest = Math.max(0, ...Array.from(cmd.replacement.matchAll(/\\(.)/gs), (m) => (/[1-9]/.test(m[1]!) ? Number(m[1]) : 0)));
+      if (highest > groups) this.fail(`invalid reference \\${highest} on \`s' command's RHS`);
+    }
     this.endOfCommand();
   }
 
