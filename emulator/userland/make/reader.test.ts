@@ -164,3 +164,11 @@ describe('include', () => {
     expect(machine.terminal).toBe('not creating\nall\n');
   });
 });
+
+describe('mixed implicit and normal rules (found by test/fuzz/tools.test.ts against GNU make 4.3)', () => {
+  it('stops when a pattern comes first, and only warns when an ordinary target does', async () => {
+    expect(await errorOf('%.o a: x\n\techo\nall:\n')).toBe('Makefile:1: *** mixed implicit and normal rules.  Stop.\n');
+    expect(await errorOf('all:\n%.o\\\n b:\n')).toBe('Makefile:2: *** mixed implicit and normal rules.  Stop.\n');
+    expect(await errorOf('a %.o: x\n\techo\nall:\n', ['-n'])).toBe("Makefile:1: *** mixed implicit and normal rules: deprecated syntax\nmake: *** No rule to make target 'x', needed by 'a'.  Stop.\n");
+  });
+});
