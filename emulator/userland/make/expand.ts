@@ -43,6 +43,8 @@ export class Expander {
       out += text.slice(last, dollar);
       const next = text[dollar + 1];
       if (next === undefined) {
+        // GNU: "$$ or $ at the end of the string means output one $".
+        out += '$';
         last = dollar + 1;
         break;
       }

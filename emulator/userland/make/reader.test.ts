@@ -180,6 +180,10 @@ describe('a reference that never closes (found by test/fuzz/tools.test.ts agains
     expect(machine.terminal).toBe("make: Nothing to be done for 'all'.\n");
     expect(await outputOf('X = a$($(Y)b c\nall: ; @echo "[$(X)]"\n')).toBe('[a]\n');
   });
+
+  it('a $ at the very end of a line is a $, as in GNU make', async () => {
+    expect(await errorOf('all:$', ['-n'])).toBe("make: *** No rule to make target '$', needed by 'all'.  Stop.\n");
+  });
 });
 
 describe('a backslash at the end of the file (found by test/fuzz/tools.test.ts against GNU make 4.3)', () => {

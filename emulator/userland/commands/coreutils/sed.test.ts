@@ -63,5 +63,15 @@ describe('sed', () => {
     sys.file('/home/user/f', 'x\n');
     expect((await run(sys, sed, ['sed', 'ca\\nb', 'f'])).out).toBe('a\nb\n');
   });
+
+  it('an empty a/i/c text is an empty line, and a\\ ending the script is no text at all, as in GNU sed', async () => {
+    const sys = new FakeSystem();
+    sys.file('/home/user/f', 'x\ny\n');
+    expect((await run(sys, sed, ['sed', 'c\n', 'f'])).out).toBe('\n\n');
+    expect((await run(sys, sed, ['sed', 'a\\\n', 'f'])).out).toBe('x\n\ny\n\n');
+    expect((await run(sys, sed, ['sed', 'a\\', 'f'])).out).toBe('x\ny\n');
+    expect((await run(sys, sed, ['sed', 'c\\', 'f'])).out).toBe('');
+    expect((await run(sys, sed, ['sed', '1!d;ca\\cAb\\cz', 'f'])).out).toBe('a\x01b\x1a\n');
+  });
 });
 

@@ -171,10 +171,13 @@ class ScriptParser {
   }
 
   /** a\ text, i\ text, c\ text (and GNU's one-liner `a text`): backslash-newline continues the text. */
-  private text(): string {
+  private text(): string | undefined {
     this.skipBlanks();
     if (this.peek() === '\\') {
       this.i++;
+      // `a\` that ends the script has no text at all (GNU appends nothing); `a\` and a newline
+      // has an empty one (GNU appends an empty line).
+      if (this.peek() === undefined) return undefined;
       // a\ then the text on the next line; a\ followed by text keeps its leading blanks.
       let j = this.i;
       while (this.s[j] === ' ' || this.s[j] === '\t') j++;
@@ -187,6 +190,13 @@ class ScriptParser {
       if (c === '\\') {
         const e = this.next();
         if (e === undefined) break;
+        if (e === 'c') {
+          // \cX is control-X (\cA is 0x01), as in GNU sed; a \c that ends the text is dropped.
+          const x = this.next();
+          if (x !== undefined && x !== '\n') out += String.fromCharCode(x.toUpperCase().charCodeAt(0) ^ 0x40);
+          if (x === '\n') break;
+          continue;
+        }
         out += e === 't' ? '\t' : e === 'n' ? '\n' : e;
         continue;
       }
@@ -440,11 +450,11 @@ async function execute(p: Proc, cmds: Cmd[], input: Input, out: (text: string) =
       switch (c.name) {
         case '{': break;
         case '=': await emit(String(input.lineNumber)); break;
-        case 'a': if (c.text) appends.push(`${c.text}\n`); break;
-        case 'i': if (c.text) await emit(c.text); break;
+        case 'a': if (c.text !== undefined) appends.push(`${c.text}\n`); break;
+        case 'i': if (c.text !== undefined) await emit(c.text); break;
         case 'c':
           // In a range, the text comes once, at its end.
-          if (c.text && (!c.a2 || !c.inRange)) await emit(c.text);
+          if (c.text !== undefined && (!c.a2 || !c.inRange)) await emit(c.text);
           autoprint = false;
           break cycle;
         case 'd': autoprint = false; break cycle;
