@@ -232,7 +232,7 @@ describe('what the BIOS and LILO read from the disk', () => {
     if (!conf.ok) throw new Error('the installed lilo.conf does not parse');
     const run = runLilo(conf.config, () => true);
     const image = buildKernelImage({ kind: 'bzImage', version: '2.2.26-driverlab #1', rootDev: 0x301 });
-    return encodeBootRecord({ table: run.bootTable!, images: run.bootTable!.entries.map(() => image) });
+    return encodeBootRecord({ table: run.bootTable!, images: run.bootTable!.entries.map(() => ({ kind: 'bytes' as const, bytes: image })) });
   })();
 
   it('a boot record written over by anything boots or shows what LILO shows (L 01, LIL-, LIL?)', () => {
