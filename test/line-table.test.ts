@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { processCompiler } from '../main/host/node-host.js';
 import { bodyAnchors, codeLayout, functionNames, bodyAt } from '../emulator/wasm/binary.js';
-import { dwarfLineTable } from '../emulator/wasm/dwarf-line.js';
+import { DwarfError, dwarfLineTable, parseDebugLine } from '../emulator/wasm/dwarf-line.js';
 import { moduleLineTable, sourceMapLineTable } from '../emulator/wasm/source-map.js';
 import { KERNEL_TICK } from '../emulator/kernel/module.js';
 
@@ -86,5 +86,17 @@ describe('line tables', () => {
     expect(table.lookup(19)).toEqual({ file: 'a.c', line: 3, column: 4 });
     expect(table.lookup(25)).toBeUndefined();
     expect(table.lookup(31)).toEqual({ file: 'b.c', line: 1, column: 0 });
+  });
+});
+
+describe('a damaged .debug_line (found by test/fuzz/wasm.test.ts)', () => {
+  it('is refused with a DwarfError at once, not read for billions of steps past its end', () => {
+    // A unit that claims 256 MiB in a 12-byte section: the reader used to run its program to there.
+    const huge = new Uint8Array([0xf0, 0xff, 0xff, 0x0f, 4, 0, 0, 0, 0, 0, 1, 1]);
+    expect(() => parseDebugLine(huge)).toThrow(DwarfError);
+    expect(() => parseDebugLine(huge)).toThrow(/longer than the section/);
+    // line_range 0 would divide by zero in every special opcode.
+    const zeroRange = new Uint8Array([16, 0, 0, 0, 4, 0, 10, 0, 0, 0, 1, 1, 1, 0xfb, 0, 1, 0, 0, 0, 0]);
+    expect(() => parseDebugLine(zeroRange)).toThrow(/line_range of 0/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignParams, kstrtobool, parseModuleArgs, parseModuleParmType, type ModuleArg, type ParamDecl } from './modparams.js';
+import { assignParams, formatModuleArgs, kstrtobool, parseModuleArgs, parseModuleParmType, type ModuleArg, type ParamDecl } from './modparams.js';
 
 const decls: ParamDecl[] = [
   { name: 'io', type: 'int', array: { max: 4 } },
@@ -15,6 +15,13 @@ function args(...words: string[]): ModuleArg[] {
 }
 
 describe('parseModuleArgs', () => {
+  it('reads back what formatModuleArgs writes, a value of blanks included (found by test/fuzz)', () => {
+    for (const list of [[{ name: 'a', value: ' ' }], [{ name: 'name', value: 'a b' }, { name: 'debug', value: undefined }, { name: 'io', value: '' }]]) {
+      expect(parseModuleArgs([formatModuleArgs(list)])).toEqual(list);
+    }
+    expect(formatModuleArgs([{ name: 'name', value: 'a b' }, { name: 'io', value: '0x200' }])).toBe('name="a b" io=0x200');
+  });
+
   it('splits names and values, quotes allowed', () => {
     expect(args('io=0x200,0x300', 'irq=5,7', 'name="a b"', 'debug')).toEqual([
       { name: 'io', value: '0x200,0x300' }, { name: 'irq', value: '5,7' }, { name: 'name', value: 'a b' }, { name: 'debug', value: undefined }]);

@@ -264,6 +264,9 @@ function assign22(declared: readonly ParamDecl[], args: readonly ModuleArg[], mo
   return { ok: true, values, log };
 }
 
-/** The arguments as the kernel's parse_args will see them, for /proc or messages. */
+/**
+ * The arguments as one line that parse_args() splits back into the same words, for /proc or
+ * messages: a value holding blanks is double-quoted (name="a b"), as a learner would type it.
+ */
 export const formatModuleArgs = (args: readonly ModuleArg[]): string =>
-  args.map((a) => joinWord({ param: a.name, value: a.value })).join(' ');
+  args.map((a) => joinWord({ param: a.name, value: a.value !== undefined && /\s/.test(a.value) ? `"${a.value}"` : a.value })).join(' ');

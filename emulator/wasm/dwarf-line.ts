@@ -11,26 +11,35 @@ const DW_LNCT_path = 1, DW_LNCT_directory_index = 2;
 const DW_FORM_block = 0x09, DW_FORM_data1 = 0x0b, DW_FORM_data2 = 0x05, DW_FORM_data4 = 0x06, DW_FORM_data8 = 0x07,
   DW_FORM_data16 = 0x1e, DW_FORM_string = 0x08, DW_FORM_strp = 0x0e, DW_FORM_line_strp = 0x1f, DW_FORM_udata = 0x0f;
 
+/** A .debug_line that cannot be read (a damaged or truncated binary): the caller goes without lines. */
+export class DwarfError extends Error {}
+
 class Cursor {
   constructor(readonly b: Uint8Array, public p: number) {}
-  u8(): number { return this.b[this.p++]!; }
-  u16(): number { const v = this.b[this.p]! | (this.b[this.p + 1]! << 8); this.p += 2; return v; }
-  u32(): number { const v = (this.b[this.p]! | (this.b[this.p + 1]! << 8) | (this.b[this.p + 2]! << 16) | (this.b[this.p + 3]! << 24)) >>> 0; this.p += 4; return v; }
+  private need(n: number): void {
+    if (this.p < 0 || this.p + n > this.b.length) throw new DwarfError(`.debug_line is cut short at offset ${this.p}`);
+  }
+  /** What is left to read: a count read from the section cannot promise more entries than that. */
+  get left(): number { return this.b.length - this.p; }
+  u8(): number { this.need(1); return this.b[this.p++]!; }
+  u16(): number { this.need(2); const v = this.b[this.p]! | (this.b[this.p + 1]! << 8); this.p += 2; return v; }
+  u32(): number { this.need(4); const v = (this.b[this.p]! | (this.b[this.p + 1]! << 8) | (this.b[this.p + 2]! << 16) | (this.b[this.p + 3]! << 24)) >>> 0; this.p += 4; return v; }
   /** An 8-byte value; only the low 32 bits matter for wasm32. */
-  u64(): number { const lo = this.u32(); this.p += 4; return lo; }
+  u64(): number { this.need(8); const lo = this.u32(); this.p += 4; return lo; }
   uleb(): number {
     let r = 0, mul = 1, c: number;
-    do { c = this.b[this.p++]!; r += (c & 0x7f) * mul; mul *= 128; } while (c & 0x80);
+    do { c = this.u8(); r += (c & 0x7f) * mul; mul *= 128; } while (c & 0x80);
     return r;
   }
   sleb(): number {
     let r = 0, mul = 1, c: number;
-    do { c = this.b[this.p++]!; r += (c & 0x7f) * mul; mul *= 128; } while (c & 0x80);
+    do { c = this.u8(); r += (c & 0x7f) * mul; mul *= 128; } while (c & 0x80);
     return c & 0x40 ? r - mul : r;
   }
   cstr(): string {
     let e = this.p;
     while (e < this.b.length && this.b[e] !== 0) e++;
+    if (e >= this.b.length) throw new DwarfError(`.debug_line has an unterminated string at offset ${this.p}`);
     const s = new TextDecoder().decode(this.b.subarray(this.p, e));
     this.p = e + 1;
     return s;
@@ -39,6 +48,7 @@ class Cursor {
 
 function cstrAt(b: Uint8Array | undefined, at: number): string {
   if (!b) return '';
+  if (at >= b.length) throw new DwarfError(`.debug_line names a string at offset ${at}, past the end of its string section`);
   return new Cursor(b, at).cstr();
 }
 
@@ -53,6 +63,7 @@ function readHeader(c: Cursor, strs: { line?: Uint8Array; str?: Uint8Array }): H
   let length = c.u32();
   let offsetSize = 4;
   if (length === 0xffffffff) { length = c.u64(); offsetSize = 8; }
+  if (length > c.left) throw new DwarfError(`.debug_line unit of ${length} bytes at offset ${c.p} is longer than the section`);
   const end = c.p + length;
   const version = c.u16();
   if (version < 2 || version > 5) return undefined;
@@ -65,6 +76,7 @@ function readHeader(c: Cursor, strs: { line?: Uint8Array; str?: Uint8Array }): H
   const defaultIsStmt = c.u8() !== 0;
   const lineBase = (c.u8() << 24) >> 24;
   const lineRange = c.u8();
+  if (lineRange === 0) throw new DwarfError('.debug_line has a line_range of 0');
   const opcodeBase = c.u8();
   const stdLengths: number[] = [];
   for (let i = 1; i < opcodeBase; i++) stdLengths.push(c.u8());
@@ -83,7 +95,9 @@ function readHeader(c: Cursor, strs: { line?: Uint8Array; str?: Uint8Array }): H
       const formats: [number, number][] = [];
       for (let n = c.u8(); n > 0; n--) formats.push([c.uleb(), c.uleb()]);
       const out: { path: string; dir: number }[] = [];
-      for (let n = c.uleb(); n > 0; n--) {
+      const count = c.uleb();
+      if (count > c.left) throw new DwarfError(`.debug_line promises ${count} entries in ${c.left} bytes`);
+      for (let n = count; n > 0; n--) {
         const e = { path: '', dir: 0 };
         for (const [type, form] of formats) {
           const v = readForm(c, form, offsetSize, strs);
@@ -112,7 +126,7 @@ function readForm(c: Cursor, form: number, offsetSize: number, strs: { line?: Ui
     case DW_FORM_data8: return c.u64();
     case DW_FORM_data16: c.p += 16; return undefined;
     case DW_FORM_block: c.p += c.uleb(); return undefined;
-    default: throw new Error(`DWARF form 0x${form.toString(16)} in .debug_line`);
+    default: throw new DwarfError(`DWARF form 0x${form.toString(16)} in .debug_line`);
   }
 }
 

@@ -12,7 +12,7 @@
 //  * a stack limit: the C stack may not grow below the running task's stack.
 import type binaryenModule from 'binaryen';
 import { bodyAnchors, codeLayout, type AnchorKind } from '../../emulator/wasm/binary.js';
-import { dwarfLineTable } from '../../emulator/wasm/dwarf-line.js';
+import { DwarfError, dwarfLineTable } from '../../emulator/wasm/dwarf-line.js';
 import type { SourcePosition } from '../../emulator/wasm/line-table.js';
 import { ADDRESS_LIMIT, FAULT_ADDRESS_GLOBAL, FAULT_BULK, FAULT_KIND_GLOBAL, FAULT_SITE_SHIFT, FAULT_STACK, FAULT_WRITE, NULL_GUARD, STACK_LIMIT_GLOBAL } from '../../emulator/wasm/faults.js';
 
@@ -151,7 +151,14 @@ export class KernelCodePasses {
    */
   attachSourcePositions(original: Uint8Array): void {
     const { b, mod } = this;
-    const table = dwarfLineTable(original);
+    let table;
+    try {
+      table = dwarfLineTable(original);
+    } catch (e) {
+      // Lines are a help in an oops, not a reason to refuse a module: without them it still loads.
+      if (e instanceof DwarfError) return;
+      throw e;
+    }
     if (!table) return;
     const layout = codeLayout(original);
     definedFunctions(b, mod).forEach((fn, k) => {

@@ -93,4 +93,16 @@ describe('scripts/Configure', () => {
     const typo = await configure({ 'config.in': "tristat 'insert my device driver in kernel' CONFIG_MY_DEVICE\nbool 'x' CONFIG_X\n" }, ['y']);
     expect(typo).toMatchObject({ status: 0, err: 'config.in: line 1: tristat: command not found\n' });
   });
+
+  it('reports a ${ without its } as bash does, instead of reading the file over and over (found by test/fuzz/tools.test.ts)', async () => {
+    const r = await configure({ 'config.in': "bool 'x' CONFIG_X\nbool 'y' ${CONFIG_A\n" }, ['y', 'y']);
+    expect(r).toMatchObject({ status: 2, err: "config.in: line 2: unexpected EOF while looking for matching `}'\n" });
+  });
+
+  it('reads a Config.in saved with CRLF endings to its end (found by test/fuzz/tools.test.ts: a CR made the reader loop for ever)', async () => {
+    const r = await configure({ 'config.in': "bool 'Support X' CONFIG_X\r\n" }, ['y']);
+    expect(r.status).toBe(0);
+    expect(r.config).toContain('CONFIG_X');
+  });
 });
+

@@ -56,6 +56,8 @@ function tokenize(text: string, file: string): { line: number; words: (RawWord |
         i++;
         if (text[i] === '{') {
           const end = text.indexOf('}', i);
+          // Without its `}' the reference would end at -1 and the scan would start over from the top.
+          if (end < 0) throw new ScriptError(`${file}: line ${line}: unexpected EOF while looking for matching \`}'`);
           w.parts.push({ ref: text.slice(i + 1, end) });
           i = end + 1;
           return;
@@ -65,7 +67,9 @@ function tokenize(text: string, file: string): { line: number; words: (RawWord |
         w.parts.push({ ref: m[0] });
         i += m[0].length;
       };
-      while (i < text.length && !/[\s;]/.test(text[i]!)) {
+      // bash's metacharacters: a CR (a Config.in saved with CRLF endings) is part of a word, as in
+      // bash; taking it for a blank here ended every word before it began, for ever.
+      while (i < text.length && !/[ \t\n;]/.test(text[i]!)) {
         const c = text[i]!;
         if (c === "'") {
           w.quoted = true;

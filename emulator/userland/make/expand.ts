@@ -43,6 +43,8 @@ export class Expander {
       out += text.slice(last, dollar);
       const next = text[dollar + 1];
       if (next === undefined) {
+        // GNU: "$$ or $ at the end of the string means output one $".
+        out += '$';
         last = dollar + 1;
         break;
       }
@@ -113,6 +115,10 @@ export class Expander {
       if (matching >= 0) {
         end = matching;
         name = await this.expand(text.slice(start, end), ctx);
+      } else {
+        // `$($(a)...` never closes: GNU make looks up the name up to the first `)` and, having
+        // counted parentheses to the end of the text, goes on from there: the rest is swallowed.
+        return { value: await this.expandNameOrSubstitution(name, ctx), end: text.length };
       }
     }
     return { value: await this.expandNameOrSubstitution(name, ctx), end: end + 1 };

@@ -20,7 +20,8 @@ export interface SplitText {
 /** Joins physical lines ending in an odd number of backslashes; drops the CR of CRLF endings. */
 export function splitLogicalLines(text: string): SplitText {
   const physical = text.split('\n');
-  if (physical.length > 0 && physical[physical.length - 1] === '') physical.pop();
+  const endsWithNewline = physical.length > 0 && physical[physical.length - 1] === '';
+  if (endsWithNewline) physical.pop();
   const lines: LogicalLine[] = [];
   let i = 0;
   while (i < physical.length) {
@@ -30,6 +31,9 @@ export function splitLogicalLines(text: string): SplitText {
       i++;
       joined += `\n${stripCr(physical[i] as string)}`;
     }
+    // A backslash-newline that ends the file joins an empty line, as GNU's readline does; a
+    // backslash with no newline after it stays a backslash.
+    if (i === physical.length - 1 && endsWithNewline && endsWithContinuation(joined)) joined += '\n';
     lines.push({ text: joined, line: start + 1 });
     i++;
   }

@@ -164,3 +164,31 @@ describe('include', () => {
     expect(machine.terminal).toBe('not creating\nall\n');
   });
 });
+
+describe('mixed implicit and normal rules (found by test/fuzz/tools.test.ts against GNU make 4.3)', () => {
+  it('stops when a pattern comes first, and only warns when an ordinary target does', async () => {
+    expect(await errorOf('%.o a: x\n\techo\nall:\n')).toBe('Makefile:1: *** mixed implicit and normal rules.  Stop.\n');
+    expect(await errorOf('all:\n%.o\\\n b:\n')).toBe('Makefile:2: *** mixed implicit and normal rules.  Stop.\n');
+    expect(await errorOf('a %.o: x\n\techo\nall:\n', ['-n'])).toBe("Makefile:1: *** mixed implicit and normal rules: deprecated syntax\nmake: *** No rule to make target 'x', needed by 'a'.  Stop.\n");
+  });
+});
+
+describe('a reference that never closes (found by test/fuzz/tools.test.ts against GNU make 4.3)', () => {
+  it('$($(X)... swallows the rest of the line, as GNU make does', async () => {
+    const { status, machine } = await makeIn('all:$($(X)all', ['-n']);
+    expect(status).toBe(0);
+    expect(machine.terminal).toBe("make: Nothing to be done for 'all'.\n");
+    expect(await outputOf('X = a$($(Y)b c\nall: ; @echo "[$(X)]"\n')).toBe('[a]\n');
+  });
+
+  it('a $ at the very end of a line is a $, as in GNU make', async () => {
+    expect(await errorOf('all:$', ['-n'])).toBe("make: *** No rule to make target '$', needed by 'all'.  Stop.\n");
+  });
+});
+
+describe('a backslash at the end of the file (found by test/fuzz/tools.test.ts against GNU make 4.3)', () => {
+  it('joins an empty line when a newline follows it, and is a backslash when none does', async () => {
+    expect((await makeIn('all::\\\n', ['-n'])).machine.terminal).toBe("make: Nothing to be done for 'all'.\n");
+    expect(await errorOf('all::\\', ['-n'])).toBe("make: *** No rule to make target '\\', needed by 'all'.  Stop.\n");
+  });
+});

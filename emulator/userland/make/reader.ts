@@ -344,7 +344,9 @@ export class MakefileReader {
     const patterns = targets.filter((t) => typeof parsePattern(t) !== 'string');
     let pattern = staticPattern === undefined && patterns.length > 0;
     if (pattern && patterns.length !== targets.length) {
-      // GNU 4.3 complains (without stopping) and reads the line as ordinary rules.
+      // GNU 4.3 decides by the first target: a pattern rule may not name ordinary targets after
+      // it (fatal), while an ordinary rule naming a pattern later is read as ordinary rules.
+      if (typeof parsePattern(targets[0]!) !== 'string') throw new MakeFatal(loc, 'mixed implicit and normal rules');
       this.session.warn(loc, '*** mixed implicit and normal rules: deprecated syntax');
       pattern = false;
     }

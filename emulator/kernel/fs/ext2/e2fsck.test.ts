@@ -272,3 +272,46 @@ describe('the boot sequence', () => {
     expect(fsck(disk, 'preen').output).toBe('/dev/hda1: clean, 13/2048 files, 280/16384 blocks\n');
   });
 });
+
+describe('a superblock whose inode count disagrees with its groups (found by test/fuzz/ext2.test.ts)', () => {
+  function damaged(): Uint8Array {
+    const bench = Ext2Bench.fresh(2048);
+    bench.mount();
+    bench.write('/notes.txt', 'kept\n');
+    bench.unmount();
+    const sb = new SuperBlockView(bench.disk, 1024);
+    sb.s_inodes_count ^= 0x101;
+    return bench.disk;
+  }
+  const opening = 'ext2fs_open2: The ext2 superblock is corrupt\ne2fsck: Superblock invalid, trying backup blocks...\n' +
+    'e2fsck: The ext2 superblock is corrupt while trying to open /dev/hda1\ne2fsck: Trying to load superblock despite errors...\n';
+
+  it('-y loads it despite the error, offers the right count and checks the rest', () => {
+    const disk = damaged();
+    const r = fsck(disk, 'yes');
+    expect(r.output).toBe(`e2fsck 1.47.0 (5-Feb-2023)\n${opening}Inode count in superblock is 1, should be 256.\nFix? yes\n\n` +
+      'Pass 1: Checking inodes, blocks, and sizes\nPass 2: Checking directory structure\nPass 3: Checking directory connectivity\n' +
+      'Pass 4: Checking reference counts\nPass 5: Checking group summary information\n\n/dev/hda1: ***** FILE SYSTEM WAS MODIFIED *****\n' +
+      '/dev/hda1: 12/256 files (0.0% non-contiguous), 51/2048 blocks\n');
+    expect(r.exitCode).toBe(1);
+    expect(fsck(disk, 'no').exitCode).toBe(0);
+    if (haveE2fsprogs) expect(realE2fsck(disk).status).toBe(0);
+  });
+
+  it('-n stops with "Corruption found in superblock", and -p asks for a manual run, as e2fsck 1.47 does', () => {
+    const no = fsck(damaged(), 'no');
+    expect(no.output).toContain(`${opening}Inode count in superblock is 1, should be 256.\nFix? no\n\n` +
+      'Corruption found in superblock.  (inodes_count = 1).\n\nThe superblock could not be read');
+    expect(no.exitCode).toBe(12);
+    const preen = fsck(damaged(), 'preen');
+    expect(preen.output).toBe('e2fsck: The ext2 superblock is corrupt while trying to open /dev/hda1\ne2fsck: Trying to load superblock despite errors...\n' +
+      '/dev/hda1: Inode count in superblock is 1, should be 256.\n\n\n/dev/hda1: UNEXPECTED INCONSISTENCY; RUN fsck MANUALLY.\n\t(i.e., without -a or -p options)\n');
+    expect(preen.exitCode).toBe(4);
+  });
+
+  it.skipIf(!haveE2fsprogs)('the real e2fsck reads it the same way', () => {
+    const r = realFix(damaged());
+    expect(r.output).toContain('Inode count in superblock is 1, should be 256.\nFix? yes\n');
+    expect(r.status).toBe(1);
+  });
+});

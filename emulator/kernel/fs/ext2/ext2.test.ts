@@ -1,7 +1,7 @@
 // ext2 through the real VFS, checked against itself (unmount, mount, read
 // back) and against the real e2fsprogs (e2fsck -fn, debugfs, mkfs.ext2).
 import { describe, expect, it } from 'vitest';
-import { EFBIG, EISDIR, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, EROFS, Errno } from '../../errno.js';
+import { EFBIG, EIO, EISDIR, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, EROFS, Errno } from '../../errno.js';
 import { O_APPEND, O_CREAT, O_RDONLY, O_RDWR, O_WRONLY, MKDEV } from '../types.js';
 import { MemoryBlockIo, WritebackBlockIo } from './mem-blockio.js';
 import { mke2fs } from './mkfs.js';
@@ -401,5 +401,18 @@ describe('behind a small buffer cache', () => {
     expect(again.stat('/src/slow').linkTarget).toBe('z'.repeat(200));
     again.unmount();
     if (haveE2fsprogs) expectCleanByRealE2fsck(bench.disk);
+  });
+});
+
+describe('metadata pointing past the end of the disk (found by test/fuzz/ext2.test.ts)', () => {
+  it('a first data block beyond the device fails the mount with EIO, as a read past the end does', () => {
+    const bench = Ext2Bench.fresh(2048);
+    const sb = new SuperBlockView(bench.disk, 1024);
+    sb.s_inodes_count = 0;
+    sb.s_first_data_block = 2048;
+    let err: unknown;
+    try { bench.mount(); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(Errno);
+    expect((err as Errno).errno).toBe(EIO);
   });
 });

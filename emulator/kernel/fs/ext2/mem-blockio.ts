@@ -3,6 +3,7 @@
 // cache in front of a disk (dirty buffers reach the disk only on sync, or
 // partly, in the order a crash chooses).
 import type { BlockIo, BufferHead } from '../../block/blockio.js';
+import { EIO, Errno } from '../../errno.js';
 
 /** Every buffer is a window on the image: a write is on the "disk" at once. */
 export class MemoryBlockIo implements BlockIo {
@@ -19,7 +20,9 @@ export class MemoryBlockIo implements BlockIo {
 
   getblk(blockNr: number): BufferHead {
     if (!Number.isInteger(blockNr) || blockNr < 0 || blockNr >= this.blockCount) {
-      throw new RangeError(`block ${blockNr} beyond the end of a ${this.blockCount}-block device`);
+      // As the block layer does ("attempt to access beyond end of device"): the caller gets EIO,
+      // which is what a file system whose metadata points outside the disk must cope with.
+      throw new Errno(EIO, `block ${blockNr} beyond the end of a ${this.blockCount}-block device`);
     }
     let bh = this.heads.get(blockNr);
     if (!bh) {
@@ -55,7 +58,9 @@ export class WritebackBlockIo implements BlockIo {
 
   private check(blockNr: number): void {
     if (!Number.isInteger(blockNr) || blockNr < 0 || blockNr >= this.blockCount) {
-      throw new RangeError(`block ${blockNr} beyond the end of a ${this.blockCount}-block device`);
+      // As the block layer does ("attempt to access beyond end of device"): the caller gets EIO,
+      // which is what a file system whose metadata points outside the disk must cope with.
+      throw new Errno(EIO, `block ${blockNr} beyond the end of a ${this.blockCount}-block device`);
     }
   }
 

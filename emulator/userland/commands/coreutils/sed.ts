@@ -70,6 +70,10 @@ interface Cmd {
 }
 
 /** Parses a sed script into commands (labels and braces resolved). */
+function utf8Length(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
+
 class ScriptParser {
   private i = 0;
   readonly cmds: Cmd[] = [];
@@ -78,11 +82,16 @@ class ScriptParser {
   constructor(private readonly s: string, private readonly where: string, private readonly extended: boolean) {}
 
   private fail(msg: string): never {
-    throw new SedError(`${this.where}, char ${this.i}: ${msg}`);
+    // GNU sed counts bytes read, and the end of the script is not a character it has read.
+    throw new SedError(`${this.where}, char ${utf8Length(this.s.slice(0, Math.min(this.i, this.s.length)))}: ${msg}`);
   }
 
   private peek(): string | undefined { return this.s[this.i]; }
-  private next(): string | undefined { return this.s[this.i++]; }
+  private next(): string | undefined {
+    const c = this.s[this.i];
+    if (c !== undefined) this.i++;
+    return c;
+  }
   private skipBlanks(): void { while (this.peek() === ' ' || this.peek() === '\t') this.i++; }
 
   parse(): Cmd[] {
@@ -162,10 +171,13 @@ class ScriptParser {
   }
 
   /** a\ text, i\ text, c\ text (and GNU's one-liner `a text`): backslash-newline continues the text. */
-  private text(): string {
+  private text(): string | undefined {
     this.skipBlanks();
     if (this.peek() === '\\') {
       this.i++;
+      // `a\` that ends the script has no text at all (GNU appends nothing); `a\` and a newline
+      // has an empty one (GNU appends an empty line).
+      if (this.peek() === undefined) return undefined;
       // a\ then the text on the next line; a\ followed by text keeps its leading blanks.
       let j = this.i;
       while (this.s[j] === ' ' || this.s[j] === '\t') j++;
@@ -178,7 +190,14 @@ class ScriptParser {
       if (c === '\\') {
         const e = this.next();
         if (e === undefined) break;
-        out += e === 't' ? '\t' : e;
+        if (e === 'c') {
+          // \cX is control-X (\cA is 0x01), as in GNU sed; a \c that ends the text is dropped.
+          const x = this.next();
+          if (x !== undefined && x !== '\n') out += String.fromCharCode(x.toUpperCase().charCodeAt(0) ^ 0x40);
+          if (x === '\n') break;
+          continue;
+        }
+        out += e === 't' ? '\t' : e === 'n' ? '\n' : e;
         continue;
       }
       if (c === '\n') break;
@@ -190,14 +209,16 @@ class ScriptParser {
   private label(): string {
     this.skipBlanks();
     const start = this.i;
-    while (this.peek() !== undefined && !/[\n;]/.test(this.peek()!)) this.i++;
-    return this.s.slice(start, this.i).trim();
+    // GNU sed 4.9 ends a label at a blank, `;', `#' or `}' (`bx;p', `:a}' is "unexpected `}'").
+    while (this.peek() !== undefined && !/[\s;#}]/.test(this.peek()!)) this.i++;
+    return this.s.slice(start, this.i);
   }
 
   private fileName(): string {
     this.skipBlanks();
     const start = this.i;
     while (this.peek() !== undefined && this.peek() !== '\n') this.i++;
+    if (this.i === start) this.fail('missing filename in r/R/w/W commands');
     return this.s.slice(start, this.i);
   }
 
@@ -257,6 +278,7 @@ class ScriptParser {
         cmd.text = this.fileName();
         break;
       case 'q': case 'Q': case 'l': case 'L':
+        if (cmd.a2 && (name === 'q' || name === 'Q')) this.fail('command only uses one address');
         this.skipBlanks();
         if (/[0-9]/.test(this.peek() ?? '')) cmd.code = this.number();
         this.endOfCommand();
@@ -293,6 +315,12 @@ class ScriptParser {
       else { this.i++; this.fail("unknown option to `s'"); }
     }
     cmd.re = this.regex(pattern, flags);
+    // GNU sed refuses \N beyond the regex's groups at compile time (a learner who wrote \( in -E).
+    if (cmd.re) {
+      const groups = new RegExp(`${cmd.re.source}|`).exec('')!.length - 1;
+      const highest = Math.max(0, ...Array.from(cmd.replacement.matchAll(/\\(.)/gs), (m) => (/[1-9]/.test(m[1]!) ? Number(m[1]) : 0)));
+      if (highest > groups) this.fail(`invalid reference \\${highest} on \`s' command's RHS`);
+    }
     this.endOfCommand();
   }
 
@@ -422,11 +450,11 @@ async function execute(p: Proc, cmds: Cmd[], input: Input, out: (text: string) =
       switch (c.name) {
         case '{': break;
         case '=': await emit(String(input.lineNumber)); break;
-        case 'a': if (c.text) appends.push(`${c.text}\n`); break;
-        case 'i': if (c.text) await emit(c.text); break;
+        case 'a': if (c.text !== undefined) appends.push(`${c.text}\n`); break;
+        case 'i': if (c.text !== undefined) await emit(c.text); break;
         case 'c':
           // In a range, the text comes once, at its end.
-          if (c.text && (!c.a2 || !c.inRange)) await emit(c.text);
+          if (c.text !== undefined && (!c.a2 || !c.inRange)) await emit(c.text);
           autoprint = false;
           break cycle;
         case 'd': autoprint = false; break cycle;

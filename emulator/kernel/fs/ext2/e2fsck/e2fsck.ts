@@ -60,6 +60,15 @@ export function e2fsck(io: BlockIo, opts: E2fsckOptions): E2fsckResult {
     return result(FSCK_ERROR);
   }
 
+  // ext2fs_open2() refuses a superblock whose inode count disagrees with its groups; e2fsck opens
+  // it again ignoring that, and check_super_block() offers the count the groups give.
+  const groups = Math.ceil((raw.s_blocks_count - raw.s_first_data_block) / raw.s_blocks_per_group);
+  const inodeCountWrong = raw.s_inodes_count !== raw.s_inodes_per_group * groups;
+  if (inodeCountWrong) {
+    if (!preen) out('ext2fs_open2: The ext2 superblock is corrupt\ne2fsck: Superblock invalid, trying backup blocks...\n');
+    out(`e2fsck: The ext2 superblock is corrupt while trying to open ${opts.deviceName}\ne2fsck: Trying to load superblock despite errors...\n`);
+  }
+
   const unsupported = [raw.s_feature_compat & ~COMPAT_OK, raw.s_feature_incompat & ~INCOMPAT_OK, raw.s_feature_ro_compat & ~RO_COMPAT_OK];
   if (unsupported.some((m) => m)) {
     out(`e2fsck: ${opts.deviceName} has unsupported feature(s): ` +
@@ -73,6 +82,27 @@ export function e2fsck(io: BlockIo, opts: E2fsckOptions): E2fsckResult {
   let fs = new FsckFs(io);
   let ctx = new E2fsckContext(fs, { ...opts, deviceName }, chunks);
 
+  if (inodeCountWrong) {
+    const shouldBe = raw.s_inodes_per_group * groups;
+    try {
+      if (ctx.fix('PR_0_INODE_COUNT_WRONG', { ino: fs.sb.s_inodes_count, ino2: shouldBe })) {
+        fs.sb.s_inodes_count = shouldBe;
+        fs.markSuperDirty();
+        fs.close();
+        fs = new FsckFs(io);
+        ctx = new E2fsckContext(fs, { ...opts, deviceName }, chunks);
+        fs.changed = true;
+        ctx.fixedSomething = true;
+      } else {
+        ctx.fix('PR_0_MISC_CORRUPT_SUPER', { num: fs.sb.s_inodes_count, str: 'inodes_count' });
+      }
+    } catch (e) {
+      if (e instanceof PreenHalt) return preenHalt();
+      if (e instanceof FatalError) { ctx.valid = false; return result(fatalError(ctx, opts)); }
+      throw e;
+    }
+  }
+
   const descriptorsBad = checkDescriptors(fs);
   if (descriptorsBad) {
     out(`ext2fs_check_desc: Corrupt group descriptor: ${descriptorsBad}\n` +
@@ -85,18 +115,20 @@ export function e2fsck(io: BlockIo, opts: E2fsckOptions): E2fsckResult {
     return result(FSCK_OK);
   }
 
+  function preenHalt(): E2fsckResult {
+    out(`\n\n${deviceName}: UNEXPECTED INCONSISTENCY; RUN fsck MANUALLY.\n\t(i.e., without -a or -p options)\n`);
+    fs.sb.s_state |= EXT2_ERROR_FS;
+    fs.markSuperDirty();
+    fs.close();
+    return result(FSCK_UNCORRECTED);
+  }
+
   let exitValue = FSCK_OK;
   for (;;) {
     try {
       runPasses(ctx);
     } catch (e) {
-      if (e instanceof PreenHalt) {
-        out(`\n\n${deviceName}: UNEXPECTED INCONSISTENCY; RUN fsck MANUALLY.\n\t(i.e., without -a or -p options)\n`);
-        fs.sb.s_state |= EXT2_ERROR_FS;
-        fs.markSuperDirty();
-        fs.close();
-        return result(FSCK_UNCORRECTED);
-      }
+      if (e instanceof PreenHalt) return preenHalt();
       if (e instanceof FatalError) {
         if (e.reported) fatalError(ctx, opts);
         return result(fatalError(ctx, opts, 'aborted'));

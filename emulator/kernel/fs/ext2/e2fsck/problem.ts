@@ -42,6 +42,8 @@ const PROBLEMS = {
     '@f (and not swap or ufs or something else), then the @S\n' +
     'is corrupt, and you might try running e2fsck with an alternate @S:\n' +
     '    e2fsck -b 8193 <@v>\n or\n    e2fsck -b 32768 <@v>\n\n', Prompt.NONE, PR_FATAL),
+  PR_0_INODE_COUNT_WRONG: P('@i count in @S is %i, @s %j.\n', Prompt.FIX),
+  PR_0_MISC_CORRUPT_SUPER: P('Corruption found in @S.  (%s = %N).\n', Prompt.NONE, PR_AFTER_CODE, 'PR_0_SB_CORRUPT'),
   PR_0_FREE_INODE_COUNT: P('Setting free @is count to %j (was %i)\n', Prompt.NONE, PR_PREEN_NOMSG),
   PR_0_FREE_BLOCK_COUNT: P('Setting free @bs count to %c (was %b)\n', Prompt.NONE, PR_PREEN_NOMSG),
 
