@@ -1,0 +1,111 @@
+// The drills (curriculum.md, "Drills"), attempted the way a learner does at the terminal: the
+// scenario typed at the prompt, the trigger, then keys, SysRq and the reset button, and the
+// attempt scored. For every drill a good recovery scores full marks and a bad one what it lost.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Machine } from '../emulator/machine.js';
+import { createNodeHost } from '../main/host/node-host.js';
+import { loadLabs } from '../main/labs/loader.js';
+import { DrillAttempt } from '../main/labs/drill-attempt.js';
+import type { Drill } from '../main/labs/drill.js';
+import { runLabChecks } from '../main/labs/check-runner.js';
+import { readLearnerFiles } from '../main/labs/workspace.js';
+import { TerminalCommands } from '../main/session/terminal-command.js';
+import { promptState } from '../main/session/terminal-command.js';
+import { tempWorkspace } from './helpers/machine.js';
+
+const LABS = path.resolve(import.meta.dirname, '../labs');
+const drills = loadLabs(LABS);
+
+async function drill(id: string): Promise<Drill> {
+  const set = await drills;
+  const d = set.drills.find((x) => x.manifest.id === id);
+  if (!d) throw new Error(`no drill ${id}: ${JSON.stringify(set.problems.filter((p) => p.folder === id))}`);
+  return d;
+}
+
+/** A drill attempt on an interactive machine, driven as a learner at its terminal would. */
+async function begin(id: string) {
+  const d = await drill(id);
+  const workspace = tempWorkspace(Object.fromEntries(d.starter));
+  let screen = '';
+  const m = d.manifest;
+  const machine = new Machine(createNodeHost({ workspace }), { personality: m.personality, seed: m.machine.seed ?? 1, cards: m.machine.cards, cmdline: m.machine.cmdline, pacing: 'realtime', showBoot: false }, (t) => {
+    screen += t;
+    commands.observe(t);
+  });
+  const commands = new TerminalCommands(() => machine.kernel, (keys) => machine.input(keys));
+  const poll = setInterval(() => commands.poll(), 10);
+  machine.boot();
+  const shell = machine.runShell();
+  const attempt = new DrillAttempt(d, machine);
+  const run = (command: string) => commands.run(command);
+  /** Resolves once `cond` holds, polled while the machine runs. */
+  const until = async (cond: () => boolean, what: string) => {
+    const deadline = Date.now() + 30_000;
+    while (!cond()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${screen.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  const atPrompt = () => !('busy' in promptState(machine.kernel));
+  await until(atPrompt, 'the first prompt');
+  await attempt.start(run);
+  return {
+    drill: d, machine, attempt, workspace, until, atPrompt,
+    get screen() { return screen.replace(/\r\n/g, '\n'); },
+    /** Types a command line and waits for the prompt to come back. */
+    async type(line: string, o: { reboots?: boolean } = {}) {
+      const mark = screen.length;
+      const kernel = machine.kernel;
+      attempt.input(`${line}\r`);
+      // A reboot's TERM brings the old kernel's shell back to a prompt before the restart.
+      await until(() => screen.length > mark && (!o.reboots || machine.kernel !== kernel) && atPrompt(), `the prompt after ${line}`);
+      return screen.slice(mark).replace(/\r\n/g, '\n');
+    },
+    fixWith(files: ReadonlyMap<string, Uint8Array>) {
+      for (const [p, data] of files) fs.writeFileSync(path.join(workspace, p), data);
+    },
+    async finish() {
+      await until(atPrompt, 'the prompt before measuring');
+      const dataOutput = await attempt.measureData(run);
+      const fixPassed = d.fix ? (await runLabChecks(d.fix, readLearnerFiles(workspace))).passed : false;
+      const score = attempt.score({ dataOutput, fixPassed });
+      clearInterval(poll);
+      machine.stop();
+      await shell;
+      return score;
+    },
+  };
+}
+
+const REMAKE_NODES = 'for i in 0 1 2 3; do sudo mknod -m 666 /dev/my_device$i c 125 $i; done';
+
+describe('oops-hunt', () => {
+  it('a good recovery: the oops names the line, rmmod is refused, the fix is loaded after a reboot: full marks', async () => {
+    const a = await begin('oops-hunt');
+    await a.until(() => a.screen.includes('Segmentation fault') && a.atPrompt(), 'cat to die');
+    const faulty = new TextDecoder().decode(a.drill.starter.get('my_device.c')).split('\n').findIndex((l) => l.includes('strlen(port->message)')) + 1;
+    expect(a.screen).toContain(`<===== (/home/lab/my_device.c:${faulty})`);
+    expect(await a.type('sudo rmmod my_device')).toContain('my_device: Device or resource busy');
+    a.fixWith(a.drill.solution);
+    await a.type('sudo reboot', { reboots: true });
+    await a.type(`make -s && sudo insmod my_device.ko && ${REMAKE_NODES}`);
+    expect(await a.type('cat /dev/my_device1; echo "cat: $?"')).toMatch(/\ncat: 0\n/);
+    const score = await a.finish();
+    expect(score).toMatchObject({ bytesLost: 0, fixPassed: true });
+    expect(score.keysPressed).toBe(['sudo rmmod my_device', 'sudo reboot', `make -s && sudo insmod my_device.ko && ${REMAKE_NODES}`, 'cat /dev/my_device1; echo "cat: $?"'].join('\r').length + 1);
+    expect(score.virtualMs).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('a bad recovery: a reboot without the fix brings the same oops back, and the fix does not pass', async () => {
+    const a = await begin('oops-hunt');
+    await a.until(() => a.screen.includes('Segmentation fault') && a.atPrompt(), 'cat to die');
+    await a.type('sudo reboot', { reboots: true });
+    await a.type(`make -s && sudo insmod my_device.ko && ${REMAKE_NODES}`);
+    expect(await a.type('cat /dev/my_device1')).toContain('Unable to handle kernel NULL pointer dereference');
+    const score = await a.finish();
+    expect(score).toMatchObject({ bytesLost: 0, fixPassed: false });
+  }, 120_000);
+});
