@@ -64,6 +64,18 @@ async function begin(id: string) {
       await until(() => screen.length > mark && (!o.reboots || machine.kernel !== kernel) && atPrompt(), `the prompt after ${line}`);
       return screen.slice(mark).replace(/\r\n/g, '\n');
     },
+    /** The reset button; resolves at the prompt of the next boot. */
+    async reset() {
+      const kernel = machine.kernel;
+      attempt.reset();
+      await until(() => machine.kernel !== kernel && atPrompt(), 'the prompt after the reset');
+    },
+    /** Alt+SysRq+key; resolves after a second of the machine's time. */
+    async sysrq(key: string) {
+      attempt.sysrq(key);
+      const t = machine.virtualTimeNs;
+      await until(() => machine.virtualTimeNs > t + 1e9, 'a second after SysRq');
+    },
     fixWith(files: ReadonlyMap<string, Uint8Array>) {
       for (const [p, data] of files) fs.writeFileSync(path.join(workspace, p), data);
     },
@@ -107,5 +119,38 @@ describe('oops-hunt', () => {
     expect(await a.type('cat /dev/my_device1')).toContain('Unable to handle kernel NULL pointer dereference');
     const score = await a.finish();
     expect(score).toMatchObject({ bytesLost: 0, fixPassed: false });
+  }, 120_000);
+});
+
+describe('hard-lockup', () => {
+  const frozen = async (a: Awaited<ReturnType<typeof begin>>) => {
+    const t = a.machine.virtualTimeNs;
+    await a.until(() => a.machine.virtualTimeNs > t + 2e9, 'two seconds of the frozen machine');
+    expect(a.atPrompt()).toBe(false);
+  };
+
+  it('a good recovery: the reset button at once, the wait fixed to sleep: full marks', async () => {
+    const a = await begin('hard-lockup');
+    await frozen(a);
+    await a.reset();
+    a.fixWith(a.drill.solution);
+    await a.type('make -s && sudo insmod my_device.ko && sudo mknod -m 666 /dev/my_device0 c 125 0');
+    expect(await a.type('echo restart > /dev/my_device0; cat /dev/my_device0')).toMatch(/\nrunning\n/);
+    const score = await a.finish();
+    expect(score).toMatchObject({ bytesLost: 0, fixPassed: true });
+  }, 120_000);
+
+  it('a bad recovery: SysRq does nothing with interrupts off, keys are lost, and a reset without the fix does not pass', async () => {
+    const a = await begin('hard-lockup');
+    await frozen(a);
+    const before = a.screen;
+    for (const key of 'reisub') await a.sysrq(key);
+    // Not one SysRq key reached the kernel: the keyboard interrupt never ran.
+    expect(a.screen).toBe(before);
+    expect(a.atPrompt()).toBe(false);
+    await a.reset();
+    const score = await a.finish();
+    expect(score).toMatchObject({ bytesLost: 0, fixPassed: false, keysPressed: 7 });
+    expect(a.attempt.actions).toEqual(['SysRq-R', 'SysRq-E', 'SysRq-I', 'SysRq-S', 'SysRq-U', 'SysRq-B', 'reset']);
   }, 120_000);
 });
