@@ -154,3 +154,27 @@ describe('hard-lockup', () => {
     expect(a.attempt.actions).toEqual(['SysRq-R', 'SysRq-E', 'SysRq-I', 'SysRq-S', 'SysRq-U', 'SysRq-B', 'reset']);
   }, 120_000);
 });
+
+describe('lost-interrupt', () => {
+  it('a good recovery: the stuck IRQ bit and ERROR=7 in the log, the handler fixed to ACK every interrupt, reloaded: full marks', async () => {
+    const a = await begin('lost-interrupt');
+    await a.until(() => a.screen.includes('Input/output error') && a.atPrompt(), 'the write to fail');
+    const log = await a.type('dmesg | tail -1; grep my_device /proc/interrupts');
+    // STATUS: IRQ (0x80), ERROR (0x40), EXIST (0x10), ANSWER (0x02), READY (0x01); its one interrupt was READY's.
+    expect(log).toMatch(/my_device: the card at 0x200 did not answer in 3 s \(STATUS=0xd3 ERROR=7\)\n +5: +1 +XT-PIC +my_device\n/);
+    a.fixWith(a.drill.solution);
+    await a.type('make -s && sudo rmmod my_device && sudo insmod ./my_device.o');
+    expect(await a.type('echo hello > /dev/my_device0; cat /dev/my_device0')).toMatch(/\nhello\n/);
+    const score = await a.finish();
+    expect(score).toMatchObject({ bytesLost: 0, fixPassed: true });
+  }, 120_000);
+
+  it('a bad recovery: reloading the same driver resets the card, but the next write hangs again, and the fix does not pass', async () => {
+    const a = await begin('lost-interrupt');
+    await a.until(() => a.screen.includes('Input/output error') && a.atPrompt(), 'the write to fail');
+    await a.type('sudo rmmod my_device && sudo insmod ./my_device.o');
+    expect(await a.type('echo hello > /dev/my_device0')).toContain('Input/output error');
+    const score = await a.finish();
+    expect(score).toMatchObject({ bytesLost: 0, fixPassed: false });
+  }, 120_000);
+});
