@@ -5,8 +5,9 @@ import type { CheckItemResult, SourceLocation } from '../ipc/common/contract.js'
 import type { Failure } from '../labs/check-api.js';
 import { runLabChecks } from '../labs/check-runner.js';
 import { checksCacheDir } from '../labs/compile-checks.js';
+import type { Drill } from '../labs/drill.js';
 import { loadLabs, localized, type Lab } from '../labs/loader.js';
-import { readLearnerFiles } from '../labs/workspace.js';
+import { readLearnerFiles, writeFiles } from '../labs/workspace.js';
 import type { LabFramework } from './lab-framework.js';
 
 /** The first place a failure points at. */
@@ -22,7 +23,24 @@ export function folderLabFramework(labsDir: string, options: { cacheDir?: string
     if (!lab) throw new Error(`'${id}' has no checks in this version of DriverLab`);
     return lab;
   };
+  const findDrill = async (id: string): Promise<Drill> => {
+    const drill = (await loadLabs(labsDir, { cacheDir: options.cacheDir ?? checksCacheDir() })).drills.find((d) => d.manifest.id === id);
+    if (!drill) throw new Error(`'${id}' is not a drill in this version of DriverLab`);
+    return drill;
+  };
   return {
+    async startDrill(id, session) {
+      const drill = await findDrill(id);
+      // Every attempt starts from the drill's faulty driver.
+      writeFiles(session.config.workspace, drill.starter);
+      await session.startDrill({ manifest: drill.manifest, scenario: drill.scenario });
+    },
+    async finishDrill(id, session) {
+      const drill = await findDrill(id);
+      const measure = await session.finishDrill();
+      const fixPassed = drill.fix ? (await runLabChecks(drill.fix, readLearnerFiles(session.config.workspace))).passed : false;
+      return { ...measure, fixPassed };
+    },
     async runChecks(id, workspace) {
       const lab = await find(id);
       const files = readLearnerFiles(workspace);

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Drill } from '../labs/drill.js';
 import { DrillAttempt } from '../labs/drill-attempt.js';
+import { writeFiles } from '../labs/workspace.js';
 import type { DrillScore } from '../progress/types.js';
 import { promptState, TerminalCommands } from '../session/terminal-command.js';
 import { attachTerminal, interactiveMachine } from './driverlab.js';
@@ -23,22 +24,14 @@ export interface DrillRunOptions {
   workspace?: string;
 }
 
-/** Puts the drill's faulty driver (starter/) into the workspace: every attempt starts from it. */
-export function prepareDrillWorkspace(drill: Drill, workspace: string): void {
-  for (const [rel, data] of drill.starter) {
-    const file = path.join(workspace, rel);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, data);
-  }
-}
-
 export async function runDrill(drill: Drill, options: DrillRunOptions): Promise<{ score: DrillScore }> {
   const m = drill.manifest;
   options.out(`${m.id}: ${m.title}\n\n${drill.goal.trimEnd()}\n\n` +
     'Setting up: the scenario runs at the prompt; the clock starts when it is done.\n' +
     'Ctrl-] then a key is Alt+SysRq+key; Ctrl-] r is the reset button; leave the shell (exit) to end the attempt.\n\n');
   const workspace = options.workspace ?? fs.mkdtempSync(path.join(os.tmpdir(), 'driverlab-drill-'));
-  prepareDrillWorkspace(drill, workspace);
+  // Every attempt starts from the drill's faulty driver.
+  writeFiles(workspace, drill.starter);
   let terminal = (text: string) => { process.stdout.write(text); };
   // The machine is made (and boots) next: the commands reach it once it exists.
   const commands = new TerminalCommands(() => machine.kernel, (keys) => machine.input(keys));

@@ -28,7 +28,7 @@ export class DrillAttempt {
   private wallStartMs = 0;
   private ended: { atNs: number; wallMs: number } | undefined;
 
-  constructor(readonly drill: Drill, private readonly machine: Machine) {}
+  constructor(readonly drill: Pick<Drill, 'manifest' | 'scenario'>, private readonly machine: Machine) {}
 
   get started(): boolean {
     return this.faultAtNs !== undefined;
