@@ -31,7 +31,7 @@ describe('a drill in the app', () => {
     try {
       const api = core.servicesFor({ description: 'test', mayUse: () => true });
       const catalog = await api.labs.list();
-      expect(catalog.labs.filter((l) => l.kind === 'drill').map((l) => l.id).sort()).toEqual(['hard-lockup', 'lost-interrupt', 'oops-hunt']);
+      expect(catalog.labs.filter((l) => l.kind === 'drill').map((l) => l.id).sort()).toEqual(['hard-lockup', 'lost-interrupt', 'oops-hunt', 'sysrq-reisub']);
       const details = await api.labs.get('hard-lockup');
       expect(details).toMatchObject({ kind: 'drill', personality: '2.2', drill: { goal: expect.stringContaining('# Drill: hard lockup') } });
 

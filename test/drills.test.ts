@@ -178,3 +178,52 @@ describe('lost-interrupt', () => {
     expect(score).toMatchObject({ bytesLost: 0, fixPassed: false });
   }, 120_000);
 });
+
+/**
+ * The drill needs the machine's root file system on its disk (the disk root, branch wt-root:
+ * emulator/disk-inspect.ts comes with it); without it /home/user lives in memory and no
+ * recovery can keep the notes. Until it is merged these two tests wait.
+ */
+const rootOnDisk = fs.existsSync(path.resolve(import.meta.dirname, '../emulator/disk-inspect.ts'));
+
+describe.skipIf(!rootOnDisk)('sysrq-reisub', () => {
+  const stuck = async (a: Awaited<ReturnType<typeof begin>>) => {
+    await a.until(() => [...a.machine.kernel.tasks.values()].some((t) => t.comm === 'cat' && t.state === 'D'), 'cat stuck in D');
+    expect(a.atPrompt()).toBe(false);
+  };
+  /** Alt+SysRq+key, then the kernel's word that it is done (in its log: KERN_INFO stays off the console). */
+  const press = async (a: Awaited<ReturnType<typeof begin>>, key: string, done: string) => {
+    const log = () => a.machine.kernel.log.read().map((r) => r.text);
+    const mark = log().length;
+    a.attempt.sysrq(key);
+    await a.until(() => log().slice(mark).some((l) => l.includes(done)), done);
+  };
+  /** The boot's check of the root file system (a machine whose root is on its disk). */
+  const rootCheck = (a: Awaited<ReturnType<typeof begin>>) => (a.machine as unknown as { rootCheck?: { clean: boolean; output: string } }).rootCheck;
+
+  it('a good recovery: S, U, B; the notes survive the reboot and fsck finds the root clean: full marks', async () => {
+    const a = await begin('sysrq-reisub');
+    expect(a.screen).toContain(`notes written: ${a.drill.manifest.data!.bytes} bytes, not yet on the disk`);
+    await stuck(a);
+    await press(a, 's', 'Emergency Sync complete');
+    await press(a, 'u', 'Emergency Remount complete');
+    const kernel = a.machine.kernel;
+    a.attempt.sysrq('b');
+    await a.until(() => a.machine.kernel !== kernel && a.atPrompt(), 'the prompt after SysRq-B');
+    expect(rootCheck(a)).toMatchObject({ clean: true, output: expect.stringMatching(/\/dev\/hda1: clean, /) });
+    const score = await a.finish();
+    expect(score).toMatchObject({ bytesLost: 0, fixPassed: true, keysPressed: 3 });
+    expect(a.attempt.actions).toEqual(['SysRq-S', 'SysRq-U', 'SysRq-B']);
+  }, 120_000);
+
+  it('a bad recovery: B without S loses the notes, and the next boot finds the root not cleanly unmounted', async () => {
+    const a = await begin('sysrq-reisub');
+    await stuck(a);
+    const kernel = a.machine.kernel;
+    a.attempt.sysrq('b');
+    await a.until(() => a.machine.kernel !== kernel && a.atPrompt(), 'the prompt after SysRq-B');
+    expect(rootCheck(a)).toMatchObject({ clean: false, output: expect.stringContaining('/dev/hda1 was not cleanly unmounted, check forced.') });
+    const score = await a.finish();
+    expect(score).toMatchObject({ bytesLost: a.drill.manifest.data!.bytes, fixPassed: false, keysPressed: 1 });
+  }, 120_000);
+});

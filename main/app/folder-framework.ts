@@ -38,7 +38,7 @@ export function folderLabFramework(labsDir: string, options: { cacheDir?: string
     async finishDrill(id, session) {
       const drill = await findDrill(id);
       const measure = await session.finishDrill();
-      const fixPassed = drill.fix ? (await runLabChecks(drill.fix, readLearnerFiles(session.config.workspace))).passed : false;
+      const fixPassed = measure.fixPassed || (drill.fix ? (await runLabChecks(drill.fix, readLearnerFiles(session.config.workspace))).passed : false);
       return { ...measure, fixPassed };
     },
     async runChecks(id, workspace) {

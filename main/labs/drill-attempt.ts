@@ -8,8 +8,12 @@ import type { DrillScore } from '../progress/types.js';
 import type { CommandOutcome } from '../session/terminal-command.js';
 import { scoreAttempt, type Drill } from './drill.js';
 
-/** Where the scenario is put on the machine (root's: the learner's files are not the drill's). */
-export const SCENARIO_PATH = '/root/drill-scenario.sh';
+/**
+ * Where the scenario is put: a hidden file of the workspace (/home/lab), which every machine has
+ * whatever its root file system (a disk root is not writable before its boot scripts ran), and
+ * which checks leave out. It runs as root.
+ */
+export const SCENARIO_FILE = '.drill-scenario.sh';
 
 /** Types a command at the shell's prompt and resolves once the prompt is back (TerminalCommands.run). */
 export type RunAtPrompt = (command: string) => Promise<CommandOutcome>;
@@ -27,6 +31,8 @@ export class DrillAttempt {
   private faultAtNs: number | undefined;
   private wallStartMs = 0;
   private ended: { atNs: number; wallMs: number } | undefined;
+  /** The kernel the fault happened on: a recovery that reboots runs on another. */
+  private faultKernel: Machine['kernel'] | undefined;
 
   constructor(readonly drill: Pick<Drill, 'manifest' | 'scenario'>, private readonly machine: Machine) {}
 
@@ -40,14 +46,17 @@ export class DrillAttempt {
    * a bug in the drill, not the learner's).
    */
   async start(run: RunAtPrompt): Promise<void> {
-    this.machine.kernel.writeSystemFile(SCENARIO_PATH, this.drill.scenario, 0o700);
-    const r = await run(`sudo sh ${SCENARIO_PATH}`);
+    const workspace = this.machine.host.workspace;
+    if (!workspace) throw new Error('a drill needs a machine with a workspace (/home/lab) to put its scenario in');
+    workspace.writeFile(SCENARIO_FILE, new TextEncoder().encode(this.drill.scenario));
+    const r = await run(`sudo sh /home/lab/${SCENARIO_FILE}`);
     if (r.status !== 0) {
       const tail = r.output.replace(/\r/g, '').trimEnd().split('\n').slice(-8).join('\n');
       throw new Error(`the drill's scenario failed (status ${r.status ?? 'none: the machine went away'}):\n${tail}`);
     }
     this.faultAtNs = this.machine.virtualTimeNs;
     this.wallStartMs = Date.now();
+    this.faultKernel = this.machine.kernel;
     const trigger = this.drill.manifest.trigger;
     if (trigger) this.machine.input(`${trigger}\r`);
   }
@@ -79,10 +88,21 @@ export class DrillAttempt {
     this.ended ??= { atNs: this.machine.virtualTimeNs, wallMs: Date.now() };
   }
 
-  /** The command that measures what is left of the drill's data (its output ends in the byte count). */
+  /**
+   * Whether the recovery passed by the drill's own measure (drill.json `recovery`): for
+   * `clean-root`, the machine booted again and its boot's fsck found the root clean.
+   */
+  recoveryPassed(): boolean {
+    if (this.drill.manifest.recovery !== 'clean-root') return false;
+    // The root's check is the disk-root machine's (undefined when the root is not on a disk).
+    const check = (this.machine as { rootCheck?: { clean: boolean } }).rootCheck;
+    return this.machine.kernel !== this.faultKernel && check?.clean === true;
+  }
+
+  /** The command that measures what is left of the drill's data (it prints "drill data: N bytes"). */
   get dataCommand(): string | undefined {
     const data = this.drill.manifest.data;
-    return data && `sudo cat '${data.path}' 2>/dev/null | wc -c`;
+    return data && `echo "drill data: $(sudo cat '${data.path}' 2>/dev/null | wc -c) bytes"`;
   }
 
   /**
@@ -93,10 +113,10 @@ export class DrillAttempt {
   score(o: { dataOutput?: string; fixPassed: boolean }): DrillScore {
     if (this.faultAtNs === undefined) throw new Error('the drill was not started');
     this.end();
-    const bytesFound = o.dataOutput === undefined ? 0 : Number(/(\d+)\s*$/.exec(o.dataOutput.replace(/\r/g, ''))?.[1] ?? 0);
+    const bytesFound = Number(/^drill data: (\d+) bytes$/m.exec(o.dataOutput?.replace(/\r/g, '') ?? '')?.[1] ?? 0);
     return scoreAttempt({
       faultAtNs: this.faultAtNs, recoveredAtNs: this.ended!.atNs, wallStartMs: this.wallStartMs, wallEndMs: this.ended!.wallMs,
-      keysPressed: this.keys, bytesExpected: this.drill.manifest.data?.bytes ?? 0, bytesFound, fixPassed: o.fixPassed,
+      keysPressed: this.keys, bytesExpected: this.drill.manifest.data?.bytes ?? 0, bytesFound, fixPassed: o.fixPassed || this.recoveryPassed(),
     });
   }
 
@@ -105,8 +125,9 @@ export class DrillAttempt {
     const command = this.dataCommand;
     if (!command) return undefined;
     try {
+      // A shell builtin (echo) has no job, hence no status: the printed count is what counts.
       const r = await run(command);
-      return r.status === 0 ? r.output : undefined;
+      return r.interrupted ? undefined : r.output;
     } catch {
       return undefined;
     }

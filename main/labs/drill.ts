@@ -38,6 +38,11 @@ export const DrillSchema = v.strictObject({
    * bytes it holds. Bytes missing from it after the recovery are the bytes lost.
    */
   data: v.optional(v.strictObject({ path: v.pipe(v.string(), v.startsWith('/')), bytes: v.pipe(v.number(), v.integer(), v.minValue(0)) })),
+  /**
+   * What makes the recovery pass when there is no fix to check: `clean-root`, the machine was
+   * rebooted and its boot's fsck found the root file system clean (scored as "fix passed").
+   */
+  recovery: v.optional(v.picklist(['clean-root'] as const)),
   /** The lab whose checks decide whether the learner's fix passed (its workspace is the fix). */
   fixLab: v.optional(LabId),
 });

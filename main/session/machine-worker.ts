@@ -154,8 +154,7 @@ port.on('message', (message: ToWorker) => {
       drill = undefined;
       attempt.end();
       void attempt.measureData((command) => commands.run(command)).then((dataOutput) => {
-        const { virtualMs, wallMs, bytesLost, keysPressed } = attempt.score({ dataOutput, fixPassed: false });
-        post({ type: 'drill-measured', id, measure: { virtualMs, wallMs, bytesLost, keysPressed } });
+        post({ type: 'drill-measured', id, measure: attempt.score({ dataOutput, fixPassed: false }) });
       }, (e: unknown) => failDrill(id, e));
       break;
     }

@@ -15,6 +15,8 @@ export interface DrillMeasure {
   wallMs: number;
   bytesLost: number;
   keysPressed: number;
+  /** The drill's own recovery measure passed (drill.json `recovery`); the fix's checks are the main side's. */
+  fixPassed: boolean;
 }
 
 /** What a worker needs to build its machine; plain data, since it crosses threads. */
