@@ -1,4 +1,4 @@
-// A drill through the app's core with the real lab framework and the real machine thread: the
+// A drill through the app's core with the app's lab framework (fix checks in its check worker) and the real machine thread: the
 // drill's faulty driver put in the session's workspace, the scenario typed at the machine's
 // prompt, the learner's keys and the reset button counted in the worker, and the score (with
 // the fix checked by the drill's checks) recorded in the progress store.
@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DriverLabCore } from '../main/app/core.js';
-import { folderLabFramework } from '../main/app/folder-framework.js';
+import { workerLabFramework } from '../main/app/worker-framework.js';
 import { folderLabProvider } from '../main/labs/catalog.js';
 import type { TerminalChunk } from '../main/ipc/common/contract.js';
 
@@ -19,7 +19,7 @@ describe('a drill in the app', () => {
   it('lists the drills, runs hard-lockup in the lab session\'s machine, counts the reset, and scores the fix', async () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'driverlab-drill-app-'));
     homes.push(home);
-    const core = new DriverLabCore({ home, labs: folderLabProvider(LABS), framework: folderLabFramework(LABS) });
+    const core = new DriverLabCore({ home, labs: folderLabProvider(LABS), framework: workerLabFramework(LABS) });
     let screen = '';
     const waitFor = async (test: () => boolean, what: string) => {
       const start = Date.now();

@@ -3,12 +3,12 @@
 // and the hints of the lab's hints files, in the learner's language.
 import type { CheckItemResult, SourceLocation } from '../ipc/common/contract.js';
 import type { Failure } from '../labs/check-api.js';
-import { runLabChecks } from '../labs/check-runner.js';
+import { runLabChecks, type ItemResult } from '../labs/check-runner.js';
 import { checksCacheDir } from '../labs/compile-checks.js';
 import type { Drill } from '../labs/drill.js';
 import { loadLabs, localized, type Lab } from '../labs/loader.js';
 import { readLearnerFiles, writeFiles } from '../labs/workspace.js';
-import type { LabFramework } from './lab-framework.js';
+import { CheckRunCancelled, type LabFramework } from './lab-framework.js';
 
 /** The first place a failure points at. */
 function placeOf(failure: Failure | undefined): SourceLocation | undefined {
@@ -17,12 +17,27 @@ function placeOf(failure: Failure | undefined): SourceLocation | undefined {
   return first && (first.line !== undefined ? { file: first.file, line: first.line } : { file: first.file });
 }
 
-export function folderLabFramework(labsDir: string, options: { cacheDir?: string } = {}): LabFramework {
+/** A check runner item as the contract shows it. */
+function itemResult(i: ItemResult): CheckItemResult {
+  const where = placeOf(i.failure);
+  return { id: i.id, title: i.title, status: i.status, message: i.message, ...(where ? { where } : {}) };
+}
+
+export interface FolderFrameworkOptions {
+  cacheDir?: string;
+  /** Runs a drill's fix checks on the workspace (the app: in its check worker); default: here. */
+  checkFix?(drill: string, workspace: string): Promise<boolean>;
+}
+
+export function folderLabFramework(labsDir: string, options: FolderFrameworkOptions = {}): LabFramework {
+  /** A lab, or a drill's fix checks (run like a lab's). */
   const find = async (id: string): Promise<Lab> => {
-    const lab = (await loadLabs(labsDir, { cacheDir: options.cacheDir ?? checksCacheDir() })).labs.find((l) => l.manifest.id === id);
+    const set = await loadLabs(labsDir, { cacheDir: options.cacheDir ?? checksCacheDir() });
+    const lab = set.labs.find((l) => l.manifest.id === id) ?? set.drills.find((d) => d.manifest.id === id)?.fix;
     if (!lab) throw new Error(`'${id}' has no checks in this version of DriverLab`);
     return lab;
   };
+  const checkFix = options.checkFix ?? (async (id: string, workspace: string) => (await runLabChecks(await find(id), readLearnerFiles(workspace))).passed);
   const findDrill = async (id: string): Promise<Drill> => {
     const drill = (await loadLabs(labsDir, { cacheDir: options.cacheDir ?? checksCacheDir() })).drills.find((d) => d.manifest.id === id);
     if (!drill) throw new Error(`'${id}' is not a drill in this version of DriverLab`);
@@ -38,17 +53,18 @@ export function folderLabFramework(labsDir: string, options: { cacheDir?: string
     async finishDrill(id, session) {
       const drill = await findDrill(id);
       const measure = await session.finishDrill();
-      const fixPassed = measure.fixPassed || (drill.fix ? (await runLabChecks(drill.fix, readLearnerFiles(session.config.workspace))).passed : false);
+      const fixPassed = measure.fixPassed || (drill.fix !== undefined && await checkFix(id, session.config.workspace));
       return { ...measure, fixPassed };
     },
-    async runChecks(id, workspace) {
+    async runChecks(id, workspace, run = {}) {
       const lab = await find(id);
       const files = readLearnerFiles(workspace);
-      const report = await runLabChecks(lab, files);
-      const items: CheckItemResult[] = report.items.map((i) => {
-        const where = placeOf(i.failure);
-        return { id: i.id, title: i.title, status: i.status, message: i.message, ...(where ? { where } : {}) };
+      const { onItem, signal } = run;
+      if (signal?.aborted) throw new CheckRunCancelled();
+      const report = await runLabChecks(lab, files, { signal, onItem: onItem && ((i) => onItem(itemResult(i))) }).catch((e: unknown) => {
+        throw signal?.aborted ? new CheckRunCancelled() : e;
       });
+      const items = report.items.map(itemResult);
       return { seed: report.seed, personality: report.personality, items, files: new Map([...files].map(([p, f]) => [p, f.data])) };
     },
     async hint(id, index, language) {

@@ -3,11 +3,9 @@
 // is powered on, reset and powered off from here. If the worker dies, the session says so
 // ("crashed: ...") and can boot a new machine.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { MachineStatus, Personality, SessionId } from '../ipc/common/contract.js';
-import { packageRoot } from '../host/node-host.js';
+import { workerScript } from '../host/worker-script.js';
 import { TerminalOutput, type Timers } from './terminal-stream.js';
 import type { DrillMeasure, DrillStart, FromWorker, MachineWorkerData, ToWorker } from './worker-protocol.js';
 import type { CommandOutcome } from './terminal-command.js';
@@ -27,11 +25,7 @@ export type WorkerFactory = (data: MachineWorkerData) => Worker;
  * worker threads run JavaScript, and `npm test` builds before it tests.
  */
 export function machineWorkerScript(): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return path.join(path.dirname(here), 'machine-worker.js');
-  const built = path.join(packageRoot(), 'dist', 'main', 'session', 'machine-worker.js');
-  if (!fs.existsSync(built)) throw new Error(`${built} is missing: run 'npm run build' first`);
-  return built;
+  return workerScript(import.meta.url, 'machine-worker.js');
 }
 
 /** How long the machine thread has to act on a reset or power-off before the session replaces it. */
