@@ -6,6 +6,7 @@ import type { Task } from '../kernel/sched.js';
 import { TaskKilled, SIGSEGV, SIGFPE } from '../kernel/sched.js';
 import type { Inode } from '../kernel/fs/types.js';
 import { ENOEXEC, Errno } from '../kernel/errno.js';
+import { kernelReadFile } from '../kernel/fs/kernel-io.js';
 import { O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, S_IFMT, S_IFDIR, S_IFCHR, S_IFBLK, S_IFREG, S_IFLNK, S_IFIFO } from '../kernel/fs/types.js';
 import type { UserMemory } from '../kernel/uaccess.js';
 
@@ -45,15 +46,13 @@ function filetype(mode: number): number {
 /** Recognises a WASI binary and runs it (an exec loader of the kernel). */
 export function wasiLoader(k: Kernel) {
   return async (_task: Task, path: string, inode: Inode, argv: string[]): Promise<ProgramMain | number> => {
-    const data = inode.data ?? (inode.fops.open ? undefined : undefined);
-    let bytes = data;
-    if (!bytes) {
-      // Host-backed files are read through the VFS at exec.
-      try {
-        const f = k.vfs.open(path, O_RDONLY, 0, '/', { uid: 0, gid: 0, umask: 0 });
-        if (typeof f === 'number' || f instanceof Promise) return -ENOEXEC;
-        bytes = f.inode.data;
-      } catch { return -ENOEXEC; }
+    void inode;
+    // The binary is read through the VFS, whatever file system holds it (kernel_read()).
+    let bytes: Uint8Array;
+    try {
+      bytes = kernelReadFile(k, path);
+    } catch {
+      return -ENOEXEC;
     }
     if (!bytes || bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) return -ENOEXEC;
     let module: WebAssembly.Module;

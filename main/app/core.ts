@@ -16,6 +16,7 @@ import { IpcServer, type EventSources, type Sender } from '../ipc/server.js';
 import type { LabProvider } from '../labs/catalog.js';
 import { writeFiles } from '../labs/workspace.js';
 import { NodeDirectory } from '../host/node-host.js';
+import { labDiskPath } from '../host/disk-image.js';
 import { labWorkspaceDir } from '../progress/paths.js';
 import { ProgressStore } from '../progress/store.js';
 import { validateSetting } from '../progress/settings.js';
@@ -142,6 +143,7 @@ export class DriverLabCore {
         boot: async (id) => (await this.session(id)).boot(),
         reset: async (id) => (await this.session(id)).reset(),
         powerOff: async (id) => this.existing(id).powerOff(),
+        reinstall: async (id) => (await this.session(id)).reinstall(),
         reboot: async (id) => this.existing(id).reboot(),
         sysrq: async (id, key) => this.existing(id).sysrq(key),
       },
@@ -310,7 +312,8 @@ export class DriverLabCore {
     if (!pending) {
       pending = (async () => {
         const config = await this.options.labs.session(id, await this.workspaceDir(id));
-        const session = new MachineSession(config, this.options.workerFactory ?? defaultWorkerFactory);
+        // One hard disk per lab session, in the data folder: the machine keeps it across app restarts.
+        const session = new MachineSession({ ...config, diskImage: labDiskPath(this.options.home, id) }, this.options.workerFactory ?? defaultWorkerFactory);
         session.setConsoleLogLevel(this.progress().settings().consoleLogLevel);
         this.sessions.set(id, session);
         return session;

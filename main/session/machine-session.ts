@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { MachineStatus, Personality, SessionId } from '../ipc/common/contract.js';
 import { workerScript } from '../host/worker-script.js';
+import { releaseStaleLock, removeDiskImage } from '../host/disk-image.js';
 import { TerminalOutput, type Timers } from './terminal-stream.js';
 import type { DrillMeasure, DrillStart, FromWorker, MachineWorkerData, ToWorker } from './worker-protocol.js';
 import type { CommandOutcome } from './terminal-command.js';
@@ -15,6 +16,8 @@ export interface SessionConfig {
   /** Host folder mounted at /home/lab. */
   workspace: string;
   machine: MachineWorkerData['machine'];
+  /** The machine's hard disk image, kept across app restarts (undefined: a fresh disk at each power-on). */
+  diskImage?: string;
 }
 
 /** Starts a machine thread; tests may pass their own script, the app uses machineWorkerScript(). */
@@ -69,7 +72,7 @@ export class MachineSession {
     fs.mkdirSync(this.config.workspace, { recursive: true });
     this.boots++;
     this.output.clearScrollback();
-    const worker = this.spawn({ workspace: this.config.workspace, machine: this.config.machine, columns: this.columns, rows: this.rows, consoleLogLevel: this.consoleLogLevel });
+    const worker = this.spawn({ workspace: this.config.workspace, machine: this.config.machine, diskImage: this.config.diskImage, columns: this.columns, rows: this.rows, consoleLogLevel: this.consoleLogLevel });
     this.worker = worker;
     // Screens still behind on the last machine's output hold this one back too.
     if (this.output.isPaused) this.send({ type: 'pause' });
@@ -108,6 +111,17 @@ export class MachineSession {
     }
     await this.cutPower('reset');
     this.output.write('\r\n');
+    return this.boot();
+  }
+
+  /**
+   * Reinstall the machine: the power goes off, its disk is installed afresh (everything on it is
+   * gone: /home/user, /etc, a rebuilt kernel; the workspace on the host is not touched), and it boots.
+   */
+  async reinstall(): Promise<MachineStatus> {
+    await this.cutPower('reinstalling');
+    if (this.config.diskImage) removeDiskImage(this.config.diskImage);
+    this.output.write('\r\n[driverlab] The machine\'s disk is installed afresh.\r\n');
     return this.boot();
   }
 
@@ -234,7 +248,13 @@ export class MachineSession {
       await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, MACHINE_ANSWER_MS))]);
     }
     await worker.terminate();
+    this.releaseDisk();
     this.setState({ state: 'off', reason });
+  }
+
+  /** A machine thread that was stopped from outside could not close its disk: its lock goes (the journal is whole). */
+  private releaseDisk(): void {
+    if (this.config.diskImage) releaseStaleLock(this.config.diskImage);
   }
 
   /** Whether the machine in `worker` boots again (true) or stops (false); it must answer within MACHINE_ANSWER_MS. */
@@ -265,7 +285,7 @@ export class MachineSession {
     if (this.worker !== worker) return;
     this.worker = undefined;
     this.abandonCommands('stopped');
-    void worker.terminate();
+    void worker.terminate().then(() => this.releaseDisk());
     this.setState({ state: 'off', reason });
   }
 

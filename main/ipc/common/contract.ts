@@ -362,6 +362,11 @@ export interface MachineService {
   reset(session: SessionId): Promise<MachineStatus>;
   /** Cuts the power. */
   powerOff(session: SessionId): Promise<MachineStatus>;
+  /**
+   * Installs the machine's disk afresh and boots it: /home/user, /etc, a rebuilt kernel are gone
+   * (the workspace on the host is not touched).
+   */
+  reinstall(session: SessionId): Promise<MachineStatus>;
   /** A clean reboot: `reboot` typed at the shell's prompt when the machine has it, else the kernel restarts. */
   reboot(session: SessionId): Promise<void>;
   /** Alt+SysRq+`key` on the machine's keyboard (Magic SysRq). */
@@ -489,6 +494,7 @@ export const CONTRACT: Contract = {
     boot: sessionOnly,
     reset: sessionOnly,
     powerOff: sessionOnly,
+    reinstall: sessionOnly,
     reboot: sessionOnly,
     sysrq: { args: v.strictTuple([SessionIdSchema, SysrqKeySchema]), session: true },
   },
