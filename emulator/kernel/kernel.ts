@@ -7,7 +7,7 @@ import type { DualPic } from '../hw/intc/i8259.js';
 import type { IsaMemory } from '../hw/isa-memory.js';
 import type { Host } from '../host.js';
 import { Errno, EBADF, ECHILD, EINTR, EINVAL, EISDIR, ENOENT, ENOEXEC, ENOTDIR, EPERM, ESRCH, ESPIPE, EPIPE, EAGAIN, strerror } from './errno.js';
-import { KernelLog } from './printk.js';
+import { KernelLog, logBufLen } from './printk.js';
 import { formatC, type FormatArgs } from './format.js';
 import { Vfs, type Cred as VfsCred } from './fs/vfs.js';
 import { RamFs, type FsContext } from './fs/ramfs.js';
@@ -43,6 +43,7 @@ import type { BuiltinCode } from './builtin.js';
 import { BlockLayer } from './block/index.js';
 import { KernelPanic, OopsExit, lockupReport, panic, panicRebootAt } from './oops.js';
 import { enterSyscall, leaveSyscall, type SyscallPath } from './symbols.js';
+import { PID_MAX, RESERVED_PIDS, forkRefused } from './rlimit.js';
 
 export type Personality = 'modern' | '2.2';
 
@@ -232,7 +233,7 @@ export class Kernel {
     this.consoleOutput = opts.consoleOutput;
     this.epochMs = opts.epochMs;
     this.jiffies = opts.personality === 'modern' ? 0xffff8ad0 : 0;
-    this.log = new KernelLog(() => this.sched.now() - this.bootNs, (text) => this.console.write(text));
+    this.log = new KernelLog(() => this.sched.now() - this.bootNs, (text) => this.console.write(text), logBufLen(opts.personality));
     // 2.2 is the article's uniprocessor; the modern kernel runs a two-CPU SMP machine.
     this.sched = new Scheduler(this.clock, opts.personality === 'modern' ? 2 : 1, opts.seed ?? 1);
     this.irqCountsPerCpu = this.sched.cpus.map(() => new Array(16).fill(0));
@@ -743,9 +744,13 @@ export class Kernel {
   }
   private kernelMemory: UserMemory | undefined;
 
+  /** alloc_pid(): the next free pid, wrapping at pid_max to the first after the reserved ones. */
   allocPid(): number {
-    while (this.tasks.has(this.nextPid)) this.nextPid++;
-    return this.nextPid++;
+    for (;;) {
+      if (this.nextPid >= PID_MAX) this.nextPid = RESERVED_PIDS;
+      if (!this.tasks.has(this.nextPid)) return this.nextPid++;
+      this.nextPid++;
+    }
   }
 
   createTask(parent: Task | undefined, comm: string, cred: Task['cred'], kind: Task['kind'] = 'user'): Task {
@@ -863,6 +868,7 @@ export class Kernel {
       task.exitCode = code;
       task.termSignal = signal;
       task.state = 'Z';
+      this.modules.releaseTask(task.pid);
       this.sched.onState?.(task);
       const init = this.tasks.get(1);
       for (const c of task.children) {
@@ -1097,6 +1103,8 @@ export class Kernel {
     } catch (e) {
       return errnoOf(e);
     }
+    const refused = forkRefused(this, (opts.cred ?? parent.cred).uid);
+    if (refused) return refused;
     const child = this.createTask(parent, basenameOf(path).slice(0, 15), opts.cred ?? { ...parent.cred });
     if (opts.cwd) child.cwd = opts.cwd;
     if (opts.env) child.env = new Map(opts.env);
@@ -1113,8 +1121,10 @@ export class Kernel {
     return child;
   }
 
-  /** fork(): a child running `main` (a TypeScript closure) with the given descriptors. */
-  fork(parent: Task, comm: string, main: ProgramMain, opts: { fds: (OpenFile | undefined)[]; pgid?: number }): Task {
+  /** fork(): a child running `main` (a TypeScript closure) with the given descriptors, or -EAGAIN past the process limits. */
+  fork(parent: Task, comm: string, main: ProgramMain, opts: { fds: (OpenFile | undefined)[]; pgid?: number }): Task | number {
+    const refused = forkRefused(this, parent.cred.uid);
+    if (refused) return refused;
     const child = this.createTask(parent, comm, { ...parent.cred });
     child.fds = opts.fds.map((f) => { if (f) f.refs++; return f; });
     if (opts.pgid !== undefined) child.pgid = opts.pgid;

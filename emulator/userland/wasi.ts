@@ -9,6 +9,7 @@ import { ENOEXEC, Errno } from '../kernel/errno.js';
 import { kernelReadFile } from '../kernel/fs/kernel-io.js';
 import { O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, S_IFMT, S_IFDIR, S_IFCHR, S_IFBLK, S_IFREG, S_IFLNK, S_IFIFO } from '../kernel/fs/types.js';
 import type { UserMemory } from '../kernel/uaccess.js';
+import { outOfMemory } from '../kernel/memory.js';
 
 /** Linux errno -> WASI errno (wasi-libc's errno.h uses the WASI numbering). */
 const WASI_ERRNO: Record<number, number> = {
@@ -79,7 +80,7 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
   };
   const u8 = () => { refresh(); return cachedU8; };
   const view = () => { refresh(); return cachedView; };
-  const mm: UserMemory = { bytes: u8 };
+  const mm: UserMemory = { bytes: u8, resident: () => memory.current?.buffer.byteLength ?? 0 };
   const enc = new TextEncoder();
   const dec = new TextDecoder();
   const str = (ptr: number, len: number) => dec.decode(u8().subarray(ptr, ptr + len));
@@ -149,7 +150,13 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
     v.setBigUint64(ptr + 48, t, true);
     v.setBigUint64(ptr + 56, t, true);
   };
-  const charge = () => k.enter(task);
+  /** The program grew (malloc took pages): if that left the machine short, the OOM killer picks a victim. */
+  let sizeSeen = 0;
+  const checkGrowth = () => {
+    const size = memory.current?.buffer.byteLength ?? 0;
+    if (size > sizeSeen) { sizeSeen = size; outOfMemory(k, task); }
+  };
+  const charge = () => { checkGrowth(); k.enter(task); };
   const isPreopen = (fd: number) => fd === PREOPEN_FD && !k.fdGet(task, fd);
   /** fsync(2) and fdatasync(2); stdio and pipes have none (EINVAL), as on Linux. */
   const fsync = (fd: number): number => {
@@ -412,6 +419,7 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
       const fuel = instance.exports.__dl_fuel as WebAssembly.Global;
       const used = fuelGiven - (fuel.value as number);
       fuel.value = fuelGiven = k.sched.quantum();
+      checkGrowth();
       const wait = k.preemptionPoint(task, 'user', used * NS_PER_FUEL, true);
       if (wait) sync(wait.then(() => 0));
     },

@@ -284,7 +284,7 @@ export class MachineSession {
   private lose(worker: Worker, reason: string): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
-    this.abandonCommands('stopped');
+    this.abandonCommands(`stopped (${reason})`);
     void worker.terminate().then(() => this.releaseDisk());
     this.setState({ state: 'off', reason });
   }

@@ -186,7 +186,15 @@ export class Vfs {
     }
     const fmode = (acc === O_RDONLY || acc === O_RDWR ? FMODE_READ : 0) | (acc === O_WRONLY || acc === O_RDWR ? FMODE_WRITE : 0) | FMODE_LSEEK;
     const file: OpenFile = { inode, path: res.path, flags, fmode, pos: 0, fops, refs: 1 };
-    if ((flags & O_TRUNC) && isReg(inode.mode) && acc !== O_RDONLY) inode.truncate?.(0);
+    if ((flags & O_TRUNC) && isReg(inode.mode) && acc !== O_RDONLY) {
+      // Truncation writes (a host-backed file, a full host disk): its failure is open's.
+      try {
+        inode.truncate?.(0);
+      } catch (e) {
+        if (e instanceof Errno) return -e.errno;
+        throw e;
+      }
+    }
     if (!fops.open) return file;
     return andThen(fops.open(inode, file), (r) => (r < 0 ? r : file));
   }
