@@ -97,6 +97,8 @@ export class Machine {
   private powerWaiter: (() => void) | undefined;
   /** Called when the machine has booted again after a reset, a reboot or a power cycle. */
   onReboot: (() => void) | undefined;
+  /** Virtual time of the boots before this one: every power-on starts a new clock. */
+  private earlierBootsNs = 0;
 
   /** Whether someone listens to the event stream (config.onEvent was given). */
   private readonly listening: boolean;
@@ -130,6 +132,7 @@ export class Machine {
    * machine (the learner's workspace, the disk image) is untouched.
    */
   private powerOn(): void {
+    if (this.clock) this.earlierBootsNs += this.clock.now;
     this.clock = new VirtualClock();
     this.bus = new IoPortBus();
     this.pic = new DualPic();
@@ -197,6 +200,11 @@ export class Machine {
     // Whoever does not wait for the boot hears of a failure from runShell.
     done.catch(() => undefined);
     return done;
+  }
+
+  /** Virtual time since the machine was first powered on, across reboots and resets (a drill's recovery spans them). */
+  get virtualTimeNs(): number {
+    return this.earlierBootsNs + this.clock.now;
   }
 
   /** True from power-on until user space starts: what a terminal hides unless it shows the boot. */

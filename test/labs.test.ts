@@ -8,7 +8,7 @@ import { loadLabs, type Lab, type LabSet } from '../main/labs/loader.js';
 import type { WorkspaceFile } from '../main/labs/workspace.js';
 
 const LABS = path.resolve(import.meta.dirname, '../labs');
-const SHIPPED = ['hello-proc', 'char-device', 'major-minor', 'module-params', 'probe-resources', 'firmware-startup', 'mailbox-irq', 'multi-card-race', 'ioctl-debug', 'locking', 'version-compat'];
+const SHIPPED = ['hello-proc', 'char-device', 'major-minor', 'boot-params', 'module-params', 'probe-resources', 'firmware-startup', 'mailbox-irq', 'multi-card-race', 'ioctl-debug', 'locking', 'version-compat'];
 
 let set: LabSet;
 beforeAll(async () => {

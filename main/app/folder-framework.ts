@@ -5,8 +5,9 @@ import type { CheckItemResult, SourceLocation } from '../ipc/common/contract.js'
 import type { Failure } from '../labs/check-api.js';
 import { runLabChecks, type ItemResult } from '../labs/check-runner.js';
 import { checksCacheDir } from '../labs/compile-checks.js';
+import type { Drill } from '../labs/drill.js';
 import { loadLabs, localized, type Lab } from '../labs/loader.js';
-import { readLearnerFiles } from '../labs/workspace.js';
+import { readLearnerFiles, writeFiles } from '../labs/workspace.js';
 import { CheckRunCancelled, type LabFramework } from './lab-framework.js';
 
 /** The first place a failure points at. */
@@ -22,13 +23,39 @@ function itemResult(i: ItemResult): CheckItemResult {
   return { id: i.id, title: i.title, status: i.status, message: i.message, ...(where ? { where } : {}) };
 }
 
-export function folderLabFramework(labsDir: string, options: { cacheDir?: string } = {}): LabFramework {
+export interface FolderFrameworkOptions {
+  cacheDir?: string;
+  /** Runs a drill's fix checks on the workspace (the app: in its check worker); default: here. */
+  checkFix?(drill: string, workspace: string): Promise<boolean>;
+}
+
+export function folderLabFramework(labsDir: string, options: FolderFrameworkOptions = {}): LabFramework {
+  /** A lab, or a drill's fix checks (run like a lab's). */
   const find = async (id: string): Promise<Lab> => {
-    const lab = (await loadLabs(labsDir, { cacheDir: options.cacheDir ?? checksCacheDir() })).labs.find((l) => l.manifest.id === id);
+    const set = await loadLabs(labsDir, { cacheDir: options.cacheDir ?? checksCacheDir() });
+    const lab = set.labs.find((l) => l.manifest.id === id) ?? set.drills.find((d) => d.manifest.id === id)?.fix;
     if (!lab) throw new Error(`'${id}' has no checks in this version of DriverLab`);
     return lab;
   };
+  const checkFix = options.checkFix ?? (async (id: string, workspace: string) => (await runLabChecks(await find(id), readLearnerFiles(workspace))).passed);
+  const findDrill = async (id: string): Promise<Drill> => {
+    const drill = (await loadLabs(labsDir, { cacheDir: options.cacheDir ?? checksCacheDir() })).drills.find((d) => d.manifest.id === id);
+    if (!drill) throw new Error(`'${id}' is not a drill in this version of DriverLab`);
+    return drill;
+  };
   return {
+    async startDrill(id, session) {
+      const drill = await findDrill(id);
+      // Every attempt starts from the drill's faulty driver.
+      writeFiles(session.config.workspace, drill.starter);
+      await session.startDrill({ manifest: drill.manifest, scenario: drill.scenario });
+    },
+    async finishDrill(id, session) {
+      const drill = await findDrill(id);
+      const measure = await session.finishDrill();
+      const fixPassed = measure.fixPassed || (drill.fix !== undefined && await checkFix(id, session.config.workspace));
+      return { ...measure, fixPassed };
+    },
     async runChecks(id, workspace, run = {}) {
       const lab = await find(id);
       const files = readLearnerFiles(workspace);

@@ -173,12 +173,19 @@ export class CheckWorker {
 
 /** The labs/ folder's framework (folder-framework.ts) with check runs in a CheckWorker. */
 export function workerLabFramework(labsDir: string, options: WorkerFrameworkOptions = {}): LabFramework & { readonly checks: CheckWorker } {
-  const inProcess = folderLabFramework(labsDir, { cacheDir: options.cacheDir });
   const checks = new CheckWorker({ labsDir, cacheDir: options.cacheDir }, options);
+  // A drill's fix is checked in the check worker too: a check run must not hold up the app.
+  const checkFix = async (drill: string, workspace: string) => {
+    const { items } = await checks.run(drill, workspace);
+    return items.length > 0 && items.every((i) => i.status === 'passed');
+  };
+  const inProcess = folderLabFramework(labsDir, { cacheDir: options.cacheDir, checkFix });
   return {
     checks,
     runChecks: (lab, workspace, run) => checks.run(lab, workspace, run),
     hint: inProcess.hint!.bind(inProcess),
+    startDrill: inProcess.startDrill!.bind(inProcess),
+    finishDrill: inProcess.finishDrill!.bind(inProcess),
     close: () => checks.close(),
   };
 }

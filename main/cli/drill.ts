@@ -1,58 +1,79 @@
-// `driverlab drill ID`: a drill attempt at the terminal. The scenario brings the machine into
-// its bad state; then the terminal is the learner's, with every key counted, until they leave
-// the shell (exit, or Ctrl-] . when nothing else answers); then the attempt is scored
-// (main/labs/drill.ts): virtual and wall time from the fault to the end, the bytes of the
-// drill's data that did not survive, the keys, and whether the fix passed its lab's checks.
+// `driverlab drill ID`: a drill attempt at the terminal. The scenario is typed at the prompt and
+// brings the machine into its bad state, then the drill's trigger; from then on the terminal is
+// the learner's, with every key, SysRq (Ctrl-] key) and reset (Ctrl-] r) counted, until they
+// leave the shell (exit). Then the attempt is scored (main/labs/drill-attempt.ts): virtual and
+// wall time from the trigger, the bytes of the drill's data that did not survive, the keys, and
+// whether the fix passed the drill's checks.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { scoreAttempt, type Drill } from '../labs/drill.js';
+import type { Drill } from '../labs/drill.js';
+import { DrillAttempt } from '../labs/drill-attempt.js';
+import { writeFiles } from '../labs/workspace.js';
 import type { DrillScore } from '../progress/types.js';
+import { promptState, TerminalCommands } from '../session/terminal-command.js';
 import { attachTerminal, interactiveMachine } from './driverlab.js';
+
+export { countKeys } from '../labs/drill-attempt.js';
 
 export interface DrillRunOptions {
   out: (text: string) => void;
-  /** The fix's check (the drill's lab, on the learner's workspace); absent: no fix to pass. */
+  /** Whether the fix passed (the drill's checks on the workspace); absent: no fix to pass. */
   fixCheck?: () => Promise<boolean>;
-  /** The workspace mounted at /home/lab (the fix lab's); default an empty folder. */
+  /** The workspace mounted at /home/lab (the drill's); default an empty folder. */
   workspace?: string;
 }
 
-/** Keys in typed input: an escape sequence (an arrow key) is one key. */
-export function countKeys(text: string): number {
-  const ESC = '\u001b';
-  return text.match(new RegExp(`${ESC}\\[[0-9;]*[A-Za-z~]|${ESC}O.|[\\s\\S]`, 'g'))?.length ?? 0;
-}
-
-const SCENARIO_PATH = '/root/drill-scenario.sh';
-
 export async function runDrill(drill: Drill, options: DrillRunOptions): Promise<{ score: DrillScore }> {
   const m = drill.manifest;
-  options.out(`${m.id}: ${m.title}\n\n${drill.goal.trimEnd()}\n\nSetting up the scenario...\n\n`);
+  options.out(`${m.id}: ${m.title}\n\n${drill.goal.trimEnd()}\n\n` +
+    'Setting up: the scenario runs at the prompt; the clock starts when it is done.\n' +
+    'Ctrl-] then a key is Alt+SysRq+key; Ctrl-] r is the reset button; leave the shell (exit) to end the attempt.\n\n');
   const workspace = options.workspace ?? fs.mkdtempSync(path.join(os.tmpdir(), 'driverlab-drill-'));
+  // Every attempt starts from the drill's faulty driver.
+  writeFiles(workspace, drill.starter);
   let terminal = (text: string) => { process.stdout.write(text); };
-  const machine = interactiveMachine({ workspace, personality: m.personality, seed: m.machine.seed ?? 1, showBoot: true, cmdline: m.machine.cmdline }, (text) => terminal(text));
-  // The scenario reaches the machine's disk as a root-only script, written once its root is writable.
-  const delimiter = 'DRIVERLAB_SCENARIO_END';
-  await machine.runShell(`cat <<'${delimiter}' | sudo tee ${SCENARIO_PATH} >/dev/null\n${drill.scenario.replace(/\n?$/, '\n')}${delimiter}\nsudo chmod 700 ${SCENARIO_PATH}; sudo sh ${SCENARIO_PATH}`);
-  const faultAtNs = machine.clock.now;
-  const wallStartMs = Date.now();
-  let keysPressed = 0;
-  options.out('\r\n[driverlab] The clock is running: recover the machine, then leave the shell (exit).\r\n');
-  await attachTerminal(machine, (text) => { keysPressed += countKeys(text); });
-  const recoveredAtNs = machine.clock.now;
-  const wallEndMs = Date.now();
-  let bytesFound = 0;
-  if (m.data && machine.kernel.halted === undefined) {
-    // Whatever the learner left running must not keep the measurement from finishing.
+  // The machine is made (and boots) next: the commands reach it once it exists.
+  const commands = new TerminalCommands(() => machine.kernel, (keys) => machine.input(keys));
+  const machine = interactiveMachine(
+    { workspace, personality: m.personality, seed: m.machine.seed ?? 1, showBoot: true, cmdline: m.machine.cmdline, cards: m.machine.cards },
+    (text) => { terminal(text); commands.observe(text); },
+  );
+  const poll = setInterval(() => commands.poll(), 50);
+  const attempt = new DrillAttempt(drill, machine);
+  // Keys typed while the scenario is set up wait for it: typed ahead, they would land in it.
+  let held: string[] | undefined = [];
+  let endHeld = false;
+  let shellDone = false;
+  const shell = attachTerminal(machine, {
+    input: (text) => { if (held) held.push(text); else attempt.input(text); },
+    sysrq: (key) => attempt.sysrq(key),
+    reset: () => attempt.reset(),
+    end: () => { if (held) endHeld = true; else machine.endInput(); },
+  }).finally(() => { shellDone = true; });
+  try {
+    while ('busy' in promptState(machine.kernel) && !shellDone) await new Promise((resolve) => setTimeout(resolve, 50));
+    if (shellDone) throw new Error('the machine stopped before the drill could start');
+    await attempt.start((command) => commands.run(command));
+    options.out('\r\n[driverlab] The clock is running.\r\n');
+    for (const text of held) attempt.input(text);
+    held = undefined;
+    if (endHeld) machine.endInput();
+    await shell;
+    attempt.end();
+  } finally {
+    clearInterval(poll);
+  }
+  let dataOutput: string | undefined;
+  const command = attempt.dataCommand;
+  if (command && machine.kernel.halted === undefined) {
+    // The learner left the shell: a script measures, with no keyboard to wait for.
     machine.endInput();
     let out = '';
     terminal = (text) => { out += text; };
-    await machine.runShell(`sudo cat ${m.data.path} 2>/dev/null | wc -c`);
-    bytesFound = Number(/(\d+)\s*$/.exec(out.replace(/\r/g, ''))?.[1] ?? 0);
+    const status = await machine.runShell(command);
+    if (status === 0) dataOutput = out;
   }
   const fixPassed = options.fixCheck ? await options.fixCheck() : false;
-  return {
-    score: scoreAttempt({ faultAtNs, recoveredAtNs, wallStartMs, wallEndMs, keysPressed, bytesExpected: m.data?.bytes ?? 0, bytesFound, fixPassed }),
-  };
+  return { score: attempt.score({ dataOutput, fixPassed }) };
 }

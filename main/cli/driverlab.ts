@@ -216,30 +216,38 @@ export function interactiveMachine(o: Options, write: (text: string) => void = (
   return machine;
 }
 
+/** What a drill puts between the terminal and the machine: it types the keys, presses SysRq and reset, and counts them. */
+export interface TerminalControls {
+  input(text: string): void;
+  sysrq(key: string): void;
+  reset(): void;
+  /** The keyboard is gone (stdin ended). */
+  end(): void;
+}
+
 /**
  * Attaches this terminal to `machine`'s console and runs its shell until it exits.
- * `onInput` sees every chunk typed (a drill counts the keys).
+ * `controls`, when given, types the keys and presses SysRq and reset (a drill counts them).
  */
-export async function attachTerminal(machine: Machine, onInput?: (text: string) => void): Promise<number> {
+export async function attachTerminal(machine: Machine, controls?: TerminalControls): Promise<number> {
   const stdin = process.stdin;
   if (stdin.isTTY) stdin.setRawMode(true);
   stdin.setEncoding('utf8');
   const escape = createEscapeFilter();
   const onData = (data: string) => {
-    onInput?.(data);
     for (const a of escape(data)) {
-      if (a.kind === 'input') machine.input(a.text);
+      if (a.kind === 'input') (controls ?? machine).input(a.text);
       else if (a.kind === 'sysrq') {
         // A key the PC keyboard does not have (Ctrl-] Ctrl-X): say what there is.
-        try { machine.sysrq(a.key); } catch (e) { if (!(e instanceof RangeError)) throw e; process.stdout.write(ESCAPE_HELP); }
+        try { (controls ?? machine).sysrq(a.key); } catch (e) { if (!(e instanceof RangeError)) throw e; process.stdout.write(ESCAPE_HELP); }
       }
       else if (a.kind === 'help') process.stdout.write(ESCAPE_HELP);
-      else if (a.kind === 'reset') { process.stdout.write('\r\n[driverlab] Reset.\r\n'); machine.pressReset(); }
+      else if (a.kind === 'reset') { process.stdout.write('\r\n[driverlab] Reset.\r\n'); if (controls) controls.reset(); else machine.pressReset(); }
       else if (a.kind === 'power-cycle') { process.stdout.write('\r\n[driverlab] Power off, power on.\r\n'); machine.powerCycle(); }
       else { process.stdout.write('\r\n[driverlab] Powered off.\r\n'); machine.stop(); }
     }
   };
-  const onEnd = () => machine.endInput();
+  const onEnd = () => { if (controls) controls.end(); else machine.endInput(); };
   stdin.on('data', onData);
   stdin.on('end', onEnd);
   const onResize = () => { machine.kernel.console.columns = process.stdout.columns ?? 80; machine.kernel.console.rows = process.stdout.rows ?? 24; };

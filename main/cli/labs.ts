@@ -361,8 +361,13 @@ class LabCommands {
     const set = await this.labs();
     const drill = set.drills.find((d) => d.manifest.id === p.positional[0]);
     if (!drill) throw new CommandError(`no drill '${p.positional[0]}' (see: driverlab labs)`, 1);
-    const fixLab = drill.manifest.fixLab ? set.labs.find((l) => l.manifest.id === drill.manifest.fixLab) : undefined;
+    // The fix is checked by the drill's own checks in the drill's workspace, or by another lab's in that lab's.
+    const fixLab = drill.fix ?? (drill.manifest.fixLab ? set.labs.find((l) => l.manifest.id === drill.manifest.fixLab) : undefined);
     const fixDir = fixLab ? this.workspace(fixLab, undefined) : undefined;
+    if (drill.fix && fixDir) {
+      fs.mkdirSync(fixDir, { recursive: true });
+      this.io.out(`The drill's driver is in ${fixDir} (at /home/lab on the machine): fix it there.\n`);
+    }
     const result = await runDrill(drill, {
       out: this.io.out,
       workspace: fixDir && fs.existsSync(fixDir) ? fixDir : undefined,

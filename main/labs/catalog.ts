@@ -5,6 +5,7 @@ import { FREE_PLAY, type LabCatalog, type LabDetails, type LabProblem, type LabS
 import type { SessionConfig } from '../session/machine-session.js';
 import { checksCacheDir } from './compile-checks.js';
 import { loadLabs, localized, type Lab } from './loader.js';
+import type { Drill } from './drill.js';
 import type { Language } from './manifest.js';
 
 export const FREE_PLAY_LAB: LabDetails = {
@@ -43,6 +44,17 @@ function summary(lab: Lab): LabSummary {
   };
 }
 
+/** Drills come after the labs, in the catalog's drill section (the renderer lists kind 'drill' apart). */
+const DRILL_ORDER = 1000;
+
+function drillSummary(drill: Drill): LabSummary {
+  const m = drill.manifest;
+  return {
+    id: m.id, title: m.title, summary: m.summary, topic: 'drills', personality: m.personality, kind: 'drill', order: DRILL_ORDER,
+    difficulty: 'intermediate', estimatedMinutes: 15, prerequisites: [], languages: ['en'],
+  };
+}
+
 /** One entry per folder: the renderer lists a folder once, with all that is wrong with it. */
 function byFolder(problems: readonly LabProblem[]): LabProblem[] {
   const grouped = new Map<string, string[]>();
@@ -53,20 +65,27 @@ function byFolder(problems: readonly LabProblem[]): LabProblem[] {
 /** Labs in `labsDir` (which may not exist: then there is only free play). */
 export function folderLabProvider(labsDir: string, options: { cacheDir?: string } = {}): LabProvider {
   const load = () => loadLabs(labsDir, { cacheDir: options.cacheDir ?? checksCacheDir() });
-  const find = async (id: string): Promise<Lab> => {
-    const lab = (await load()).labs.find((l) => l.manifest.id === id);
-    if (!lab) throw new Error(`no lab '${id}'`);
-    return lab;
+  const find = async (id: string): Promise<Lab | Drill> => {
+    const set = await load();
+    const found = set.labs.find((l) => l.manifest.id === id) ?? set.drills.find((d) => d.manifest.id === id);
+    if (!found) throw new Error(`no lab '${id}'`);
+    return found;
   };
   return {
     async catalog() {
-      const { labs, problems } = await load();
+      const { labs, drills, problems } = await load();
       const { instructions: _i, ...freePlay } = FREE_PLAY_LAB;
-      return { labs: labs.map(summary), problems: byFolder(problems), freePlay };
+      return { labs: [...labs.map(summary), ...drills.map(drillSummary)], problems: byFolder(problems), freePlay };
     },
     async details(id, language = 'en') {
       if (id === FREE_PLAY) return FREE_PLAY_LAB;
       const lab = await find(id);
+      if (!('checks' in lab)) {
+        return {
+          ...drillSummary(lab), instructions: lab.goal, drill: { goal: lab.goal },
+          checkItems: lab.fix?.checks.checks.map((c) => ({ id: c.id, title: c.title })),
+        };
+      }
       return {
         ...summary(lab), instructions: localized(lab.instructions, language) ?? '',
         hintCount: lab.hints.en.length, checkItems: lab.checks.checks.map((c) => ({ id: c.id, title: c.title })),

@@ -233,11 +233,13 @@ export class LabMachine implements CheckMachine {
     this.terminal = '';
     const stuckTasks = () => this.tasks().filter((t) => !before.has(t.pid) && t.kind === 'user' && t.state !== 'Z')
       .map((t) => `${t.pid} ${t.comm} state ${t.state}${t.wchan ? ` in ${t.wchan}` : ''}`).join('\n');
-    if (k.halted !== undefined) {
-      this.dead = k.hungReason ? `it hung (${k.hungReason})` : `it halted (${k.halted})`;
+    // A command that rebooted the machine (sudo reboot) goes on on the kernel that booted next.
+    const after = this.kernel;
+    if (after.halted !== undefined) {
+      this.dead = after.hungReason ? `it hung (${after.hungReason})` : `it halted (${after.halted})`;
       const report = this.problems().at(-1);
       throw new CheckFailure({
-        summary: `The virtual machine ${k.hungReason ? 'hung' : 'halted'} while running \`${command}\`.`,
+        summary: `The virtual machine ${after.hungReason ? 'hung' : 'halted'} while running \`${command}\`.`,
         seen: [output.trimEnd(), ...(report ? [report.text, ...report.details] : [])].filter(Boolean).join('\n'),
         where: report?.where,
       });

@@ -7,7 +7,7 @@ import type { LabProblem } from '../ipc/common/contract.js';
 import { isValidLabId } from '../progress/paths.js';
 import { compileChecks, type CompiledChecks } from './compile-checks.js';
 import { LANGUAGES, parseManifest, type Language, type LabManifest } from './manifest.js';
-import { DRILL_MANIFEST, readDrill, type Drill } from './drill.js';
+import { DRILL_MANIFEST, fixLab, readDrill, type Drill } from './drill.js';
 
 export interface Hint {
   /** Recorded when revealed: "hint-1", "hint-2"... in order of strength. */
@@ -184,7 +184,16 @@ export async function loadLabs(labsDir: string, options: LoadOptions = {}): Prom
     if (r.lab) partial.push(r.lab);
     report(r.problems);
   }
-  const compiled = await compileChecks(new Map(partial.map((l) => [l.manifest.id, l.checksFile])), options.cacheDir);
+  const checked = drills.filter((d) => d.checksFile !== undefined);
+  const compiled = await compileChecks(new Map([
+    ...partial.map((l): [string, string] => [l.manifest.id, l.checksFile]),
+    ...checked.map((d): [string, string] => [d.manifest.id, d.checksFile!]),
+  ]), options.cacheDir);
+  for (const d of checked) {
+    const r = compiled.get(d.manifest.id)!;
+    if (r.ok) d.fix = fixLab(d, r.compiled);
+    else for (const message of r.problems) problems.push({ folder: d.manifest.id, message });
+  }
   const labs: Lab[] = [];
   for (const p of partial) {
     const r = compiled.get(p.manifest.id)!;
@@ -202,7 +211,7 @@ export async function loadLabs(labsDir: string, options: LoadOptions = {}): Prom
     }
   }
   labs.sort((a, b) => a.manifest.order - b.manifest.order || (a.manifest.id < b.manifest.id ? -1 : 1));
-  return { labs, drills, problems };
+  return { labs, drills: drills.filter((d) => d.checksFile === undefined || d.fix !== undefined), problems };
 }
 
 /**

@@ -18,7 +18,7 @@ const hexOrNumber = (what: string, max: number) => v.pipe(
 );
 
 /** One MY_DEVICE card and its jumpers (shared/design/my_device-datasheet.md); left-out jumpers take the slot's defaults. */
-const CardSchema = v.strictObject({
+export const CardSchema = v.strictObject({
   io: v.optional(hexOrNumber('io', 0xffff)),
   irq: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(15))),
   mem: v.optional(hexOrNumber('mem', 0xfffff)),

@@ -8,7 +8,7 @@ import type { MachineStatus, Personality, SessionId } from '../ipc/common/contra
 import { workerScript } from '../host/worker-script.js';
 import { releaseStaleLock, removeDiskImage } from '../host/disk-image.js';
 import { TerminalOutput, type Timers } from './terminal-stream.js';
-import type { FromWorker, MachineWorkerData, ToWorker } from './worker-protocol.js';
+import type { DrillMeasure, DrillStart, FromWorker, MachineWorkerData, ToWorker } from './worker-protocol.js';
 import type { CommandOutcome } from './terminal-command.js';
 
 export interface SessionConfig {
@@ -47,6 +47,7 @@ export class MachineSession {
   private consoleLogLevel: number | undefined;
   private nextCommand = 1;
   private readonly commands = new Map<number, { resolve: (o: CommandOutcome) => void; reject: (e: Error) => void }>();
+  private readonly drillRequests = new Map<number, { resolve: (m: DrillMeasure | undefined) => void; reject: (e: Error) => void }>();
 
   constructor(readonly config: SessionConfig, private readonly spawn: WorkerFactory = defaultWorkerFactory, timers?: Timers) {
     this.output = new TerminalOutput((pause) => this.send({ type: pause ? 'pause' : 'resume' }), timers);
@@ -85,6 +86,9 @@ export class MachineSession {
         case 'halted': this.lose(worker, message.reason); break;
         case 'command-done': this.settle(message.id, (c) => c.resolve(message.outcome)); break;
         case 'command-refused': this.settle(message.id, (c) => c.reject(new Error(message.reason))); break;
+        case 'drill-started': this.settleDrill(message.id, (c) => c.resolve(undefined)); break;
+        case 'drill-measured': this.settleDrill(message.id, (c) => c.resolve(message.measure)); break;
+        case 'drill-failed': this.settleDrill(message.id, (c) => c.reject(new Error(message.reason))); break;
       }
     });
     worker.on('error', (e) => this.lose(worker, `crashed: ${e instanceof Error ? e.message : String(e)}`));
@@ -152,6 +156,34 @@ export class MachineSession {
     });
   }
 
+  /**
+   * Starts a drill attempt on the machine: its scenario typed at the prompt, then its trigger;
+   * resolves once the clock runs. Keys, SysRq and resets count from then on.
+   */
+  async startDrill(drill: DrillStart): Promise<void> {
+    await this.drillRequest((id) => ({ type: 'drill-start', id, drill }));
+  }
+
+  /** Ends the attempt and resolves what the machine measured (the fix is the caller's to check). */
+  async finishDrill(): Promise<DrillMeasure> {
+    return (await this.drillRequest((id) => ({ type: 'drill-finish', id })))!;
+  }
+
+  private drillRequest(message: (id: number) => ToWorker): Promise<DrillMeasure | undefined> {
+    if (!this.worker) return Promise.reject(new Error('the machine is off: boot it first'));
+    const id = this.nextCommand++;
+    return new Promise((resolve, reject) => {
+      this.drillRequests.set(id, { resolve, reject });
+      this.send(message(id));
+    });
+  }
+
+  private settleDrill(id: number, how: (c: { resolve: (m: DrillMeasure | undefined) => void; reject: (e: Error) => void }) => void): void {
+    const request = this.drillRequests.get(id);
+    this.drillRequests.delete(id);
+    if (request) how(request);
+  }
+
   /** Alt+SysRq+`key` on the machine's keyboard. */
   sysrq(key: string): void {
     if (!this.worker) throw new Error('the machine is off: boot it first');
@@ -196,6 +228,8 @@ export class MachineSession {
   private abandonCommands(reason: string): void {
     for (const c of this.commands.values()) c.reject(new Error(`the machine ${reason} before the command finished`));
     this.commands.clear();
+    for (const c of this.drillRequests.values()) c.reject(new Error(`the machine ${reason} during the drill: start it again`));
+    this.drillRequests.clear();
   }
 
   private send(message: ToWorker): void {
@@ -223,11 +257,13 @@ export class MachineSession {
     if (this.config.diskImage) releaseStaleLock(this.config.diskImage);
   }
 
-  /** Whether the machine in `worker` boots again (true) or stops (false) within MACHINE_ANSWER_MS. */
+  /** Whether the machine in `worker` boots again (true) or stops (false); it must answer within MACHINE_ANSWER_MS. */
   private nextBoot(worker: Worker): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => { worker.off('message', listen); resolve(false); }, MACHINE_ANSWER_MS);
       const listen = (message: FromWorker) => {
+        // The machine acted on the reset: it is alive, and its boot may take a while (LILO's prompt).
+        if (message.type === 'resetting') clearTimeout(timer);
         if (message.type !== 'rebooted' && message.type !== 'halted') return;
         clearTimeout(timer);
         worker.off('message', listen);

@@ -11,6 +11,7 @@ import type { Kernel } from '../../emulator/kernel/kernel.js';
 import { kernelShutdown } from '../../emulator/kernel/reboot.js';
 import { TerminalCommands, type CommandOutcome } from './terminal-command.js';
 import type { FromWorker, MachineWorkerData, ToWorker } from './worker-protocol.js';
+import { DrillAttempt } from '../labs/drill-attempt.js';
 
 const port = parentPort;
 if (!port) throw new Error('machine-worker.js runs in a worker thread');
@@ -85,9 +86,13 @@ function hasProgram(name: string): boolean {
   });
 }
 
+/** The drill attempt in progress: it types the learner's keys and presses SysRq and reset, counting them. */
+let drill: DrillAttempt | undefined;
+const failDrill = (id: number, e: unknown) => post({ type: 'drill-failed', id, reason: e instanceof Error ? e.message : String(e) });
+
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
-    case 'input': machine.input(message.data); break;
+    case 'input': (drill ?? machine).input(message.data); break;
     case 'resize':
       screen.columns = message.columns;
       screen.rows = message.rows;
@@ -108,7 +113,7 @@ port.on('message', (message: ToWorker) => {
       void done.then((outcome) => post({ type: 'command-done', id, outcome }));
       break;
     }
-    case 'sysrq': machine.sysrq(message.key); break;
+    case 'sysrq': (drill ?? machine).sysrq(message.key); break;
     case 'loglevel':
       consoleLogLevel = message.level;
       machine.kernel.log.consoleLoglevel = message.level;
@@ -122,8 +127,42 @@ port.on('message', (message: ToWorker) => {
         machine.input('');
       }
       break;
-    case 'reset': machine.pressReset(); break;
+    case 'reset':
+      if (drill) drill.reset();
+      else machine.pressReset();
+      post({ type: 'resetting' });
+      break;
     case 'power-off': machine.powerOff(); break;
+    case 'drill-start': {
+      const { id } = message;
+      const attempt = new DrillAttempt(message.drill, machine);
+      drill = attempt;
+      // A machine still booting, or a shell between two prompts, gets a moment; then the shell's reason stands.
+      const atPrompt = async () => {
+        for (let waited = 0; (machine.booting || commands.whyBusy() !== undefined) && waited < 10_000; waited += 50) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      };
+      atPrompt().then(() => attempt.start((command) => commands.run(command))).then(() => post({ type: 'drill-started', id }), (e: unknown) => {
+        if (drill === attempt) drill = undefined;
+        failDrill(id, e);
+      });
+      break;
+    }
+    case 'drill-finish': {
+      const { id } = message;
+      const attempt = drill;
+      if (!attempt?.started) {
+        failDrill(id, 'no drill attempt is running: start one first');
+        break;
+      }
+      drill = undefined;
+      attempt.end();
+      void attempt.measureData((command) => commands.run(command)).then((dataOutput) => {
+        post({ type: 'drill-measured', id, measure: attempt.score({ dataOutput, fixPassed: false }) });
+      }, (e: unknown) => failDrill(id, e));
+      break;
+    }
   }
 });
 machine.onReboot = () => {

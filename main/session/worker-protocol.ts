@@ -1,6 +1,23 @@
 // Messages between a session (main side) and its machine's worker thread.
 import type { MachineConfig } from '../../emulator/machine.js';
 import type { CommandOutcome } from './terminal-command.js';
+import type { DrillManifest } from '../labs/drill.js';
+
+/** What the machine thread needs of a drill to run an attempt (plain data). */
+export interface DrillStart {
+  manifest: DrillManifest;
+  scenario: string;
+}
+
+/** What the machine measured of an attempt; the main side adds whether the fix passed. */
+export interface DrillMeasure {
+  virtualMs: number;
+  wallMs: number;
+  bytesLost: number;
+  keysPressed: number;
+  /** The drill's own recovery measure passed (drill.json `recovery`); the fix's checks are the main side's. */
+  fixPassed: boolean;
+}
 
 /** What a worker needs to build its machine; plain data, since it crosses threads. */
 export interface MachineWorkerData {
@@ -31,15 +48,24 @@ export type ToWorker =
   /** The machine's reset button. */
   | { type: 'reset' }
   /** The machine's power switch, off. */
-  | { type: 'power-off' };
+  | { type: 'power-off' }
+  /** Starts a drill attempt (drill-started or drill-failed): from then on keys, SysRq and resets are counted. */
+  | { type: 'drill-start'; id: number; drill: DrillStart }
+  /** Ends the attempt and measures it (drill-measured or drill-failed). */
+  | { type: 'drill-finish'; id: number };
 
 export type FromWorker =
   | { type: 'output'; data: string }
   /** Booted: the shell is starting. */
   | { type: 'running' }
+  /** The reset button was acted on: the machine restarts in this thread (its boot may wait at LILO's prompt). */
+  | { type: 'resetting' }
   /** Booted again, in the same thread: after a reset, a reboot, a panic timeout. */
   | { type: 'rebooted' }
   /** The machine stopped by itself: its shell exited, or it hung for good. */
   | { type: 'halted'; reason: string }
   | { type: 'command-done'; id: number; outcome: CommandOutcome }
-  | { type: 'command-refused'; id: number; reason: string };
+  | { type: 'command-refused'; id: number; reason: string }
+  | { type: 'drill-started'; id: number }
+  | { type: 'drill-measured'; id: number; measure: DrillMeasure }
+  | { type: 'drill-failed'; id: number; reason: string };
