@@ -41,6 +41,8 @@ export class Task {
   blockedSignals = 0;
   /** What the task sleeps on, for ps's WCHAN. */
   wchan = '';
+  /** The wait queue it sleeps on (a driver's, a mutex's, a pipe's), for the inspector. */
+  waitQueue: WaitQueue | undefined;
   /** Resumes the task's coroutine; set while it is blocked or not yet started. */
   resume: (() => void) | undefined;
   /** Tells the scheduler the task stopped running (blocked, yielded or exited). */
