@@ -153,4 +153,10 @@ describe('ISA drivers, 2.2 personality (the 1998 article)', () => {
       '$',
     ].join('\n'), 'm'));
   });
+
+  it('has no /proc/iomem and no request_mem_region: both came with 2.3', async () => {
+    const r = await runSh('cat /proc/iomem; grep -c request_mem_region /usr/src/linux/include/linux/ioport.h /lib/modules/$(uname -r)/build/include/linux/ioport.h 2>/dev/null; true', { config: { personality: '2.2' } });
+    expect(r.output).toMatch(/^cat: \/proc\/iomem: No such file or directory\n/);
+    expect(r.output).not.toMatch(/:[1-9]/);
+  });
 });

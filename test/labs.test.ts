@@ -8,7 +8,7 @@ import { loadLabs, type Lab, type LabSet } from '../main/labs/loader.js';
 import type { WorkspaceFile } from '../main/labs/workspace.js';
 
 const LABS = path.resolve(import.meta.dirname, '../labs');
-const SHIPPED = ['hello-proc', 'char-device', 'major-minor'];
+const SHIPPED = ['hello-proc', 'char-device', 'major-minor', 'module-params', 'probe-resources', 'firmware-startup', 'mailbox-irq'];
 
 let set: LabSet;
 beforeAll(async () => {

@@ -6,12 +6,14 @@ const MAKEFILE = (obj: string) => `obj-m += ${obj}.o\n\nall:\n\t$(MAKE) -C /lib/
 
 const FAILING = `#include <linux/module.h>
 #include <linux/proc_fs.h>
+#include <linux/slab.h>
 #include <linux/ioport.h>
 static const struct proc_ops ops = { 0 };
 static int __init f_init(void)
 {
 	proc_create("leaky", 0444, NULL, &ops);
-	return -ENOMEM;  /* forgot to remove the proc entry */
+	kmalloc(64, GFP_KERNEL);
+	return -ENOMEM;  /* forgot to remove the proc entry, and to free */
 }
 module_init(f_init);
 MODULE_LICENSE("GPL");
@@ -24,7 +26,7 @@ describe('module loader', () => {
     });
     expect(r.output).toContain('insmod: ERROR: could not insert module failing.ko: Cannot allocate memory\nstatus 1\n');
     expect(r.output).toContain("ls: cannot access '/proc/leaky': No such file or directory\n0\n");
-    expect(r.output).toMatch(/failing: init failed but left proc registered; the kernel removed them/);
+    expect(r.output).toMatch(/failing: 1 kmalloc allocation\(s\), \d+ bytes, not freed when init failed \(memory leak\)\n(.*\n)?.*failing: init failed but left proc registered; the kernel removed them/);
   });
 
   it('a proprietary license taints the kernel with Linux\'s messages', async () => {

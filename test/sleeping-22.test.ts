@@ -23,6 +23,14 @@ describe('2.2 sleeping: current->timeout, interruptible_sleep_on, schedule, sema
     expect(r.output).toMatch(/sleep22: schedule\(\) returned after 300 jiffies\n/);
   });
 
+  it('schedule_timeout() and interruptible_sleep_on_timeout() return the jiffies left, also when a signal ended the sleep; an uninterruptible one sleeps on', async () => {
+    const ioc = (cmd: number) => `#include <fcntl.h>\n#include <sys/ioctl.h>\nint main(void){ int fd = open("/dev/s", O_RDWR); return ioctl(fd, ${cmd}, 0) < 0; }\n`;
+    const r = await runSh(`${SETUP} && gcc -o ioc2 ioc2.c && gcc -o ioc3 ioc3.c && gcc -o ioc4 ioc4.c && ./ioc2; ./ioc2 & sleep 0.5; kill -TERM $!; wait $!; ./ioc3 & sleep 0.5; kill -TERM $!; wait $!; ./ioc4 & sleep 0.5; kill -TERM $!; wait $!; dmesg | grep sleep22:`, {
+      files: { ...files, 'ioc2.c': ioc(2), 'ioc3.c': ioc(3), 'ioc4.c': ioc(4) }, config,
+    });
+    expect(r.output).toMatch(/sleep22: schedule_timeout\(200\) returned 0 after 200 jiffies\n.*sleep22: schedule_timeout\(200\) returned 150 after 50 jiffies, signal pending\n.*sleep22: schedule_timeout\(200\) returned 0 after 200 jiffies, signal pending\n.*sleep22: interruptible_sleep_on_timeout\(200\) returned 150 after 50 jiffies, signal pending\n/);
+  });
+
   it('a signal ends the sleep early and the driver sees signal_pending(current)', async () => {
     const r = await runSh(`${SETUP}; cat /dev/s & sleep 1; kill -TERM $!; wait $!; echo "status $?"; dmesg | grep sleep22:`, { files, config });
     expect(r.output).toMatch(/^status 143\n.*sleep22: signal after 100 jiffies\n/);

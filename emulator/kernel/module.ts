@@ -667,6 +667,7 @@ export class ModuleLoader {
     const finish = (ret: number): InsmodResult => {
       if (ret !== 0) {
         if (ret > 0) k.printk(`\x014do_init_module: '${name}'->init suspiciously returned ${ret}, it should follow 0/-E convention\n`);
+        this.reportLeaks(mod, 'when init failed');
         this.discard(mod, 'init failed');
         this.onStateChange?.(name, 'failed');
         return { status: ret < 0 ? ret : 0 };
@@ -728,16 +729,22 @@ export class ModuleLoader {
   }
 
   private finishUnload(mod: LoadedModule): InsmodResult {
-    const name = mod.name;
-    const leaked = mod.heap.live('kmalloc');
-    if (leaked.length) {
-      const bytes = leaked.reduce((a, b) => a + b.size, 0);
-      this.kernel.printk(`\x014${name}: ${leaked.length} kmalloc allocation(s), ${bytes} bytes, not freed at unload (memory leak)\n`);
-    }
+    this.reportLeaks(mod, 'at unload');
     this.discard(mod, 'unloaded');
-    this.lastUnloaded = name;
-    this.onStateChange?.(name, 'gone');
+    this.lastUnloaded = mod.name;
+    this.onStateChange?.(mod.name, 'gone');
     return { status: 0 };
+  }
+
+  /**
+   * kmalloc'ed memory the module's code can no longer free: its own memory goes with it, but on
+   * Linux those allocations would stay taken for good. A failed init leaks the same way.
+   */
+  private reportLeaks(mod: LoadedModule, when: 'at unload' | 'when init failed'): void {
+    const leaked = mod.heap.live('kmalloc');
+    if (!leaked.length) return;
+    const bytes = leaked.reduce((a, b) => a + b.size, 0);
+    this.kernel.printk(`\x014${mod.name}: ${leaked.length} kmalloc allocation(s), ${bytes} bytes, not freed ${when} (memory leak)\n`);
   }
 
   /** /proc/modules */

@@ -18,7 +18,8 @@ export function registerProcFiles(k: Kernel): void {
   });
   text('interrupts', () => procInterrupts(k));
   text('ioports', () => k.ioports.format());
-  text('iomem', () => k.iomem.format());
+  // /proc/iomem came with Linux 2.3's resource trees: 2.2 had only /proc/ioports.
+  if (k.personality !== '2.2') text('iomem', () => k.iomem.format());
   text('devices', () => `${k.chrdevs.procDevices()}\nBlock devices:\n  3 ide0\n  7 loop\n`);
   text('modules', () => k.modules.procModules());
   text('meminfo', () => procMeminfo(k));

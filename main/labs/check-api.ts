@@ -195,7 +195,7 @@ export interface Resources {
   modules: ModuleInfo[];
 }
 
-/** What rmmod left behind, as the kernel reported it at unload. */
+/** What rmmod (or an init that failed) left behind, as the kernel reported it. */
 export interface UnloadReport {
   module: string;
   /** Registrations the module did not undo: "proc", "chrdev", "IRQ", "ioport region"... */
@@ -235,6 +235,22 @@ export interface CardView {
   txTotal: number[];
   /** Bytes arriving on a port from outside (a remote terminal); returns how many were buffered. */
   receive(port: number, bytes: string | number[]): number;
+  /** Turns the card's fault injection on or off (the datasheet's "Fault injection"); unnamed faults keep their setting. */
+  setFaults(faults: CardFaults): void;
+}
+
+/** The datasheet's injectable faults; all off on a new machine. */
+export interface CardFaults {
+  /** Added to every command's 20 ms (+10 us a byte). */
+  extraLatencyMs?: number;
+  /** Chance (0-1) that a reply's interrupt is never raised. */
+  lostIrqProbability?: number;
+  /** STATUS.BUSY stays set: every doorbell is an OVERRUN (ERROR=5). */
+  stuckBusy?: boolean;
+  /** Interrupts with nothing in the mailbox, per second. */
+  spuriousIrqPerSec?: number;
+  /** The firmware crashes (READY drops, ERROR=2) after this many commands; null: never. */
+  crashAfterCommands?: number | null;
 }
 
 export interface CheckMachine {
@@ -271,7 +287,7 @@ export interface CheckMachine {
   resources(): Resources;
   /** Live kmalloc allocations of a loaded module, or undefined when it is not loaded. */
   kmalloc(module: string): { allocations: number; bytes: number } | undefined;
-  /** What each rmmod since boot or `mark` left behind (only modules that left something). */
+  /** What each rmmod, and each insmod whose init failed, since boot or `mark` left behind (only modules that left something). */
   unloads(since?: Mark): UnloadReport[];
   /**
    * The longest time a task spent in the kernel without sleeping (a busy-wait: mdelay, or a

@@ -42,7 +42,7 @@ const PROBLEM_HEAD: [RegExp, KernelProblem['kind']][] = [
 ];
 
 const UNLOAD_LEFT = /^(\S+): (?:unloaded|init failed) but left (.+) registered; the kernel removed them$/;
-const UNLOAD_LEAK = /^(\S+): (\d+) kmalloc allocation\(s\), (\d+) bytes, not freed at unload \(memory leak\)$/;
+const UNLOAD_LEAK = /^(\S+): (\d+) kmalloc allocation\(s\), (\d+) bytes, not freed (?:at unload|when init failed) \(memory leak\)$/;
 
 export interface CheckMachineOptions {
   /** Whether the host is working for the machine now (compiling): that time is not the command's. */
@@ -388,6 +388,7 @@ export class LabMachine implements CheckMachine {
       status: card.status, error: s.error, phase: s.phase, fwVersion: s.fwVersion, irqAsserted: s.irqAsserted,
       rxPending: s.ports.map((p) => p.rx.length), txTotal: s.ports.map((p) => p.txTotal),
       receive: (port, bytes) => card.receive(port, typeof bytes === 'string' ? [...new TextEncoder().encode(bytes)] : bytes),
+      setFaults: ({ extraLatencyMs, ...same }) => card.setFaults({ ...same, ...(extraLatencyMs === undefined ? {} : { extraLatencyNs: extraLatencyMs * 1e6 }) }),
     };
   }
 }

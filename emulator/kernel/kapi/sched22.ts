@@ -12,6 +12,8 @@ import type { KernelTimer } from '../timer.js';
 const T = V2_2_SCHED.task_struct;
 /** Loops per second of the virtual CPU: lpj 2385510 at HZ (the boot log's BogoMIPS line). */
 export const LOOPS_PER_SEC = 2385510 * HZ;
+/** LONG_MAX on i386: schedule_timeout() without a timeout. */
+const MAX_SCHEDULE_TIMEOUT = 0x7fffffff;
 
 export function sched22Api(m: ModuleContext): KapiTable {
   const k = m.kernel;
@@ -59,7 +61,9 @@ export function sched22Api(m: ModuleContext): KapiTable {
       mark?.delete(task);
       k.timers.del(timer);
       m.view().setInt32(p + T.state, 0, true);
-      if (relTimeout !== undefined) return r < 0 ? 0 : Math.max(0, (absTimeout - k.jiffies) | 0);
+      // *_sleep_on_timeout() return what schedule_timeout() left, also when a signal woke them
+      // (2.2's kernel/sched.c): a caller that does not check signal_pending() sleeps again at once.
+      if (relTimeout !== undefined) return Math.max(0, (absTimeout - k.jiffies) | 0);
       return r < 0 ? -4 : 0;
     });
   };
@@ -119,13 +123,24 @@ export function sched22Api(m: ModuleContext): KapiTable {
       if (state === 0) return 0;
       return m.sleepUntil(() => sleep(new WaitQueue('schedule'), state === 1, 'schedule_timeout', true));
     },
-    /** schedule_timeout(): sleeps in current->state for `timeout` jiffies at most; returns the jiffies left. */
+    /**
+     * schedule_timeout() (2.1.127 on, so in every 2.2): schedule() with a timeout in jiffies from now
+     * instead of current->timeout; returns the jiffies left, 0 when it ran out.
+     */
     __dl_schedule_timeout22: (timeout: number) => {
       if (m.asyncState() === 2) return m.sleepUntil(() => Promise.resolve(0));
+      timeout |= 0;
       const p = current();
       const state = p ? m.view().getInt32(p + T.state, true) : 0;
+      if (timeout < 0) {
+        k.printk(`\x013schedule_timeout: wrong timeout value ${(timeout >>> 0).toString(16)} from ${m.name}\n`);
+        if (p) m.view().setInt32(p + T.state, 0, true);
+        return 0;
+      }
       if (state === 0) return timeout;
-      return m.sleepUntil(() => sleep(new WaitQueue('schedule_timeout'), state === 1, 'schedule_timeout', false, Math.max(0, timeout | 0)));
+      const forever = timeout === MAX_SCHEDULE_TIMEOUT;
+      return m.sleepUntil(() => sleep(new WaitQueue('schedule_timeout'), state === 1, 'schedule_timeout', false, forever ? undefined : timeout)
+        .then((left) => (forever ? timeout : left)));
     },
     down: (sem: number) => { down(sem, false); },
     down_interruptible: (sem: number) => down(sem, true),
