@@ -59,6 +59,11 @@ export class EventStream {
     };
   }
 
+  /** C-line lookups refused for lack of budget (a flood), since the machine was made. */
+  get sourcesSkipped(): number {
+    return this.callSites.skipped;
+  }
+
   get listening(): boolean {
     return this.listeners.size > 0;
   }

@@ -9,6 +9,7 @@ import type { Kernel } from '../../emulator/kernel/kernel.js';
 import { kernelShutdown } from '../../emulator/kernel/reboot.js';
 import { TerminalCommands, type CommandOutcome } from './terminal-command.js';
 import type { FromWorker, MachineWorkerData, ToWorker } from './worker-protocol.js';
+import { WorkerInspector } from './inspector/inspector-worker.js';
 
 const port = parentPort;
 if (!port) throw new Error('machine-worker.js runs in a worker thread');
@@ -53,6 +54,7 @@ const host = {
 };
 
 const machine = new Machine(host, data.machine, output);
+const inspector = new WorkerInspector(machine, data.workspace, (state) => post({ type: 'inspector', state }));
 const commands = new TerminalCommands(() => machine.kernel, (keys) => machine.input(keys));
 // A command the app typed is polled for completion even while the terminal is quiet.
 setInterval(() => commands.poll(), 50).unref();
@@ -119,10 +121,21 @@ port.on('message', (message: ToWorker) => {
       break;
     case 'reset': machine.pressReset(); break;
     case 'power-off': machine.powerOff(); break;
+    case 'inspect': inspector.watch(message.on); break;
+    case 'inspect-full': inspector.wantFull(); break;
+    case 'request': {
+      const { id } = message;
+      inspector.answer(message.request).then(
+        (value) => post({ type: 'reply', id, ok: true, value }),
+        (e: unknown) => post({ type: 'reply', id, ok: false, error: e instanceof Error ? e.message : String(e) }),
+      );
+      break;
+    }
   }
 });
 machine.onReboot = () => {
   applySession(machine.kernel);
+  inspector.rebooted();
   post({ type: 'rebooted' });
 };
 
@@ -133,6 +146,7 @@ const status = await machine.runShell();
 const halted = machine.kernel.halted;
 const reason = halted !== undefined ? `halted: ${halted.trim()}` : `shut down (the shell exited with status ${status})`;
 // The last output first, then the news.
+inspector.dispose();
 setImmediate(() => {
   post({ type: 'halted', reason });
   port.close();

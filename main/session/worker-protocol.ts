@@ -1,6 +1,25 @@
 // Messages between a session (main side) and its machine's worker thread.
 import type { MachineConfig } from '../../emulator/machine.js';
 import type { CommandOutcome } from './terminal-command.js';
+import type { CardFaultsView, InspectorState, RecordingView, TimeAction, TimeReport, TimelineQuery, TimelineSlice } from '../ipc/common/inspector.js';
+
+/** What the inspector asks the machine's worker, each answered by a 'reply' with the same id. */
+export type InspectorRequest =
+  | { what: 'timeline'; query: TimelineQuery }
+  | { what: 'time'; action: TimeAction }
+  | { what: 'faults'; card: number; faults: Partial<CardFaultsView> }
+  /** Bytes arriving on a card's port from the remote end (the remote terminal). */
+  | { what: 'receive'; card: number; port: number; data: number[] }
+  /** Starts recording every event to a JSON-lines file in the workspace, or stops (`record` false). */
+  | { what: 'trace'; record: boolean };
+
+export interface InspectorAnswers {
+  timeline: TimelineSlice;
+  time: TimeReport;
+  faults: null;
+  receive: { accepted: number };
+  trace: RecordingView | null;
+}
 
 /** What a worker needs to build its machine; plain data, since it crosses threads. */
 export interface MachineWorkerData {
@@ -29,7 +48,12 @@ export type ToWorker =
   /** The machine's reset button. */
   | { type: 'reset' }
   /** The machine's power switch, off. */
-  | { type: 'power-off' };
+  | { type: 'power-off' }
+  /** Someone watches the inspector (the machine's event stream is listened to) or nobody does. */
+  | { type: 'inspect'; on: boolean }
+  /** The next inspector state carries every card's whole window (a new watcher came). */
+  | { type: 'inspect-full' }
+  | { type: 'request'; id: number; request: InspectorRequest };
 
 export type FromWorker =
   | { type: 'output'; data: string }
@@ -40,4 +64,7 @@ export type FromWorker =
   /** The machine stopped by itself: its shell exited, or it hung for good. */
   | { type: 'halted'; reason: string }
   | { type: 'command-done'; id: number; outcome: CommandOutcome }
-  | { type: 'command-refused'; id: number; reason: string };
+  | { type: 'command-refused'; id: number; reason: string }
+  | { type: 'inspector'; state: InspectorState }
+  | { type: 'reply'; id: number; ok: true; value: unknown }
+  | { type: 'reply'; id: number; ok: false; error: string };

@@ -1,0 +1,76 @@
+// The inspector's aggregation over a real card driver (test/fixtures/isa_card.c: start-up, a
+// WRITE and a READ through the mailboxes): per-port counters with the card's registers decoded,
+// IRQ 5's edges and handled count with its handler, the card's state and mailbox headers, the
+// shared memory as blocks with the writes that changed them, and the timeline listing the
+// doorbell, the edge, the ACK and the card's reply in the order they happened. Unwatched, the
+// machine's hot paths are not hooked at all.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runSh } from './helpers/machine.js';
+import { InspectorAggregator } from '../main/session/inspector/aggregator.js';
+
+const fixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, 'fixtures', name), 'utf8');
+const MAKEFILE = 'obj-m += isa_card.o\n\nall:\n\t$(MAKE) -C /lib/modules/$(shell uname -r)/build M=$(PWD) modules\n';
+
+describe('the inspector aggregation', () => {
+  it('sees a card driver at work: ports decoded, IRQ 5 counted, the mailboxes, the timeline in order', async () => {
+    let inspector: InspectorAggregator | undefined;
+    const source = fixture('isa_card.c');
+    const r = await runSh('make -s && sudo insmod isa_card.ko', {
+      files: { 'isa_card.c': source, Makefile: MAKEFILE },
+      prepare: (m) => {
+        inspector = new InspectorAggregator(m, () => performance.now());
+        expect(m.bus.onAccess).toBeUndefined();
+        inspector.start();
+        expect(m.bus.onAccess).toBeDefined();
+      },
+    });
+    expect(r.status).toBe(0);
+    const agg = inspector!;
+    const state = agg.state(true, 1);
+
+    const port = (p: number) => state.ports.find((v) => v.port === p)!;
+    expect(port(0x202)).toMatchObject({ owner: 'my_device', register: 'DOORBELL', writes: 2, lastWrite: 1, decodedWrite: 'command waiting' });
+    expect(port(0x203)).toMatchObject({ register: 'ACK', writes: 3 });
+    expect(port(0x200)).toMatchObject({ register: 'STATUS/CONTROL', decodedRead: expect.stringMatching(/READY/) });
+    expect(port(0x202).src).toMatch(/^\/home\/lab\/isa_card\.c:\d+$/);
+    expect(state.portClaims).toContainEqual(expect.objectContaining({ start: 0x200, end: 0x20f, name: 'my_device', device: 'my_device' }));
+
+    const irq5 = state.interrupts.lines[5]!;
+    expect(irq5).toMatchObject({ edges: 3, handled: 3, level: false, masked: false, handlers: ['my_device'] });
+    expect(state.interrupts.cpus[0]!.by).toBeDefined();
+
+    const card = state.cards[0]!;
+    expect(card).toMatchObject({ state: 'running', errorName: 'NONE', fwVersion: expect.any(Number) });
+    expect(card.statusBits.filter((b) => b.set).map((b) => b.name)).toEqual(['READY', 'EXIST']);
+    expect(card.regions.find((g) => g.name === 'card mailbox')!.header).toBe('status OK, port 2, length 5');
+    expect(card.regions.find((g) => g.name === 'host mailbox')!.header).toBe('cmd READ, port 2, length 32');
+    expect(card.events.map((e) => e.event)).toContain('answering');
+
+    const memory = state.memory[0]!;
+    expect(memory.full).toBe(true);
+    const mailbox = memory.blocks.find((b) => b.offset === 0x3000)!;
+    expect(Buffer.from(mailbox.hex, 'hex').subarray(4, 9).toString()).toBe('hello');
+    expect(memory.writes.some((w) => w.by === 'card' && w.offset === 0x3000 && w.size === 9)).toBe(true);
+    // The next state sends only what changed: nothing did.
+    expect(agg.state(false, 1).memory[0]!.blocks).toEqual([]);
+
+    // The timeline, from the last doorbell on: the doorbell, IRQ 5 up, the ACK, the card's reply before it.
+    const slice = agg.query({ fromNs: 0, toNs: state.clock.nowNs + 1, width: 1000, anchor: 'end', lanes: ['io:my_device', 'irq:5', 'mem:my_device'] });
+    const texts = slice.events.map((e) => e.text);
+    const lastDoorbell = texts.map((t) => t.startsWith('out 0x202 DOORBELL ← 0x01')).lastIndexOf(true);
+    const after = texts.slice(lastDoorbell);
+    const at = (re: RegExp) => after.findIndex((t) => re.test(t));
+    expect(at(/^card write 9 bytes at my_device card mailbox/)).toBeGreaterThan(0);
+    expect(at(/^IRQ 5 raised/)).toBeGreaterThan(at(/^card write 9 bytes/));
+    expect(at(/^out 0x203 ACK ← 0x01/)).toBeGreaterThan(at(/^IRQ 5 raised/));
+    expect(at(/^IRQ 5 lowered/)).toBeGreaterThan(at(/^out 0x203 ACK/));
+    expect(slice.lanes.map((l) => l.id)).toEqual(expect.arrayContaining(['io:my_device', 'mem:my_device', 'irq:5', 'flag:0', 'card:my_device', 'printk']));
+
+    // Nobody watching: the hot paths are unhooked again.
+    agg.finish();
+    expect(r.machine.bus.onAccess).toBeUndefined();
+    expect(r.machine.isa.onAccess).toBeUndefined();
+  });
+});
