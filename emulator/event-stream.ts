@@ -168,6 +168,8 @@ function irqFlagEvent(k: Kernel, cpu: Cpu, enabled: boolean, t: number): Machine
   }
   const task = cpu.current;
   const e: MachineEvent = { t, kind: 'irqflag', cpu: cpu.id, enabled, by: 'task' };
-  if (task) { e.pid = task.pid; e.comm = task.comm; }
+  // No task on the CPU: its idle loop, which Linux names swapper.
+  e.pid = task?.pid ?? 0;
+  e.comm = task?.comm ?? 'swapper';
   return e;
 }

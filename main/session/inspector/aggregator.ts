@@ -139,7 +139,8 @@ export class InspectorAggregator {
         break;
       }
       case 'task':
-        this.timeline.add(this.lane('task', String(e.pid), `${e.comm}[${e.pid}]`, 'state'), e, e.state);
+        // An exited task (zombie, reaped) has no lane from then on.
+        this.timeline.add(this.lane('task', String(e.pid), `${e.comm}[${e.pid}]`, 'state'), e, e.state === 'Z' || e.state === 'X' ? '' : e.state);
         break;
       case 'module':
         this.timeline.add(this.lane('module', '', 'modules', 'marks'), e);

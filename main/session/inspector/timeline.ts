@@ -202,6 +202,8 @@ export class Timeline {
         else view.counts = counts(lane, i0, i1, from, to, width, detailStart);
       } else {
         view.segments = segments(lane, i0, i1, from, to, pxNs, detailStart);
+        // A state lane with nothing in the window and no state (a task that had exited) is not drawn.
+        if (total === 0 && view.segments.every((s) => s.value === '' || s.value === '?')) continue;
         if (total * PIXELS_PER_MARK <= width && coarse === 0) view.marks = marks(lane, i0, i1, this.options.describe);
       }
       out.push(view);
