@@ -95,9 +95,6 @@ export function InspectorPanel(props: { session: string; onClose(): void }) {
         </span>
         <span className="spacer" />
         {state && <span className="insp-rate muted" data-testid="event-rate">{t('insp.perSecond', { n: state.stream.perSecond.toLocaleString('en-US') })}</span>}
-        <button className={`small${recording?.recording ? ' danger' : ''}`} onClick={record} disabled={!state} data-testid="record">
-          {recording?.recording ? `■ ${t('insp.stopRecord', { n: recording.events })}` : `● ${t('insp.record')}`}
-        </button>
       </div>
       <div className="insp-tabs" role="tablist">
         {TABS.map((id) => (
@@ -106,6 +103,9 @@ export function InspectorPanel(props: { session: string; onClose(): void }) {
           </button>
         ))}
         <span className="spacer" />
+        <button className={`small${recording?.recording ? ' danger' : ''}`} onClick={record} disabled={!state} data-testid="record">
+          {recording?.recording ? `■ ${t('insp.stopRecord', { n: recording.events })}` : `● ${t('insp.record')}`}
+        </button>
         <button className="small ghost" onClick={props.onClose} aria-label="close" title={t('insp.toggle')}>✕</button>
       </div>
       <div className="insp-body">

@@ -269,7 +269,7 @@ export function TimelinePane({ state, session }: { state: InspectorState; sessio
         <span className="spacer" />
         <span className="muted mono" data-testid="tl-window">{formatSpan(w.toNs - w.fromNs)} · {w.eventsInWindow.toLocaleString('en-US')} events</span>
       </div>
-      <div className="tl-lanes"><canvas ref={canvas} className="tl-canvas" onWheel={onWheel} onPointerDown={onDown} onPointerMove={onMove} onPointerUp={onUp} data-testid="tl-canvas" data-lanes={slice?.lanes.map((l) => l.id).join(',')} /></div>
+      <div className="tl-lanes"><canvas ref={canvas} className="tl-canvas" onWheel={onWheel} onPointerDown={onDown} onPointerMove={onMove} onPointerUp={onUp} data-testid="tl-canvas" data-lanes={slice?.lanes.map((l) => l.id).join(',')} data-chosen={[...chosen].join(',')} /></div>
       {slice && slice.detailFromNs > slice.fromNs && <p className="muted small-text tl-note">{t('insp.detailOnly', { t: formatClock(slice.detailFromNs) })}</p>}
       <div className="tl-split">
         <div className="tl-list" ref={list} data-testid="tl-list">
