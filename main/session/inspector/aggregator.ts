@@ -40,6 +40,8 @@ interface FlagChange {
   fn?: string;
 }
 
+const IRQ_KEYS = Array.from({ length: 16 }, (_, i) => String(i));
+
 /** Lane groups, in the order the timeline lists them. */
 const ORDER = { io: 0, mem: 1, irq: 2, flag: 3, card: 4, module: 5, printk: 6, task: 7 } as const;
 
@@ -52,7 +54,7 @@ export class InspectorAggregator {
   private cardEvents = new Map<string, CardEventView[]>();
   private memWrites: MemoryWriteView[] = [];
   private lastWindows = new Map<string, Uint8Array>();
-  private readonly laneSpecs = new Map<string, LaneSpec>();
+  private readonly laneSpecs = new Map<string, Map<string, LaneSpec>>();
   private stop: (() => void) | undefined;
   private total = 0;
   private rate = { at: 0, total: 0, perSecond: 0 };
@@ -100,7 +102,7 @@ export class InspectorAggregator {
         if (!s) this.ports.set(e.port, (s = { reads: 0, writes: 0 }));
         if (e.dir === 'in') { s.reads++; s.lastRead = e.value; s.lastReadNs = e.t; } else { s.writes++; s.lastWrite = e.value; s.lastWriteNs = e.t; }
         if (e.src) s.src = e.src;
-        this.timeline.add(this.lane('io', e.owner ?? 'unclaimed', `ports ${e.owner ?? '(nobody)'}`, 'marks'), e);
+        this.timeline.add(this.lane('io', e.owner ?? 'unclaimed', () => `ports ${e.owner ?? '(nobody)'}`, 'marks'), e);
         break;
       }
       case 'mem': {
@@ -114,12 +116,12 @@ export class InspectorAggregator {
             if (this.memWrites.length > MEMORY_WRITES_KEPT) this.memWrites.shift();
           }
         }
-        this.timeline.add(this.lane('mem', owner, `memory ${owner}`, 'marks'), e);
+        this.timeline.add(this.lane('mem', owner, () => `memory ${owner}`, 'marks'), e);
         break;
       }
       case 'irq':
         if (e.level) this.edges[e.line]!++;
-        this.timeline.add(this.lane('irq', String(e.line), `IRQ ${e.line}`, 'level'), e, e.level ? '1' : '0');
+        this.timeline.add(this.lane('irq', IRQ_KEYS[e.line]!, () => `IRQ ${e.line}`, 'level'), e, e.level ? '1' : '0');
         break;
       case 'irqflag': {
         const by = e.by === 'irq' ? `IRQ ${e.irq ?? '?'} handler` : `${e.comm ?? '?'}[${e.pid ?? '?'}]`;
@@ -127,7 +129,7 @@ export class InspectorAggregator {
         if (e.src) change.src = e.src;
         if (e.fn) change.fn = e.fn;
         this.flags.set(e.cpu, change);
-        this.timeline.add(this.lane('flag', String(e.cpu), `CPU${e.cpu} IF`, 'level'), e, e.enabled ? '1' : '0');
+        this.timeline.add(this.lane('flag', IRQ_KEYS[e.cpu]!, () => `CPU${e.cpu} IF`, 'level'), e, e.enabled ? '1' : '0');
         break;
       }
       case 'card': {
@@ -140,7 +142,12 @@ export class InspectorAggregator {
       }
       case 'task':
         // An exited task (zombie, reaped) has no lane from then on.
-        this.timeline.add(this.lane('task', String(e.pid), `${e.comm}[${e.pid}]`, 'state'), e, e.state === 'Z' || e.state === 'X' ? '' : e.state);
+      {
+        const spec = this.lane('task', String(e.pid), () => `${e.comm}[${e.pid}]`, 'state');
+        // exec() renames the task: so does its lane.
+        if (!spec.label.startsWith(`${e.comm}[`)) spec.label = `${e.comm}[${e.pid}]`;
+        this.timeline.add(spec, e, e.state === 'Z' || e.state === 'X' ? '' : e.state);
+      }
         break;
       case 'module':
         this.timeline.add(this.lane('module', '', 'modules', 'marks'), e);
@@ -155,10 +162,15 @@ export class InspectorAggregator {
     }
   };
 
-  private lane(group: keyof typeof ORDER, key: string, label: string, kind: LaneSpec['kind']): LaneSpec {
-    const id = key ? `${group}:${key}` : group;
-    let spec = this.laneSpecs.get(id);
-    if (!spec || spec.label !== label) this.laneSpecs.set(id, (spec = { id, label, kind, order: ORDER[group] }));
+  /** A lane's spec, made once per group and key: the flood's hot path makes no strings. */
+  private lane(group: keyof typeof ORDER, key: string, label: string | (() => string), kind: LaneSpec['kind']): LaneSpec {
+    let byKey = this.laneSpecs.get(group);
+    if (!byKey) this.laneSpecs.set(group, (byKey = new Map()));
+    let spec = byKey.get(key);
+    if (!spec) {
+      const text = typeof label === 'string' ? label : label();
+      byKey.set(key, (spec = { id: key ? `${group}:${key}` : group, label: text, kind, order: ORDER[group] }));
+    }
     return spec;
   }
 

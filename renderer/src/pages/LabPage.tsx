@@ -93,7 +93,7 @@ export function LabPage(props: { lab: string }) {
   const [checkError, setCheckError] = useState<string>();
   const [sideWidth, setSideWidth] = useStoredSize('driverlab.layout.side', 380);
   const [terminalHeight, setTerminalHeight] = useStoredSize('driverlab.layout.terminal', 300);
-  const [inspectorWidth, setInspectorWidth] = useStoredSize('driverlab.layout.inspector', 560);
+  const [inspectorWidth, setInspectorWidth] = useStoredSize('driverlab.layout.inspector', 600);
   const [inspecting, setInspecting] = useState(() => localStorage.getItem('driverlab.inspector.open') === '1');
   const toggleInspector = () => setInspecting((open) => {
     localStorage.setItem('driverlab.inspector.open', open ? '0' : '1');

@@ -94,6 +94,9 @@ export function InspectorPanel(props: { session: string; onClose(): void }) {
           <button className={`small${clock?.pacing === 'fast' ? ' on' : ''}`} onClick={() => time('fast')} title={t('insp.tipFast')} data-testid="time-fast">{t('insp.fast')}</button>
         </span>
         <span className="spacer" />
+        <button className={`small${recording?.recording ? ' danger' : ''}`} onClick={record} disabled={!state} data-testid="record">
+          {recording?.recording ? `■ ${t('insp.stopRecord', { n: recording.events })}` : `● ${t('insp.record')}`}
+        </button>
         {state && <span className="insp-rate muted" data-testid="event-rate">{t('insp.perSecond', { n: state.stream.perSecond.toLocaleString('en-US') })}</span>}
       </div>
       <div className="insp-tabs" role="tablist">
@@ -103,9 +106,6 @@ export function InspectorPanel(props: { session: string; onClose(): void }) {
           </button>
         ))}
         <span className="spacer" />
-        <button className={`small${recording?.recording ? ' danger' : ''}`} onClick={record} disabled={!state} data-testid="record">
-          {recording?.recording ? `■ ${t('insp.stopRecord', { n: recording.events })}` : `● ${t('insp.record')}`}
-        </button>
         <button className="small ghost" onClick={props.onClose} aria-label="close" title={t('insp.toggle')}>✕</button>
       </div>
       <div className="insp-body">
