@@ -17,7 +17,7 @@ const forbiddenInEmulator = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'renderer/dist/**', '**/*.d.ts'] },
+  { ignores: ['dist/**', 'node_modules/**', 'renderer/dist/**', '**/*.d.ts', 'tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

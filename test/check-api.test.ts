@@ -177,7 +177,7 @@ describe('the check API', () => {
 
   it('names the seed a failure happened with, and how to replay it', () => {
     expect(item('seeds').message).toBe('With scheduler seed 7 (3 of 4 tried): the race happened\nSeen: two writers\n' +
-      'The same seed replays the same interleaving: driverlab shell --seed 7');
+      'The same seed replays the same interleaving, first: driverlab check api --seed 7');
   });
 
   it('reports a check that crashes as the lab\'s bug, with its line in checks.ts, and skips what needs it', () => {

@@ -47,9 +47,9 @@ describe('driverlab labs, start, check, hint, reset', () => {
     const home = tempDir('cli');
     const labs = driverlab(home, ['labs']);
     expect(labs.stderr).toBe('');
-    expect(labs.stdout).toMatch(/^DriverLab: \d+ labs, 0 passed\n\n {2}# {2}lab +status +title/);
-    expect(labs.stdout).toMatch(/\n {2}1 {2}hello-proc +not started +Hello, \/proc: your first kernel module +modern +beginner +45 min\n/);
-    expect(labs.stdout).toMatch(/\n {2}3 {2}major-minor +not started .* 2\.2 +intermediate +1 h\n/);
+    expect(labs.stdout).toMatch(/^DriverLab: \d+ labs, 0 passed\n\n {2}# +lab +status +title/);
+    expect(labs.stdout).toMatch(/\n {2}1 +hello-proc +not started +Hello, \/proc: your first kernel module +modern +beginner +45 min\n/);
+    expect(labs.stdout).toMatch(/\n {2}3 +major-minor +not started .* 2\.2 +intermediate +1 h\n/);
     expect(labs.stdout).toContain('\nStart with: driverlab start hello-proc\n');
 
     const ws = path.join(home, 'workspaces', 'hello-proc');
@@ -95,7 +95,7 @@ describe('driverlab labs, start, check, hint, reset', () => {
     expect(new TextDecoder().decode(store.snapshot(2).get('hello.c'))).toBe(fs.readFileSync(path.join(LABS, 'hello-proc/solution/hello.c'), 'utf8'));
     store.close();
 
-    expect(driverlab(home, ['labs']).stdout).toMatch(/\n {2}1 {2}hello-proc +passed +/);
+    expect(driverlab(home, ['labs']).stdout).toMatch(/\n {2}1 +hello-proc +passed +/);
     expect(driverlab(home, ['labs']).stdout).toContain('\nStart with: driverlab start char-device\n');
 
     fs.writeFileSync(path.join(ws, 'notes.txt'), 'mine\n');

@@ -17,4 +17,9 @@ describe('shell on the virtual PC', () => {
     const r = await runSh('sleep 2 & p=$!; [ "$p" -gt 1 ] && echo "pid ok"; wait $p; echo "waited $?"; for i in 1 2 3; do echo $i; done | wc -l');
     expect(r.output).toBe('pid ok\nwaited 0\n3\n');
   });
+
+  it('gives a background job the variables as they were when it was started, not when it first runs', async () => {
+    const r = await runSh('for i in 1 2 3; do ( echo "sub $i" ) & done; wait; w() { echo "fn $1 $i"; }; for i in 4 5; do w $i & done; wait');
+    expect(r.output.split('\n').filter(Boolean).sort()).toEqual(['fn 4 4', 'fn 5 5', 'sub 1', 'sub 2', 'sub 3']);
+  });
 });

@@ -43,3 +43,57 @@ describe('2.2 sleeping: current->timeout, interruptible_sleep_on, schedule, sema
     expect(r.output).toMatch(/timed out after 300 jiffies\n.*timed out after 600 jiffies\n/);
   });
 });
+
+/** Sleeping with interrupts disabled, as 2.2 drivers did to test a condition and sleep without missing the wake-up. */
+const CLI_SLEEP_C = `#include <linux/module.h>
+#include <linux/kernel.h>
+#include <linux/fs.h>
+#include <linux/sched.h>
+#include <asm/system.h>
+
+static struct wait_queue *q;
+
+static int f_ioctl(struct inode *inode, struct file *file, unsigned int cmd, unsigned long arg)
+{
+	unsigned long flags, after, start = jiffies;
+
+	save_flags(flags);
+	cli();
+	if (cmd == 1) {
+		interruptible_sleep_on_timeout(&q, HZ / 2);
+	} else {
+		current->state = TASK_INTERRUPTIBLE;
+		current->timeout = jiffies + HZ / 2;
+		schedule();
+	}
+	save_flags(after);
+	restore_flags(flags);
+	printk(KERN_INFO "clisleep: %s slept %lu jiffies, interrupts %s after it\\n",
+	       cmd == 1 ? "interruptible_sleep_on_timeout" : "schedule", jiffies - start, after & 0x200 ? "on" : "off");
+	return 0;
+}
+
+static struct file_operations fops = { NULL, NULL, NULL, NULL, NULL, f_ioctl, NULL, NULL, NULL, NULL };
+
+int init_module(void) { return register_chrdev(126, "clisleep", &fops); }
+void cleanup_module(void) { unregister_chrdev(126, "clisleep"); }
+`;
+
+describe('2.2 sleeping with interrupts disabled (save_flags; cli; sleep)', () => {
+  it('lets the others have interrupts while the task sleeps; sleep_on gives the task its flags back, schedule() returns with them on', async () => {
+    const r = await runSh([
+      'make -s && sudo insmod clisleep.ko && sudo mknod /dev/c c 126 0 && sudo chmod 666 /dev/c && gcc -o ioc ioc.c',
+      'a=$(grep timer /proc/interrupts); ./ioc 1; ./ioc 2; b=$(grep timer /proc/interrupts); [ "$a" != "$b" ] && echo ticking',
+      'dmesg | grep -E "clisleep|BUG|WARNING"',
+    ].join('\n'), {
+      files: {
+        'clisleep.c': CLI_SLEEP_C,
+        Makefile: 'obj-m += clisleep.o\n\nall:\n\t$(MAKE) -C /lib/modules/$(shell uname -r)/build M=$(PWD) modules\n',
+        'ioc.c': '#include <fcntl.h>\n#include <stdlib.h>\n#include <sys/ioctl.h>\nint main(int c, char **v){ return ioctl(open("/dev/c", O_RDWR), atoi(v[1]), 0) < 0; }\n',
+      },
+      config,
+    });
+    // No "scheduling while atomic" and no lost timer: 2.2's schedule() enabled interrupts for whoever ran next.
+    expect(r.output).toMatch(/^ticking\n\[[ .\d]+\] clisleep: interruptible_sleep_on_timeout slept 50 jiffies, interrupts off after it\n\[[ .\d]+\] clisleep: schedule slept 50 jiffies, interrupts on after it\n$/);
+  });
+});

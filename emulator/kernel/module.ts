@@ -279,7 +279,7 @@ export class LoadedModule implements ModuleContext {
       const data = this.heap.alloc(LoadedModule.ASYNCIFY_SIZE + 8, false, 'kernel');
       this.view().setUint32(data, data + 8, true);
       this.view().setUint32(data + 4, data + 8 + LoadedModule.ASYNCIFY_SIZE, true);
-      c = { stackTop: stack + LoadedModule.STACK_SIZE, data, savedSp: 0, wakeResult: 0, depth: 0, suspended: undefined };
+      c = { stackTop: stack + LoadedModule.STACK_SIZE, data, savedSp: 0, wakeResult: 0, depth: 0, suspended: undefined, irqsOffAfterSleep: false };
       this.contexts.set(pid, c);
     }
     return c;
@@ -310,22 +310,39 @@ export class LoadedModule implements ModuleContext {
    * Called by a blocking kernel-API import. On the first call the C stack is
    * unwound and `wait` decides when the task continues; when the task is
    * resumed, the import is called again (rewinding) and returns wait's result.
+   *
+   * A task that sleeps with interrupts disabled does not take them away from the others:
+   * schedule() enables them for whoever runs next (2.2's spin_unlock_irq of the run queue
+   * lock, finish_task_switch today), and the task wakes with them enabled, except in 2.2's
+   * sleep_on family (`keepsIrqFlag`), which puts back the flags its caller had: the way 2.2
+   * drivers slept without missing a wake-up (save_flags; cli; test; interruptible_sleep_on).
    */
-  sleepUntil(makeWait: () => Promise<number>): number {
+  sleepUntil(makeWait: () => Promise<number>, keepsIrqFlag = false): number {
     if (this.asyncState() === 2) {
       (this.instance.exports.asyncify_stop_rewind as () => void)();
       if (this.probe) return this.probeArrived();
       const task = this.kernel.sched.current!;
-      return this.context(task.pid).wakeResult;
+      const c = this.context(task.pid);
+      if (c.irqsOffAfterSleep) {
+        c.irqsOffAfterSleep = false;
+        this.kernel.irqsEnabled = false;
+      }
+      return c.wakeResult;
     }
     const task = this.kernel.sched.current;
-    if (task && !this.kernel.inInterrupt && (this.kernel.preemptCount > 0 || !this.kernel.irqsEnabled)) {
+    // 2.2 had no such check: sleeping with interrupts disabled was its way to sleep without a race.
+    const irqsOffIsBug = this.kernel.personality !== '2.2';
+    if (task && !this.kernel.inInterrupt && (this.kernel.preemptCount > 0 || (!this.kernel.irqsEnabled && irqsOffIsBug))) {
       // Linux reports it and schedules anyway; the lock or the disabled interrupts stay as they are.
       this.kernel.printk(`\x013BUG: scheduling while atomic: ${task.comm}/${task.pid}/0x${(this.kernel.preemptCount || 1).toString(16).padStart(8, '0')} in ${this.name}\n`);
     }
     if (!task || this.kernel.inInterrupt || !this.canSleep) {
       this.kernel.printk(`\x013BUG: scheduling while atomic: ${task?.comm ?? 'swapper'}/${task?.pid ?? 0}/0x00000002 in ${this.name}\n`);
       return -11;
+    }
+    if (!this.kernel.irqsEnabled && this.kernel.preemptCount === 0) {
+      this.context(task.pid).irqsOffAfterSleep = keepsIrqFlag;
+      this.kernel.irqsEnabled = true;
     }
     this.unwind(task.pid, makeWait());
     return 0;
@@ -566,6 +583,8 @@ interface TaskContext {
   depth: number;
   /** The entry (the C call the kernel made) this task is suspended in, to rewind it; undefined while it runs. */
   suspended: (() => number | bigint) | undefined;
+  /** It went to sleep in 2.2's sleep_on() with interrupts disabled: they are disabled again when it wakes. */
+  irqsOffAfterSleep: boolean;
 }
 
 export interface InsmodResult {

@@ -1,6 +1,7 @@
 // gcc/cc for user programs: C to a WASI binary with wasi-libc, plus DriverLab's
 // runtime (ioctl that reaches drivers, abort = SIGABRT, glibc's strerror, NULL
 // dereference = SIGSEGV via -fsanitize=null). Diagnostics are clang's, unchanged.
+import { normalizePath } from '../kernel/fs/vfs.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Proc } from '../userland/libc.js';
 import { SysError } from '../userland/libc.js';
@@ -64,7 +65,8 @@ function parseArgs(argv: string[]): GccArgs | string {
 
 async function collectSources(p: Proc, a: GccArgs): Promise<SourceFiles | SysError> {
   const files: SourceFiles = new Map();
-  const abs = (f: string) => (f.startsWith('/') ? f : `${p.cwd}/${f}`);
+  // Normalized, as clang looks them up: "-I." means the directory itself, not "/home/lab/.".
+  const abs = (f: string) => normalizePath(f, p.cwd);
   for (const s of [...a.sources, ...a.objects]) {
     try { files.set(abs(s), await p.readFile(s)); } catch (e) { if (e instanceof SysError) return Object.assign(e, { path: s }); throw e; }
   }
@@ -99,7 +101,7 @@ export function gccProgram(k: Kernel) {
       return 1;
     }
     for (const [path, data] of userFiles(k)) sources.set(path, data);
-    const abs = (f: string) => (f.startsWith('/') ? f : `${p.cwd}/${f}`);
+    const abs = (f: string) => normalizePath(f, p.cwd);
     const base = ['--target=wasm32-wasip1', '-isystem', USER_INCLUDE, ...WASI_EMULATIONS, '-fsanitize=null', '-fno-sanitize-recover=null', ...a.flags, ...a.includeDirs.map((d) => `-I${abs(d)}`)];
     const svc = compileService(k);
     if (a.compileOnly) {

@@ -40,15 +40,24 @@ export class Shell {
   }
 
   /** A copy for a subshell or a forked pipeline element, running as another process. */
-  private forkState(p: Proc): Shell {
-    const s = new Shell(this.k, p, this.name, false);
-    s.vars = new Map(this.vars);
-    s.exported = new Set(this.exported);
-    s.positional = [...this.positional];
-    s.status = this.status;
-    s.lastBgPid = this.lastBgPid;
-    s.functions = new Map(this.functions);
-    return s;
+  /**
+   * A forked child's shell, made from a copy of this one's state taken now, at fork time: the
+   * child may first run after this shell went on (a loop's next `$i` must not reach the job
+   * the previous iteration put in the background).
+   */
+  private forkState(): (p: Proc) => Shell {
+    const vars = new Map(this.vars), exported = new Set(this.exported), positional = [...this.positional];
+    const functions = new Map(this.functions), status = this.status, lastBgPid = this.lastBgPid;
+    return (p) => {
+      const s = new Shell(this.k, p, this.name, false);
+      s.vars = vars;
+      s.exported = exported;
+      s.positional = positional;
+      s.status = status;
+      s.lastBgPid = lastBgPid;
+      s.functions = functions;
+      return s;
+    };
   }
 
   env(): Map<string, string> {
@@ -84,9 +93,10 @@ export class Shell {
   /** Runs `body` in a forked child shell whose descriptors 0..n are `fds` of this one. */
   private forkRun(comm: string, body: (sh: Shell) => Promise<number>, fds: number[], pgid?: number): number {
     const files = fds.map((fd) => this.k.fdGet(this.p.task, fd));
+    const childShell = this.forkState();
     const child = this.k.fork(this.p.task, comm, async (task) => {
       const proc = new Proc(this.k, task);
-      const sh = this.forkState(proc);
+      const sh = childShell(proc);
       try {
         return await body(sh);
       } catch (e) {

@@ -10,13 +10,15 @@ const USAGE = `Usage: driverlab <command> [options]
 
 Labs:
   labs [--json]                the labs, your status in each, and which one is next
-  start LAB [--dir DIR]        copy the lab's starter files into your workspace (once), show
+  start LAB [--dir DIR] [--seed N] [--kernel 2.2|modern]
+                               copy the lab's starter files into your workspace (once), show
                                the instructions and open the lab's virtual PC on it
   show LAB                     show a lab's instructions again
-  check LAB [--dir DIR] [--json] [--watch] [--seed N]
+  check LAB [--dir DIR] [--json] [--watch] [--seed N] [--seeds N]
                                check your work: each check passes or says what it saw, what
                                it expected and where to look; exit status 0 only when all pass.
-                               --watch checks again whenever a file of the workspace changes
+                               --watch checks again whenever a file of the workspace changes;
+                               --seeds N runs a race lab's many-seed items on N seeds
   hint LAB                     the next hint, weakest first (revealing one is recorded)
   reset LAB [--dir DIR]        put the starter files back (yours are saved first: see restore)
   drill ID                     a timed, scored recovery drill

@@ -47,6 +47,12 @@ interface Parsed {
   values: Map<string, string>;
 }
 
+/** `driverlab check --seed N --seeds N`: the shared machine's seed (where race items start), and how many seeds they try. */
+interface SeedOptions {
+  seed?: number;
+  seeds?: number;
+}
+
 function parseArgs(args: string[], flags: string[], values: string[]): Parsed {
   const p: Parsed = { positional: [], flags: new Set(), values: new Map() };
   for (let i = 0; i < args.length; i++) {
@@ -171,8 +177,10 @@ class LabCommands {
   // ---- driverlab start LAB
 
   async start(args: string[]): Promise<number> {
-    const p = parseArgs(args, ['--no-shell'], ['--dir', '--seed']);
-    if (p.positional.length > 1) throw usage('usage: driverlab start LAB [--dir DIR] [--no-shell]');
+    const p = parseArgs(args, ['--no-shell'], ['--dir', '--seed', '--kernel']);
+    if (p.positional.length > 1) throw usage('usage: driverlab start LAB [--dir DIR] [--no-shell] [--seed N] [--kernel 2.2|modern]');
+    const kernel = p.values.get('--kernel');
+    if (kernel !== undefined && kernel !== '2.2' && kernel !== 'modern') throw usage(`unknown kernel '${kernel}': use --kernel 2.2 or --kernel modern`);
     const lab = await this.lab(p.positional[0], 'start');
     const m = lab.manifest;
     const dir = this.workspace(lab, p.values.get('--dir'));
@@ -190,12 +198,14 @@ class LabCommands {
     this.io.out(`Edit the files in ${dir} with your editor; in the virtual PC they are /home/lab.\n` +
       `Check your work with: driverlab check ${m.id}   (stuck? driverlab hint ${m.id})\n`);
     if (p.flags.has('--no-shell')) return 0;
-    this.io.out(`Opening the virtual PC (${m.personality} kernel); type exit to leave.\n\n`);
+    // A lab's driver may build for both kernels (version-compat): the other one is a flag away.
+    const personality = kernel ?? m.personality;
+    this.io.out(`Opening the virtual PC (${personality} kernel); type exit to leave.\n\n`);
     const seed = Number(p.values.get('--seed') ?? m.machine.seed ?? 1);
     const { runInteractive } = await import('./driverlab.js');
     try {
       return await runInteractive({
-        workspace: dir, personality: m.personality, seed, showBoot: true, cards: m.machine.cards, cmdline: m.machine.cmdline,
+        workspace: dir, personality, seed, showBoot: true, cards: m.machine.cards, cmdline: m.machine.cmdline,
       });
     } finally {
       this.store.addTimeSpent(m.id, opened, Date.now() - opened);
@@ -205,34 +215,38 @@ class LabCommands {
   // ---- driverlab check LAB
 
   async check(args: string[]): Promise<number> {
-    const p = parseArgs(args, ['--json', '--watch'], ['--dir', '--seed']);
-    if (p.positional.length !== 1) throw usage('usage: driverlab check LAB [--dir DIR] [--json] [--watch] [--seed N]');
+    const p = parseArgs(args, ['--json', '--watch'], ['--dir', '--seed', '--seeds']);
+    if (p.positional.length !== 1) throw usage('usage: driverlab check LAB [--dir DIR] [--json] [--watch] [--seed N] [--seeds N]');
     const lab = await this.lab(p.positional[0], 'check');
     const dir = this.workspace(lab, p.values.get('--dir'));
     if (!fs.existsSync(dir)) {
       throw new CommandError(`${dir} does not exist: run driverlab start ${lab.manifest.id} first${p.values.has('--dir') ? ` --dir ${p.values.get('--dir')}` : ''}`, 1);
     }
-    const seedText = p.values.get('--seed');
-    const seed = seedText === undefined ? undefined : Number(seedText);
-    if (seed !== undefined && (!Number.isInteger(seed) || seed < 0)) throw usage('--seed needs a non-negative integer');
+    const number = (name: string, min: number) => {
+      const text = p.values.get(name);
+      const n = text === undefined ? undefined : Number(text);
+      if (n !== undefined && (!Number.isInteger(n) || n < min)) throw usage(`${name} needs ${min === 0 ? 'a non-negative' : 'a positive'} integer`);
+      return n;
+    };
+    const seeds: SeedOptions = { seed: number('--seed', 0), seeds: number('--seeds', 1) };
     const json = p.flags.has('--json');
     if (!p.flags.has('--watch')) {
       const startedAt = Date.now();
-      const report = await this.checkOnce(lab, dir, seed, json);
+      const report = await this.checkOnce(lab, dir, seeds, json);
       // Checking is working on the lab too (a --watch session counts as one span instead).
       this.store.addTimeSpent(lab.manifest.id, startedAt, Date.now() - startedAt);
       return report.passed ? 0 : 1;
     }
-    return this.watch(lab, dir, seed, json);
+    return this.watch(lab, dir, seeds, json);
   }
 
-  private async checkOnce(lab: Lab, dir: string, seed: number | undefined, json: boolean): Promise<CheckRunReport> {
+  private async checkOnce(lab: Lab, dir: string, { seed, seeds }: SeedOptions, json: boolean): Promise<CheckRunReport> {
     const id = lab.manifest.id;
     const wasPassed = this.store.labHistory(id).status === 'passed';
     const files = readLearnerFiles(dir);
     const startedAt = Date.now();
-    if (!json) this.io.out(`Checking ${id} (${lab.manifest.personality} kernel, seed ${seed ?? lab.manifest.machine.seed ?? 1}) in ${dir}\n\n`);
-    const report = await runLabChecks(lab, files, { seed, onItem: json ? undefined : (r) => this.io.out(formatItem(r)) });
+    if (!json) this.io.out(`Checking ${id} (${lab.manifest.personality} kernel, seed ${seed ?? lab.manifest.machine.seed ?? 1}${seeds ? `, ${seeds} seeds for races` : ''}) in ${dir}\n\n`);
+    const report = await runLabChecks(lab, files, { seed, seeds, onItem: json ? undefined : (r) => this.io.out(formatItem(r)) });
     const items: CheckItem[] = report.items.map((i) => ({ id: i.id, title: i.title, passed: i.status === 'passed', message: i.message }));
     const run = this.store.recordCheckRun({
       labId: id, at: startedAt, seed: report.seed, personality: report.personality, items,
@@ -257,7 +271,7 @@ class LabCommands {
     return report;
   }
 
-  private async watch(lab: Lab, dir: string, seed: number | undefined, json: boolean): Promise<number> {
+  private async watch(lab: Lab, dir: string, seeds: SeedOptions, json: boolean): Promise<number> {
     const opened = Date.now();
     let pending = true;
     let wake: (() => void) | undefined;
@@ -274,7 +288,7 @@ class LabCommands {
       while (!stopped) {
         if (pending) {
           pending = false;
-          await this.checkOnce(lab, dir, seed, json);
+          await this.checkOnce(lab, dir, seeds, json);
           if (!json) this.io.out(`\nWatching ${dir}: the checks run again when a file changes (Ctrl-C stops).\n`);
         }
         await new Promise<void>((resolve) => { wake = resolve; if (pending || stopped) resolve(); });

@@ -83,7 +83,9 @@ export interface CheckContext {
   boot(options?: BootOptions): Promise<CheckMachine>;
   /**
    * Runs `fn` on `count` fresh machines with consecutive seeds from `first` (default: the lab's
-   * seed + 1). The first failure fails the item, naming its seed and how to replay it.
+   * seed). The first failure fails the item, naming its seed and how to replay it. The learner
+   * can ask for more seeds (`driverlab check LAB --seeds N` makes `count` N), and `--seed S`
+   * makes the seeds start at S, so that a failure replays first.
    */
   forSeeds(count: number, fn: (machine: CheckMachine, seed: number) => Promise<void>, options?: { first?: number }): Promise<void>;
   /** The workspace copy under check (never the learner's own folder). */
@@ -110,6 +112,8 @@ export interface CheckContext {
 
 export interface BootOptions {
   seed?: number;
+  /** The other kernel, for a lab whose driver builds for both (one source, LINUX_VERSION_CODE). */
+  personality?: Personality;
   cmdline?: string;
   cards?: CardJumpers[];
 }
@@ -216,6 +220,29 @@ export interface TaskInfo {
   kind: 'user' | 'kthread' | 'idle';
 }
 
+/**
+ * A CPU, for what a hang leaves behind: whether it takes interrupts, and if a task turned them
+ * off and kept them off, when and in which C function, and where the CPU has run since.
+ */
+export interface CpuView {
+  id: number;
+  /** Its interrupt flag (IF): whether it takes interrupts now. */
+  irqsEnabled: boolean;
+  /** The task it runs (or holds), if any. */
+  task?: { pid: number; comm: string };
+  /** Module code disabled interrupts last (cli, save_flags + cli, spin_lock_irqsave...) and they are still off. */
+  irqsOff?: {
+    /** Virtual time it happened, in ns. */
+    sinceNs: number;
+    /** The C functions then, innermost first: "my_device_ring+0x4c [my_device]". */
+    by: string[];
+  };
+  /** The module's C functions the CPU last ran with interrupts off (a loop's preemption point), innermost first. */
+  spinningIn?: string[];
+  /** Timer interrupts (IRQ 0) this CPU has taken since boot. */
+  timerTicks: number;
+}
+
 /** A MY_DEVICE card as the datasheet describes it, read without touching its registers. */
 export interface CardView {
   io: number;
@@ -296,4 +323,6 @@ export interface CheckMachine {
   longestBusyWait(since?: Mark): { ms: number; comm: string } | undefined;
   /** MY_DEVICE card `index` (0 is the first). */
   card(index?: number): CardView;
+  /** The machine's CPUs (one in 2.2, two in the modern kernel): a hang with interrupts off is told from them. */
+  cpus(): CpuView[];
 }

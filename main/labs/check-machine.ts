@@ -9,8 +9,9 @@ import type { Resource } from '../../emulator/kernel/resources.js';
 import { SIGKILL, type Task } from '../../emulator/kernel/sched.js';
 import { Machine, type MachineConfig } from '../../emulator/machine.js';
 import { firstBuildError } from './build-errors.js';
+import { liveWasmFrames } from '../../emulator/kernel/stacktrace.js';
 import type {
-  CardView, CheckMachine, KernelMessage, KernelProblem, Location, Mark, ModuleInfo, Personality, Region, Resources,
+  CardView, CheckMachine, CpuView, KernelMessage, KernelProblem, Location, Mark, ModuleInfo, Personality, Region, Resources,
   ShellResult, TaskInfo, UnloadReport,
 } from './check-api.js';
 import { CheckFailure } from './failure.js';
@@ -28,6 +29,8 @@ const WALL_LIMIT_MS = 30_000;
 const WALL_TICK_MS = 250;
 /** A charge this long in one go is a delay (mdelay, udelay, __delay), not an instruction. */
 const DELAY_CHARGE_NS = 50_000;
+/** How often a loop running with interrupts off has its place recorded (a stack trace costs). */
+const SPIN_SAMPLE_NS = 10_000_000;
 
 type PortEvent = Extract<MachineEvent, { kind: 'port' }>;
 type PrintkEvent = Extract<MachineEvent, { kind: 'printk' }>;
@@ -70,6 +73,9 @@ export class LabMachine implements CheckMachine {
   /** Stretches of kernel time without a sleep, by task and start. */
   private readonly busySpans = new Map<string, { startNs: number; endNs: number; comm: string }>();
   private watchedKernel: Kernel | undefined;
+  /** Per CPU: when and where module code last turned interrupts off, and where it has run with them off since. */
+  private irqsOffBy = new Map<number, { sinceNs: number; by: string[] }>();
+  private spinningIn = new Map<number, { atNs: number; frames: string[] }>();
 
   private readonly hostBusy: () => boolean;
 
@@ -147,8 +153,29 @@ export class LabMachine implements CheckMachine {
       } finally {
         inPreemptionPoint = false;
         if (mode === 'kernel' && !k.inInterrupt) note(task);
+        if (mode === 'kernel' && !k.irqsEnabled) {
+          const last = this.spinningIn.get(k.sched.cpu.id);
+          if (!last || k.clock.now - last.atNs > SPIN_SAMPLE_NS) this.spinningIn.set(k.sched.cpu.id, { atNs: k.clock.now, frames: liveWasmFrames(k) });
+        }
       }
     };
+    // Who turns interrupts off, and where a CPU runs with them off: what a hang is told with.
+    const flag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(k), 'irqsEnabled')!;
+    const offBy = this.irqsOffBy;
+    Object.defineProperty(k, 'irqsEnabled', {
+      configurable: true,
+      get() { return flag.get!.call(k) as boolean; },
+      set(on: boolean) {
+        const was = flag.get!.call(k) as boolean;
+        flag.set!.call(k, on);
+        const cpu = k.sched.cpu.id;
+        if (on) offBy.delete(cpu);
+        else if (was && !k.inInterrupt) {
+          const by = liveWasmFrames(k);
+          if (by.length) offBy.set(cpu, { sinceNs: k.clock.now, by });
+        }
+      },
+    });
     k.charge = (ns) => {
       charge(ns);
       // Only delays called from C code: their stack has the module's wasm frames.
@@ -377,6 +404,22 @@ export class LabMachine implements CheckMachine {
       if (ns > 0 && (!best || ns > best.ns)) best = { ns, comm: span.comm };
     }
     return best && { ms: best.ns / 1e6, comm: best.comm };
+  }
+
+  cpus(): CpuView[] {
+    const k = this.kernel;
+    return k.sched.cpus.map((cpu) => {
+      const off = cpu.irqsEnabled ? undefined : this.irqsOffBy.get(cpu.id);
+      const spin = cpu.irqsEnabled ? undefined : this.spinningIn.get(cpu.id);
+      return {
+        id: cpu.id,
+        irqsEnabled: cpu.irqsEnabled,
+        task: cpu.current ? { pid: cpu.current.pid, comm: cpu.current.comm } : undefined,
+        irqsOff: off && { sinceNs: off.sinceNs, by: off.by },
+        spinningIn: spin && off && spin.atNs >= off.sinceNs ? spin.frames : undefined,
+        timerTicks: k.irqCountsPerCpu[cpu.id]?.[0] ?? 0,
+      };
+    });
   }
 
   card(index = 0): CardView {

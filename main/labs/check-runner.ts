@@ -31,6 +31,8 @@ export interface CheckRunReport {
   items: ItemResult[];
   passed: boolean;
   wallMs: number;
+  /** The most seeds one t.forSeeds() of the run went through (0 when the lab has no race items). */
+  seedsTried: number;
 }
 
 export interface RunOptions {
@@ -38,6 +40,11 @@ export interface RunOptions {
   seed?: number;
   /** Called as each item finishes (the CLI prints it at once). */
   onItem?: (result: ItemResult) => void;
+  /**
+   * How many scheduler seeds each t.forSeeds() tries, instead of the count the lab asks for
+   * (`driverlab check LAB --seeds N`: a race lab's thorough run).
+   */
+  seeds?: number;
 }
 
 const DEFAULT_BUSY_WAIT_MS = 10;
@@ -65,8 +72,12 @@ class Context implements CheckContext {
   readonly lab: LabInfo;
   readonly files: CheckFiles;
   private shared: LabMachine | undefined;
+  seedsTried = 0;
 
-  constructor(private readonly labDef: Lab, workspace: MemoryWorkspace, private readonly host: Host, private readonly hostBusy: () => boolean, seed: number) {
+  constructor(
+    private readonly labDef: Lab, workspace: MemoryWorkspace, private readonly host: Host, private readonly hostBusy: () => boolean, seed: number,
+    private readonly runOptions: RunOptions,
+  ) {
     const m = labDef.manifest;
     this.lab = { id: m.id, title: m.title, personality: m.personality, seed, limits: { busyWaitMs: m.limits.busyWaitMs ?? DEFAULT_BUSY_WAIT_MS } };
     this.files = {
@@ -96,7 +107,7 @@ class Context implements CheckContext {
     const m = this.labDef.manifest.machine;
     return new LabMachine(this.host, {
       hostBusy: this.hostBusy,
-      personality: this.lab.personality,
+      personality: options.personality ?? this.lab.personality,
       seed: options.seed ?? this.lab.seed,
       cmdline: options.cmdline ?? m.cmdline,
       cards: options.cards ?? m.cards,
@@ -107,10 +118,16 @@ class Context implements CheckContext {
     return this.newMachine(options);
   }
 
+  /**
+   * A seed given on the command line (`--seed N`) is where the seeds start, whatever the check
+   * asks for: that is how a failure's seed is replayed, first and exactly.
+   */
   async forSeeds(count: number, fn: (machine: LabMachine, seed: number) => Promise<void>, options: { first?: number } = {}): Promise<void> {
-    const first = options.first ?? this.lab.seed + 1;
-    for (let seed = first; seed < first + count; seed++) {
+    const first = this.runOptions.seed ?? options.first ?? this.lab.seed;
+    const total = this.runOptions.seeds ?? count;
+    for (let seed = first; seed < first + total; seed++) {
       const machine = this.newMachine({ seed });
+      this.seedsTried = Math.max(this.seedsTried, seed - first + 1);
       try {
         await fn(machine, seed);
       } catch (e) {
@@ -118,8 +135,8 @@ class Context implements CheckContext {
         const f = e.failure;
         throw new CheckFailure({
           ...f,
-          summary: `With scheduler seed ${seed} (${seed - first + 1} of ${count} tried): ${f.summary}`,
-          hint: [f.hint, `The same seed replays the same interleaving: driverlab shell --seed ${seed}${this.lab.personality === '2.2' ? ' --kernel 2.2' : ''}`].filter(Boolean).join('\n'),
+          summary: `With scheduler seed ${seed} (${seed - first + 1} of ${total} tried): ${f.summary}`,
+          hint: [f.hint, `The same seed replays the same interleaving, first: driverlab check ${this.lab.id} --seed ${seed}`].filter(Boolean).join('\n'),
         });
       }
     }
@@ -223,7 +240,7 @@ export async function runLabChecks(lab: Lab, files: ReadonlyMap<string, Workspac
   const seed = options.seed ?? lab.manifest.machine.seed ?? 1;
   const workspace = new MemoryWorkspace(files);
   const { host, busy } = checkHost(workspace);
-  const t = new Context(lab, workspace, host, busy, seed);
+  const t = new Context(lab, workspace, host, busy, seed, options);
   const items: ItemResult[] = [];
   for (const check of lab.checks.checks) {
     const itemStart = performance.now();
@@ -257,5 +274,6 @@ export async function runLabChecks(lab: Lab, files: ReadonlyMap<string, Workspac
     labId: lab.manifest.id, personality: lab.manifest.personality, seed, items,
     passed: items.length > 0 && items.every((i) => i.status === 'passed'),
     wallMs: Math.round(performance.now() - started),
+    seedsTried: t.seedsTried,
   };
 }

@@ -23,8 +23,11 @@ export interface ModuleContext {
   varargs(va: number): FormatArgs;
   /** Calls a C function pointer of this module; a Promise when the C code slept. */
   call(fnptr: number, ...args: (number | bigint)[]): Maybe<number | bigint>;
-  /** For blocking imports: suspends the calling C code until `makeWait` settles (see LoadedModule). */
-  sleepUntil(makeWait: () => Promise<number>): number;
+  /**
+   * For blocking imports: suspends the calling C code until `makeWait` settles (see LoadedModule).
+   * `keepsIrqFlag`: the caller wakes with the interrupt flag it slept with (2.2's sleep_on family).
+   */
+  sleepUntil(makeWait: () => Promise<number>, keepsIrqFlag?: boolean): number;
   /** Asyncify state: 0 normal, 1 unwinding, 2 rewinding (a blocking import is being resumed). */
   asyncState(): number;
   /** Registers something to undo if the module is unloaded without undoing it (leak report). */

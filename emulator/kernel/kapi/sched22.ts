@@ -86,10 +86,11 @@ export function sched22Api(m: ModuleContext): KapiTable {
   return {
     __dl_current: current,
     __dl_signal_pending: () => { const t = k.sched.current; return t && k.signalPending(t) ? 1 : 0; },
-    sleep_on: (addr: number) => { m.sleepUntil(() => sleep(queue(addr), false, 'sleep_on', false)); },
-    interruptible_sleep_on: (addr: number) => { m.sleepUntil(() => sleep(queue(addr), true, 'interruptible_sleep_on', true)); },
-    sleep_on_timeout: (addr: number, t: number) => m.sleepUntil(() => sleep(queue(addr), false, 'sleep_on_timeout', false, t)),
-    interruptible_sleep_on_timeout: (addr: number, t: number) => m.sleepUntil(() => sleep(queue(addr), true, 'interruptible_sleep_on', false, t)),
+    // The sleep_on family puts the caller's interrupt flag back when it returns (SLEEP_ON_TAIL's restore).
+    sleep_on: (addr: number) => { m.sleepUntil(() => sleep(queue(addr), false, 'sleep_on', false), true); },
+    interruptible_sleep_on: (addr: number) => { m.sleepUntil(() => sleep(queue(addr), true, 'interruptible_sleep_on', true), true); },
+    sleep_on_timeout: (addr: number, t: number) => m.sleepUntil(() => sleep(queue(addr), false, 'sleep_on_timeout', false, t), true),
+    interruptible_sleep_on_timeout: (addr: number, t: number) => m.sleepUntil(() => sleep(queue(addr), true, 'interruptible_sleep_on', false, t), true),
     __dl_wake_up22: (addr: number, interruptibleOnly: number) => {
       const q = queues.get(addr);
       if (!q) return;

@@ -1,0 +1,414 @@
+/*
+ * my_device.c -- the 1998 article "리눅스 디바이스 드라이버 만들기" driver for Linux 2.2, two
+ * MY_DEVICE cards, and the data its interrupt handler shares with the processes it serves,
+ * kept with cli/sti, save_flags/restore_flags and spin_lock_irqsave ("경쟁의 제거").
+ */
+#include <linux/module.h>
+#include <linux/kernel.h>
+#include <linux/fs.h>
+#include <linux/errno.h>
+#include <linux/sched.h>
+#include <linux/ioport.h>
+#include <linux/interrupt.h>
+#include <linux/malloc.h>
+#include <asm/io.h>
+#include <asm/uaccess.h>
+#include <asm/semaphore.h>
+#include <asm/system.h>
+#include <asm/spinlock.h>
+#include <asm/my_device_fw.h>
+
+#define MY_DEVICE_MAJOR 125
+#define MY_DEVICE_CARD_MAX 2			/* cards this driver supports */
+#define MY_DEVICE_PORTS 4			/* ports on one card */
+#define MY_DEVICE_PORT_MAX (MY_DEVICE_CARD_MAX * MY_DEVICE_PORTS)
+
+/* I/O registers, from the card's base (the datasheet). */
+#define MY_DEVICE_IO_EXTENT 16
+#define CONTROL_ADDR 0				/* write: bit 0 RUN */
+#define STATUS_ADDR 0				/* read: the STATUS bits */
+#define STATUS_BUSY 0x20			/* the card works on a command */
+#define STATUS_IRQ 0x80				/* the card holds its IRQ line up, until ACK */
+#define ID_ADDR 1				/* reads 0xA5 on a card that is there */
+#define INTERRUPT_ADDR 2			/* the doorbell: "a command is in the host mailbox" */
+#define ACK_ADDR 3				/* acknowledges the card's interrupt */
+#define ERROR_ADDR 4				/* the last error code */
+#define MEM_PAGE_ADDR 8				/* shared memory base / 0x1000 */
+#define MY_DEVICE_ID 0xA5
+
+/* The 16 KiB shared-memory window. */
+#define FIRMWARE_ADDR 0x1000
+#define DATA_ADDR 0x2000			/* host mailbox: host -> card */
+#define ANSWER_ADDR 0x3000			/* card mailbox: card -> host */
+#define MAILBOX_SIZE 4096
+#define MAILBOX_HEADER 4			/* {u8 cmd or status; u8 port; u16 length} */
+#define MAILBOX_PAYLOAD (MAILBOX_SIZE - MAILBOX_HEADER)
+
+#define CMD_WRITE 0x01				/* send bytes out of a port (a loopback plug brings them back) */
+#define CMD_READ 0x02				/* fetch the bytes a port received */
+#define ANSWER_OK 0x00
+#define ANSWER_READY 0xFF			/* the card's CPU started */
+
+#define MY_DEVICE_STATUS_EXIST 0x00010
+#define MY_DEVICE_STATUS_BUSY 0x00020
+#define MY_DEVICE_ANSWERED 0x00100		/* card->flag: the answer the sleeper waits for is in */
+
+struct MY_DEVICE_CARD {
+	int number;			/* 카드번호 */
+	u_int flag;			/* 상태 플래그 */
+	int base;			/* base 주소 */
+	u_int irq;			/* 인터럽트 번호 */
+	u_int address;			/* memory mapped I/O 주소 */
+	u_char *mailbox_kernel;		/* 커널에서 보낼 메일박스 */
+	u_char *mailbox_card;		/* 카드에서 보내온 메일박스 */
+	struct semaphore semaphore;	/* 주장치의 세마포 */
+	struct wait_queue *queue;	/* 주장치의 대기큐 */
+	spinlock_t lock;		/* the state the interrupt handler and my_device_ring() share */
+	unsigned long commands;		/* statistics, shown at rmmod */
+	unsigned long interrupts;
+};
+
+struct MY_DEVICE_PORT {
+	int number;			/* 포트 번호 */
+	int card_number;		/* 포트가 속한 카드 번호 */
+	u_int flag;			/* 상태 플래그 */
+};
+
+/* Where the jumpers put the cards (the datasheet's defaults); insmod my_device io=... irq=... */
+static int io[MY_DEVICE_CARD_MAX] = { 0x200, 0x300 };
+static int irq[MY_DEVICE_CARD_MAX] = { 5, 7 };
+MODULE_PARM(io, "1-2i");
+MODULE_PARM(irq, "1-2i");
+
+static struct MY_DEVICE_CARD my_device_card[MY_DEVICE_CARD_MAX];
+static struct MY_DEVICE_PORT my_device_port[MY_DEVICE_PORT_MAX];
+
+/* The card a minor number's port is on, as the article writes it. */
+#define MY_CARD(minor) (&my_device_card[my_device_port[(minor)].card_number])
+
+/*
+ * Adds one to a statistics counter. The interrupt handler counts too, so the increment must
+ * not be cut in two by an interrupt; and it is called both with interrupts enabled (from a
+ * process) and disabled (from the fast handler, or inside another critical section): it must
+ * leave them as it found them.
+ */
+static void my_device_count(unsigned long *counter)
+{
+	/*
+	 * TODO 1: cli() and sti() make a pair only when interrupts were enabled before. The
+	 *         article: "드라이버 프로그램을 부르는 함수에서 부르기 전후에 플래그 상태가 변화한다면
+	 *         문제가 발생할 수 있기 때문에 cil/sti 짝으로만 쓰지는 않고 save_flags(flags);
+	 *         cli(); sti(); restore_flags(flags); 형식으로 쓴다." This function is called from
+	 *         the fast interrupt handler too ("어떠한 경우에도 sti를 실행해서는 안 된다"): keep
+	 *         the caller's interrupt flag as it was.
+	 */
+	cli();
+	(*counter)++;
+	sti();
+}
+
+/*
+ * A "fast" handler (SA_INTERRUPT): it runs with interrupts disabled, so it does the least it
+ * can. It finds the card by its IRQ, copies the card's answer, acknowledges the interrupt (the
+ * card raises no new one until then) and wakes whoever sleeps on that card.
+ */
+static void my_device_interrupt(int irq, void *dev_id, struct pt_regs *regs)
+{
+	struct MY_DEVICE_CARD *card;
+	int i;
+
+	for (i = 0; i < MY_DEVICE_CARD_MAX; i++)
+		if ((my_device_card[i].flag & MY_DEVICE_STATUS_EXIST) && my_device_card[i].irq == irq)
+			break;
+	if (i == MY_DEVICE_CARD_MAX)
+		return;
+	card = &my_device_card[i];
+
+	/*
+	 * Each card has a mailbox of its own: an answer from the other card, whose interrupt may
+	 * come before our sleeper has taken this one, lands in the other card's mailbox.
+	 */
+	memcpy_fromio(card->mailbox_card, card->address + ANSWER_ADDR, MAILBOX_SIZE);
+	my_device_count(&card->interrupts);
+	outb(0x01, card->base + ACK_ADDR);
+	card->flag |= MY_DEVICE_ANSWERED;
+	if (waitqueue_active(&card->queue))
+		wake_up_interruptible(&card->queue);
+}
+
+/*
+ * Rings the doorbell for the command waiting in the host mailbox. A process that a signal took
+ * away while the card worked (Ctrl-C during interruptible_sleep_on) left its command running:
+ * that answer is still to come, and must not be taken for this command's. So the card must be
+ * idle (not BUSY, no interrupt waiting for its ACK) when ANSWERED is cleared and the doorbell
+ * rings, and no interrupt may come in between: the handler of that late answer would set
+ * ANSWERED for the wrong command. Returns -EAGAIN while the card is not idle.
+ */
+static int my_device_ring(struct MY_DEVICE_CARD *card)
+{
+	unsigned long flags;
+
+	/*
+	 * TODO 2: stress.sh hangs the machine: nothing answers, not even the keyboard. Let the
+	 *         check find where, read what it says, find the branch, and fix it.
+	 *
+	 * TODO 3: then write this critical section as Linux has written it since SMP: a spinlock
+	 *         of the card's (card->lock) with spin_lock_irqsave(&card->lock, flags) and
+	 *         spin_unlock_irqrestore(&card->lock, flags). On this uniprocessor it is the same
+	 *         save_flags/cli/restore_flags; on SMP it also keeps out the other CPUs, and the
+	 *         kernel can tell a lock never released.
+	 */
+	save_flags(flags);
+	cli();
+	if (inb(card->base + STATUS_ADDR) & (STATUS_BUSY | STATUS_IRQ))
+		return -EAGAIN;
+	card->flag &= ~MY_DEVICE_ANSWERED;
+	outb(0x01, card->base + INTERRUPT_ADDR);
+	restore_flags(flags);
+	return 0;
+}
+
+/*
+ * Waits, at most a second, until the card has answered the command a signal left behind and
+ * the handler has taken that answer. It polls: the wait is short (a command takes 61 ms at
+ * most) and happens only after a Ctrl-C.
+ */
+static int my_device_wait_idle(struct MY_DEVICE_CARD *card)
+{
+	unsigned long timeout = jiffies + HZ;
+
+	while (inb(card->base + STATUS_ADDR) & (STATUS_BUSY | STATUS_IRQ)) {
+		if (jiffies > timeout)
+			return -EIO;
+		udelay(10);
+	}
+	return 0;
+}
+
+/*
+ * The article's interrupt_to_my_device(): the command goes into the host mailbox, the doorbell
+ * rings, and the caller sleeps until the interrupt handler says the card answered (3 s at
+ * most). Call it holding card->semaphore: the card takes one command at a time. Returns the
+ * answer's status byte, -EINTR on a signal, -EIO when the card did not answer.
+ */
+static int my_device_command(struct MY_DEVICE_CARD *card, int cmd, int port, int length)
+{
+	u_char *box = card->mailbox_kernel;
+
+	box[0] = cmd;
+	box[1] = port;
+	box[2] = length & 0xff;
+	box[3] = length >> 8;
+	/* The card copied any earlier command at its doorbell: the host mailbox is free. */
+	memcpy_toio(card->address + DATA_ADDR, box, MAILBOX_HEADER + (cmd == CMD_WRITE ? length : 0));
+	while (my_device_ring(card) == -EAGAIN)
+		if (my_device_wait_idle(card))
+			return -EIO;
+	my_device_count(&card->commands);
+	current->timeout = jiffies + HZ * 3;
+	interruptible_sleep_on(&card->queue);
+	if (!(card->flag & MY_DEVICE_ANSWERED))
+		return signal_pending(current) ? -EINTR : -EIO;
+	return card->mailbox_card[0];
+}
+
+/*
+ * One exchange with the card for a port: a WRITE of `count` bytes from `buf`, or a READ of up to
+ * `count` bytes into `buf`. The card's semaphore makes the ports of one card take turns; the
+ * ports of the other card do not wait for them.
+ */
+static ssize_t my_device_transfer(int minor, int cmd, char *buf, size_t count)
+{
+	struct MY_DEVICE_PORT *port = &my_device_port[minor];
+	struct MY_DEVICE_CARD *card = MY_CARD(minor);
+	u_char *answer;
+	ssize_t ret;
+	int length;
+
+	if (count > MAILBOX_PAYLOAD)
+		count = MAILBOX_PAYLOAD;
+	if (down_interruptible(&card->semaphore))
+		return -EINTR;
+	if (cmd == CMD_WRITE && copy_from_user(card->mailbox_kernel + MAILBOX_HEADER, buf, count)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	ret = my_device_command(card, cmd, port->number, count);
+	if (ret < 0)
+		goto out;
+	answer = card->mailbox_card;
+	length = answer[2] | answer[3] << 8;
+	if (ret != ANSWER_OK || answer[1] != port->number || length > count) {
+		printk(KERN_ERR "my_device%d: card %d answered status 0x%02x for port %d, %d bytes\n",
+		       minor, card->number, answer[0], answer[1], length);
+		ret = -EIO;
+		goto out;
+	}
+	if (cmd == CMD_WRITE)
+		ret = count;
+	else if (copy_to_user(buf, answer + MAILBOX_HEADER, length))
+		ret = -EFAULT;
+	else
+		ret = length;
+out:
+	up(&card->semaphore);
+	return ret;
+}
+
+static ssize_t my_device_write(struct file *file, const char *buf, size_t count, loff_t *ppos)
+{
+	return my_device_transfer(MINOR(file->f_dentry->d_inode->i_rdev), CMD_WRITE, (char *)buf, count);
+}
+
+static ssize_t my_device_read(struct file *file, char *buf, size_t count, loff_t *ppos)
+{
+	return my_device_transfer(MINOR(file->f_dentry->d_inode->i_rdev), CMD_READ, buf, count);
+}
+
+static int my_device_open(struct inode *inode, struct file *file)
+{
+	int minor = MINOR(inode->i_rdev);
+	struct MY_DEVICE_PORT *port;
+
+	if (minor >= MY_DEVICE_PORT_MAX)
+		return -ENODEV;
+	port = &my_device_port[minor];
+	if (!(port->flag & MY_DEVICE_STATUS_EXIST))
+		return -ENXIO;
+	if (port->flag & MY_DEVICE_STATUS_BUSY)
+		return -EBUSY;
+	port->flag |= MY_DEVICE_STATUS_BUSY;
+	MOD_INC_USE_COUNT;
+	return 0;
+}
+
+static int my_device_release(struct inode *inode, struct file *file)
+{
+	my_device_port[MINOR(inode->i_rdev)].flag &= ~MY_DEVICE_STATUS_BUSY;
+	MOD_DEC_USE_COUNT;
+	return 0;
+}
+
+static struct file_operations my_device_fops = {
+	NULL,			/* lseek */
+	my_device_read,		/* read */
+	my_device_write,	/* write */
+	NULL,			/* readdir */
+	NULL,			/* poll */
+	NULL,			/* ioctl */
+	NULL,			/* mmap */
+	my_device_open,		/* open */
+	NULL,			/* flush */
+	my_device_release	/* release */
+};
+
+/*
+ * The BIOS download: reset the card's CPU, copy the firmware, start it 400-500 ms later (here
+ * 450 ms, sleeping meanwhile), then wait for its "ready" interrupt.
+ */
+static int my_device_start(struct MY_DEVICE_CARD *card)
+{
+	outb(0, card->base + CONTROL_ADDR);
+	memcpy_toio(card->address + FIRMWARE_ADDR, my_device_fw, MY_DEVICE_FW_SIZE);
+	current->state = TASK_INTERRUPTIBLE;
+	current->timeout = jiffies + HZ * 45 / 100;
+	schedule();
+	card->flag &= ~MY_DEVICE_ANSWERED;
+	outb(1, card->base + CONTROL_ADDR);
+	current->timeout = jiffies + HZ;
+	interruptible_sleep_on(&card->queue);
+	if (!(card->flag & MY_DEVICE_ANSWERED) || card->mailbox_card[0] != ANSWER_READY)
+		return -EIO;
+	return 0;
+}
+
+/* Gives back what my_device_probe() took for a card. */
+static void my_device_release_card(struct MY_DEVICE_CARD *card)
+{
+	printk(KERN_INFO "my_device: card %d: %lu commands, %lu interrupts\n", card->number, card->commands, card->interrupts);
+	outb(0, card->base + CONTROL_ADDR);
+	free_irq(card->irq, NULL);
+	release_region(card->base, MY_DEVICE_IO_EXTENT);
+	kfree(card->mailbox_kernel);
+	kfree(card->mailbox_card);
+	card->flag = 0;
+}
+
+/* Looks for card n where the jumpers say, takes its ports, memory and IRQ, and starts it. */
+static int my_device_probe(int n)
+{
+	struct MY_DEVICE_CARD *card = &my_device_card[n];
+	int i, ret;
+
+	card->number = n;
+	card->base = io[n];
+	card->irq = irq[n];
+	if (!card->base || check_region(card->base, MY_DEVICE_IO_EXTENT))
+		return -EBUSY;
+	if (inb(card->base + ID_ADDR) != MY_DEVICE_ID)
+		return -ENODEV;
+	request_region(card->base, MY_DEVICE_IO_EXTENT, "my_device");
+	card->address = inb(card->base + MEM_PAGE_ADDR) << 12;
+	card->mailbox_kernel = kmalloc(MAILBOX_SIZE, GFP_KERNEL);
+	card->mailbox_card = kmalloc(MAILBOX_SIZE, GFP_KERNEL);
+	sema_init(&card->semaphore, 1);
+	init_waitqueue(&card->queue);
+	spin_lock_init(&card->lock);
+	card->commands = card->interrupts = 0;
+	card->flag = MY_DEVICE_STATUS_EXIST;
+	ret = request_irq(card->irq, my_device_interrupt, SA_INTERRUPT, "my_device", NULL);
+	if (ret) {
+		release_region(card->base, MY_DEVICE_IO_EXTENT);
+		kfree(card->mailbox_kernel);
+		kfree(card->mailbox_card);
+		card->flag = 0;
+		return ret;
+	}
+	if (my_device_start(card)) {
+		printk(KERN_ERR "my_device: card %d at 0x%x did not start (ERROR %d)\n", n, card->base,
+		       inb(card->base + ERROR_ADDR));
+		my_device_release_card(card);
+		return -EIO;
+	}
+	for (i = 0; i < MY_DEVICE_PORTS; i++)
+		my_device_port[n * MY_DEVICE_PORTS + i].flag = MY_DEVICE_STATUS_EXIST;
+	printk(KERN_INFO "my_device: card %d at 0x%x, irq %d, memory 0x%x: minors %d-%d\n", n, card->base,
+	       card->irq, card->address, n * MY_DEVICE_PORTS, n * MY_DEVICE_PORTS + MY_DEVICE_PORTS - 1);
+	return 0;
+}
+
+int init_module(void)
+{
+	int i, n, found = 0;
+
+	for (i = 0; i < MY_DEVICE_PORT_MAX; i++) {
+		my_device_port[i].number = i % MY_DEVICE_PORTS;
+		my_device_port[i].card_number = i / MY_DEVICE_PORTS;
+		my_device_port[i].flag = 0;
+	}
+	for (n = 0; n < MY_DEVICE_CARD_MAX; n++)
+		if (my_device_probe(n) == 0)
+			found++;
+	if (!found) {
+		printk(KERN_ERR "my_device: no card found\n");
+		return -ENODEV;
+	}
+	if (register_chrdev(MY_DEVICE_MAJOR, "my_device", &my_device_fops)) {
+		printk(KERN_ERR "my_device: unable to get major %d\n", MY_DEVICE_MAJOR);
+		for (n = 0; n < MY_DEVICE_CARD_MAX; n++)
+			if (my_device_card[n].flag & MY_DEVICE_STATUS_EXIST)
+				my_device_release_card(&my_device_card[n]);
+		return -EIO;
+	}
+	return 0;
+}
+
+void cleanup_module(void)
+{
+	int n;
+
+	unregister_chrdev(MY_DEVICE_MAJOR, "my_device");
+	for (n = 0; n < MY_DEVICE_CARD_MAX; n++)
+		if (my_device_card[n].flag & MY_DEVICE_STATUS_EXIST)
+			my_device_release_card(&my_device_card[n]);
+}
