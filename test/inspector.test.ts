@@ -7,8 +7,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runSh } from './helpers/machine.js';
+import { runSh, tempWorkspace } from './helpers/machine.js';
 import { InspectorAggregator } from '../main/session/inspector/aggregator.js';
+import { WorkerInspector } from '../main/session/inspector/inspector-worker.js';
+import type { InspectorState, RecordingView } from '../main/ipc/common/inspector.js';
 
 const fixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, 'fixtures', name), 'utf8');
 const MAKEFILE = 'obj-m += isa_card.o\n\nall:\n\t$(MAKE) -C /lib/modules/$(shell uname -r)/build M=$(PWD) modules\n';
@@ -72,5 +74,47 @@ describe('the inspector aggregation', () => {
     agg.finish();
     expect(r.machine.bus.onAccess).toBeUndefined();
     expect(r.machine.isa.onAccess).toBeUndefined();
+  });
+
+  it('answers the panel: the remote terminal raises RX_NOTIFY, fault switches reach the card, a recorded trace has every event', async () => {
+    let inspector: WorkerInspector | undefined;
+    const published: InspectorState[] = [];
+    let recording: RecordingView | null = null;
+    let accepted = -1;
+    const workspace = tempWorkspace({ 'isa_card.c': fixture('isa_card.c'), Makefile: MAKEFILE });
+    const r = await runSh('make -s && sudo insmod isa_card.ko && sleep 1 && grep my_device /proc/interrupts', {
+      workspace,
+      prepare: (m) => {
+        inspector = new WorkerInspector(m, workspace, (s) => published.push(s));
+        inspector.watch(true);
+        void inspector.answer({ what: 'trace', record: true }).then((v) => { recording = v; });
+        m.listen((e) => {
+          if (e.kind !== 'module' || e.state !== 'live') return;
+          // The far end types "hi" on port 1: the card buffers it and interrupts (RX_NOTIFY); the driver ACKs.
+          void inspector!.answer({ what: 'receive', card: 0, port: 1, data: [0x68, 0x69] }).then((v) => { accepted = v.accepted; });
+          void inspector!.answer({ what: 'faults', card: 0, faults: { stuckBusy: true, extraLatencyMs: 5 } });
+        });
+      },
+    });
+    expect(r.status).toBe(0);
+    expect(accepted).toBe(2);
+    // READY, WRITE, READ, and the RX_NOTIFY.
+    expect(r.output).toMatch(/^\s*5:\s+4\s/m);
+    const card = r.machine.cards[0]!;
+    expect(card.state.ports[1]!.rx).toEqual([0x68, 0x69]);
+    expect(card.faults).toMatchObject({ stuckBusy: true, extraLatencyNs: 5e6 });
+    const state = inspector!.aggregator.state(false, 1);
+    expect(state.cards[0]!.ports[1]).toMatchObject({ rxPending: 2, rxHead: [0x68, 0x69] });
+    expect(state.cards[0]!.faults).toMatchObject({ stuckBusy: true, extraLatencyMs: 5 });
+    expect(published.length).toBeGreaterThan(0);
+
+    const saved = (await inspector!.answer({ what: 'trace', record: false }))!;
+    inspector!.dispose();
+    expect(recording).toMatchObject({ recording: true, file: expect.stringMatching(/^traces\/trace-[\d-]+\.jsonl$/) });
+    const lines = fs.readFileSync(path.join(workspace, saved.file), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(saved.events);
+    // Nothing sampled: as many events as the inspector counted while both listened.
+    expect(saved.events).toBe(state.stream.total);
+    expect(lines.map((l) => JSON.parse(l) as { kind: string }).some((e) => e.kind === 'card')).toBe(true);
   });
 });

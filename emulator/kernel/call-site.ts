@@ -4,9 +4,11 @@
 // memory accesses and interrupt-flag changes, and only while someone listens with sources on.
 //
 // It costs a V8 stack capture (a few microseconds), so it is only tried while C code is on the
-// stack (ModuleLoader.codeOnStack), within a budget of captures per second of host time (a driver polling a port a
-// million times a second gets the line of its first accesses each second, not of all), and
-// with a short stack: the module's call into the kernel API is a few frames below the asker.
+// stack (ModuleLoader.codeOnStack), within a budget of host time per second once a thousand
+// lookups have been made in that second (a driver polling a port a million times a second gets
+// the line of its first accesses each second, not of all; an ordinary run gets every line, on a
+// busy host too), and with a short stack: the module's call into the kernel API is a few frames
+// below the asker.
 //
 // The kernel's own accesses made while module code is on the stack below (the EOI of a timer
 // interrupt taken at a preemption point inside a driver's loop) are not the module's: the
@@ -29,6 +31,11 @@ const STACK_DEPTH = 10;
  * million times a second gets the line of its first accesses each second, not of all.
  */
 export const CALL_SITE_BUDGET_MS_PER_SEC = 30;
+/**
+ * Lookups every second of host time gets whatever they cost: a driver's ordinary run (a few
+ * hundred accesses) has all its C lines however busy the host is; only a flood meets the budget.
+ */
+export const CALL_SITE_LOOKUPS_PER_SEC = 1000;
 
 /** Where the kernel takes an interrupt or moves time: below these, any module code is not the caller. */
 const KERNEL_BOUNDARY = new Set(['doIRQ', 'Kernel.advanceTo', 'Kernel.handleInterrupts', 'Kernel.takeInterrupts', 'Kernel.charge']);
@@ -54,6 +61,7 @@ const structured = (_error: unknown, sites: V8CallSite[]) => sites;
 export class CallSiteFinder {
   private windowStart = 0;
   private spentMs = 0;
+  private lookups = 0;
   /** Lookups refused for lack of budget since the finder was made. */
   skipped = 0;
 
@@ -67,12 +75,14 @@ export class CallSiteFinder {
     if (start - this.windowStart >= 1000) {
       this.windowStart = start;
       this.spentMs = 0;
+      this.lookups = 0;
     }
-    if (this.spentMs >= CALL_SITE_BUDGET_MS_PER_SEC) {
+    if (this.lookups >= CALL_SITE_LOOKUPS_PER_SEC && this.spentMs >= CALL_SITE_BUDGET_MS_PER_SEC) {
       this.skipped++;
       return undefined;
     }
     const site = moduleCallSite(k, this.find);
+    this.lookups++;
     this.spentMs += this.wallNow() - start;
     return site;
   }
