@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { runSh, tempWorkspace } from './helpers/machine.js';
 import { InspectorAggregator } from '../main/session/inspector/aggregator.js';
 import { WorkerInspector } from '../main/session/inspector/inspector-worker.js';
-import type { InspectorState, RecordingView } from '../main/ipc/common/inspector.js';
+import type { InspectorState, RecordingView, TaskView } from '../main/ipc/common/inspector.js';
 
 const fixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, 'fixtures', name), 'utf8');
 const MAKEFILE = 'obj-m += isa_card.o\n\nall:\n\t$(MAKE) -C /lib/modules/$(shell uname -r)/build M=$(PWD) modules\n';
@@ -116,5 +116,26 @@ describe('the inspector aggregation', () => {
     // Nothing sampled: as many events as the inspector counted while both listened.
     expect(saved.events).toBe(state.stream.total);
     expect(lines.map((l) => JSON.parse(l) as { kind: string }).some((e) => e.kind === 'card')).toBe(true);
+  });
+
+  it('shows a task asleep in a driver: state D, its wait queue, the module function it is in', async () => {
+    let tasks: TaskView[] = [];
+    const r = await runSh('make -s && sudo insmod blocker.ko && sudo mknod /dev/blocker c 203 0 && sudo chmod 666 /dev/blocker; cat /dev/blocker & sleep 0.1; echo x > /dev/blocker; wait', {
+      files: { 'blocker.c': fixture('blocker.c'), Makefile: 'obj-m += blocker.o\n\nall:\n\t$(MAKE) -C /lib/modules/$(shell uname -r)/build M=$(PWD) modules\n' },
+      prepare: (m) => {
+        const agg = new InspectorAggregator(m, () => performance.now());
+        agg.start();
+        let asked = false;
+        m.listen((e) => {
+          if (asked || e.kind !== 'task' || e.comm !== 'cat' || e.state !== 'D') return;
+          asked = true;
+          // Once the task is suspended, from the run loop, as the worker's publishing is.
+          m.clock.schedule(e.t + 20e6, () => { tasks = agg.state(false, 1).tasks; });
+        });
+      },
+    });
+    expect(r.status).toBe(0);
+    const cat = tasks.find((t) => t.comm === 'cat')!;
+    expect(cat).toMatchObject({ state: 'D', module: 'blocker', inModule: expect.stringMatching(/^blocker_\w+\+0x[0-9a-f]+\/0x[0-9a-f]+ \[blocker\]/), waitsOn: expect.stringMatching(/\(1 waiting\)$/) });
   });
 });
