@@ -17,6 +17,7 @@ import { benchLabChecks } from './labs.js';
 import { benchFaultChecks } from './faults.js';
 import { benchCardRoundTrips } from './card.js';
 import { benchUi } from './ui.js';
+import { runChecks } from './check.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const seedText = fs.readFileSync(path.resolve(here, '../../../shared/seeds/000_29c68f9db2cc9634.txt'), 'utf8');
@@ -74,17 +75,26 @@ export async function benchPortIo(): Promise<Row> {
   m.endInput();
   if (await m.runShell('/usr/src/linux-headers-6.8.0-driverlab/scripts/kbuild modules /home/lab >/dev/null') !== 0) throw new Error('bench: portio.ko did not build');
   const LOOPS = 4_000_000;
+  /** Wall and process CPU ms of one insmod+rmmod: on a shared, busy machine only the CPU time says what the code costs. */
   const load = async (n: number) => {
     const t = performance.now();
+    const c = process.cpuUsage();
     if (await m.runShell(`sudo insmod portio.ko loops=${n} && sudo rmmod portio`) !== 0) throw new Error('bench: portio failed');
-    return performance.now() - t;
+    const d = process.cpuUsage(c);
+    return { wall: performance.now() - t, cpu: (d.user + d.system) / 1000 };
   };
   await load(LOOPS);
-  const times: number[] = [];
-  for (let i = 0; i < 7; i++) times.push((await load(LOOPS)) - (await load(0)));
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const full = await load(LOOPS);
+    const empty = await load(0);
+    wall.push(full.wall - empty.wall);
+    cpu.push(full.cpu - empty.cpu);
+  }
   fs.rmSync(ws, { recursive: true, force: true });
-  const rate = LOOPS / (median(times) / 1000);
-  return { name: 'port I/O from C (inb of the card, per second)', value: `${(rate / 1e6).toFixed(1)} million`, target: '> 20 million', runs: times.length };
+  const millions = (ms: number[]) => (LOOPS / (median(ms) / 1000) / 1e6).toFixed(1);
+  return { name: 'port I/O from C (inb of the card, per second; per CPU second)', value: `${millions(wall)} million; ${millions(cpu)}`, target: '> 20 million', runs: wall.length };
 }
 
 /** Boots a machine on a workspace and runs one shell command; returns its wall time. */
@@ -117,6 +127,11 @@ async function main(): Promise<void> {
   if (arg === '--disk') {
     // Only the disk figures (npm run bench -- --disk).
     printTable(await benchDisk());
+    return;
+  }
+  if (arg === '--check') {
+    // The ratio guards only (npm run bench -- --check), for before and after a change to a hot path.
+    if (!await runChecks()) process.exitCode = 1;
     return;
   }
   if (arg === '--cold-compile') {

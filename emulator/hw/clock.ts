@@ -45,7 +45,13 @@ function firesBefore(a: ClockEvent, b: ClockEvent): boolean {
 }
 
 export class VirtualClock {
-  private nowNs: number;
+  // Both times start as the small integer 0 and get their real values in the constructor. A class
+  // field declared without a value starts as undefined, and V8 then keeps it as a tagged pointer,
+  // so every store of a new time (each port access moves time on) allocated a heap number; a
+  // field first seen holding numbers only is a double, stored in place.
+  private nowNs = 0;
+  /** heap[0].atNs, or Infinity with nothing queued: the one number the CPU's fast path compares against. */
+  private nextDueNs = 0;
   private nextSeq = 0;
   private readonly heap: ClockEvent[] = [];
   private fired = 0;
@@ -54,6 +60,7 @@ export class VirtualClock {
   constructor(startNs = 0) {
     checkTime(startNs, 'start time');
     this.nowNs = startNs;
+    this.nextDueNs = Infinity;
   }
 
   get now(): number {
@@ -145,14 +152,19 @@ export class VirtualClock {
   }
 
   /**
-   * Moves time forward by `ns` when that is known to fire nothing: the fast path of a CPU
-   * spending a little time (a port access). Falls back to advanceTo() when an event is due.
+   * Moves time forward by `ns` if no event falls due meanwhile, and says whether it did: the fast
+   * path of a CPU spending a little time (a port access), which then has nothing else to do.
    */
-  elapse(ns: number): void {
+  elapseQuietly(ns: number): boolean {
     const t = this.nowNs + ns;
-    const first = this.heap[0];
-    if ((first === undefined || first.atNs > t) && ns >= 0 && Number.isSafeInteger(t)) this.nowNs = t;
-    else this.advanceTo(t);
+    if (t >= this.nextDueNs || !(ns >= 0)) return false;
+    this.nowNs = t;
+    return true;
+  }
+
+  /** Moves time forward by `ns`, through advanceTo() (firing what falls due) only when something does. */
+  elapse(ns: number): void {
+    if (!this.elapseQuietly(ns)) this.advanceTo(this.nowNs + ns);
   }
 
   advanceBy(ns: number): void {
@@ -180,11 +192,13 @@ export class VirtualClock {
     const removed = heap[index]!;
     const last = heap.pop()!;
     removed.heapIndex = NOT_QUEUED;
-    if (last === removed) return;
-    heap[index] = last;
-    last.heapIndex = index;
-    if (index > 0 && firesBefore(last, heap[(index - 1) >> 1]!)) this.siftUp(index);
-    else this.siftDown(index);
+    if (last !== removed) {
+      heap[index] = last;
+      last.heapIndex = index;
+      if (index > 0 && firesBefore(last, heap[(index - 1) >> 1]!)) this.siftUp(index);
+      else this.siftDown(index);
+    }
+    this.nextDueNs = heap.length > 0 ? heap[0]!.atNs : Infinity;
   }
 
   private siftUp(index: number): void {
@@ -200,6 +214,7 @@ export class VirtualClock {
     }
     heap[index] = event;
     event.heapIndex = index;
+    this.nextDueNs = heap[0]!.atNs;
   }
 
   private siftDown(index: number): void {

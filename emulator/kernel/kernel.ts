@@ -288,17 +288,15 @@ export class Kernel {
    * the least goes next (Scheduler.pickCpu), which keeps the CPUs in step.
    */
   charge(ns: number): void {
-    const task = this.sched.current;
-    if (task) {
+    const sched = this.sched;
+    const task = sched.current;
+    if (task !== undefined) {
       task.utimeNs += ns;
-      this.sched.cpu.time += ns;
+      sched.cpu.time += ns;
     }
-    const t = this.clock.now + ns;
     // The common case, e.g. a driver polling a port: no hardware event falls due and no
     // interrupt is pending, so time only moves on.
-    const next = this.clock.nextEventTime();
-    if ((next === undefined || next > t) && !this.pic.intr) { this.clock.elapse(ns); return; }
-    this.advanceTo(t);
+    if (this.pic.intr || !this.clock.elapseQuietly(ns)) this.advanceTo(this.clock.now + ns);
   }
 
   /**

@@ -248,10 +248,7 @@ export class LoadedModule implements ModuleContext {
   }
 
   call(fnptr: number, ...args: (number | bigint)[]): Maybe<number | bigint> {
-    type CFunction = (...a: (number | bigint)[]) => number | bigint;
-    let found: unknown = null;
-    try { found = this.table.get(fnptr); } catch { /* past the table: a wild pointer */ }
-    const fn = found as CFunction | null;
+    const fn = this.cFunction(fnptr);
     if (!fn) {
       // The kernel jumped to the pointer: an instruction fetch from an unmapped address.
       throw moduleOops(this.kernel, this, new KernelFault({ kind: 'page', address: fnptr >>> 0, write: false, fetch: true }, undefined,
@@ -259,6 +256,22 @@ export class LoadedModule implements ModuleContext {
     }
     return this.enter(() => fn(...args) ?? 0);
   }
+
+  /**
+   * The C function behind a function pointer, or null. C code cannot change its function table,
+   * so each entry is looked up once: Table.get() is a call into the engine, and a driver's
+   * interrupt handler and file operations come through here on every call.
+   */
+  private cFunction(fnptr: number): CFunction | null {
+    const cached = this.cFunctions[fnptr];
+    if (cached !== undefined) return cached;
+    let found: unknown = null;
+    try { found = this.table.get(fnptr); } catch { /* past the table: a wild pointer */ }
+    const fn = found as CFunction | null;
+    if (fn && Number.isInteger(fnptr) && fnptr >= 0 && fnptr < this.table.length) this.cFunctions[fnptr] = fn;
+    return fn;
+  }
+  private readonly cFunctions: CFunction[] = [];
 
   // ---- sleeping inside C (Asyncify) ---------------------------------------------------------
 
@@ -573,6 +586,8 @@ export function kapiImports(mod: LoadedModule, extra: Record<string, unknown> = 
   }
   return { imports, unknown };
 }
+
+type CFunction = (...a: (number | bigint)[]) => number | bigint;
 
 /** A task's state inside one module: its C stack, its Asyncify buffer, and where it is suspended. */
 interface TaskContext {

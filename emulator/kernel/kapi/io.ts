@@ -52,13 +52,24 @@ export function ioApi(m: ModuleContext): KapiTable {
   const is22 = k.personality === '2.2';
 
   // ---- port I/O ------------------------------------------------------------------------------------
-  const pin = (size: PortSize, pause: boolean) => (port: number): number => {
-    k.charge(ISA_IO_CYCLE_NS + (pause ? IO_DELAY_NS : 0));
-    return k.bus.read(port & 0xffff, size);
+  // inb/inw/inl and outb/outw/outl are separate functions, as Linux's BUILDIO macro makes them, not
+  // closures of one factory: closures of one function literal share V8's type feedback and
+  // optimised code, so the hottest imports a driver calls (a polling loop) would all be as slow
+  // as the most general of them.
+  const bus = k.bus;
+  const inb = (port: number): number => { k.charge(ISA_IO_CYCLE_NS); return bus.read(port & 0xffff, 1); };
+  const inw = (port: number): number => { k.charge(ISA_IO_CYCLE_NS); return bus.read(port & 0xffff, 2); };
+  const inl = (port: number): number => { k.charge(ISA_IO_CYCLE_NS); return bus.read(port & 0xffff, 4); };
+  const outb = (value: number, port: number): void => { bus.write(port & 0xffff, value >>> 0, 1); k.charge(ISA_IO_CYCLE_NS); };
+  const outw = (value: number, port: number): void => { bus.write(port & 0xffff, value >>> 0, 2); k.charge(ISA_IO_CYCLE_NS); };
+  const outl = (value: number, port: number): void => { bus.write(port & 0xffff, value >>> 0, 4); k.charge(ISA_IO_CYCLE_NS); };
+  const pin = (size: PortSize) => (port: number): number => {
+    k.charge(ISA_IO_CYCLE_NS + IO_DELAY_NS);
+    return bus.read(port & 0xffff, size);
   };
-  const pout = (size: PortSize, pause: boolean) => (value: number, port: number): void => {
-    k.bus.write(port & 0xffff, value >>> 0, size);
-    k.charge(ISA_IO_CYCLE_NS + (pause ? IO_DELAY_NS : 0));
+  const pout = (size: PortSize) => (value: number, port: number): void => {
+    bus.write(port & 0xffff, value >>> 0, size);
+    k.charge(ISA_IO_CYCLE_NS + IO_DELAY_NS);
   };
   /** insb/insw/insl: `count` items from one port into module memory (REP INS). */
   const ins = (size: PortSize) => (port: number, addr: number, count: number): void => {
@@ -186,10 +197,9 @@ export function ioApi(m: ModuleContext): KapiTable {
   };
 
   return {
-    inb: pin(1, false), inw: pin(2, false), inl: pin(4, false),
-    inb_p: pin(1, true), inw_p: pin(2, true), inl_p: pin(4, true),
-    outb: pout(1, false), outw: pout(2, false), outl: pout(4, false),
-    outb_p: pout(1, true), outw_p: pout(2, true), outl_p: pout(4, true),
+    inb, inw, inl, outb, outw, outl,
+    inb_p: pin(1), inw_p: pin(2), inl_p: pin(4),
+    outb_p: pout(1), outw_p: pout(2), outl_p: pout(4),
     insb: ins(1), insw: ins(2), insl: ins(4),
     outsb: outs(1), outsw: outs(2), outsl: outs(4),
 
