@@ -574,9 +574,6 @@ export class Machine {
         if (realtime) {
           const dueWall = wallBase + (next - virtBase) / 1e6;
           const wait = dueWall - host.wallNow();
-          // Far behind (the thread was held up): go on from here, as a running task does, rather
-          // than rush through the owed time (a `sleep 1` would end within a blink of the wall clock).
-          if (wait < -REALTIME_SLACK_MS) { wallBase = host.wallNow(); virtBase = this.clock.now; }
           if (wait > 1) {
             if (await sleep(Math.min(wait, 50)) || host.wallNow() < dueWall) continue;
           }
