@@ -15,16 +15,19 @@ import { DEFAULT_CARDS, plugCards, type CardConfig } from './isa-cards.js';
 import type { DiskBacking, Host } from './host.js';
 import { Kernel, MachineHang, type Personality, RELEASES } from './kernel/kernel.js';
 import { ModuleLoader } from './kernel/module.js';
-import { installUserland } from './userland/install.js';
+import { installSystem, registerUserland } from './userland/install.js';
+import { diskNeedsInstall, installedDisk, installOnto } from './installer.js';
+import type { RootCheck } from './userland/rc.js';
 import { initProgram } from './userland/init.js';
+import { unmountAllForShutdown } from './kernel/fs/super.js';
 import type { MachineEvent } from './events.js';
 import { EventStream, type EventListener, type ListenOptions } from './event-stream.js';
 import { TimeControl, type ClockStatus, type Pacing, type StepResult } from './time-control.js';
 import { TaskKilled, type Task } from './kernel/sched.js';
 import { KernelPanic, panic } from './kernel/oops.js';
 import { andThen, type Maybe } from './kernel/maybe.js';
-import { bootAreaOf, decodeBootRecord, imageOf, type BootDisk } from './boot/boot-record.js';
-import { installedBootRecord } from './boot/installed.js';
+import { bootAreaOf, decodeBootRecord, imageOf, MemoryBootDisk, type BootDisk } from './boot/boot-record.js';
+import { rescueFloppyRecord } from './boot/installed.js';
 import { BiosKeyboard, postScreen } from './boot/bios.js';
 import { LiloSecondStage, type Booting } from './boot/second-stage.js';
 import { parseKernelImage, type KernelImage } from './boot/kernel-image.js';
@@ -45,9 +48,17 @@ export interface MachineConfig {
   showBoot?: boolean;
   /**
    * The hard disk on the primary IDE channel (hda): a disk image from the host, or by default a
-   * fresh 32 MiB disk in memory with hda1 (emulator/disk.ts). It outlives resets of the machine.
+   * fresh installed 32 MiB disk in memory (a copy-on-write view of the installed system:
+   * emulator/installer.ts). A disk with no system on it is installed at the first power-on. It
+   * outlives resets of the machine.
    */
   disk?: DiskBacking;
+  /**
+   * Boot the rescue system instead of the one on the hard disk: the kernel from a boot floppy,
+   * its root file system in RAM, the hard disk neither installed nor mounted (by default a blank
+   * partitioned one), free for raw use (dd, mke2fs, mount by hand).
+   */
+  rescue?: boolean;
 }
 
 export type { MachineEvent, EventListener, ListenOptions, ClockStatus, Pacing, StepResult };
@@ -71,13 +82,12 @@ export class Machine {
   private inputWaiter: (() => void) | undefined;
   private stopRequested = false;
   private inputEnded = false;
-  /**
-   * The sectors of the hard disk that LILO writes and the BIOS reads: the boot sector and the map
-   * before hda1 (boot/boot-record.ts). Like the disk, they survive every reset.
-   */
-  readonly bootDisk: BootDisk;
-  /** Where the machine is since power-on: the BIOS and boot loader, the kernel booting, or user space. */
-  private phase: 'firmware' | 'kernel' | 'userspace' = 'firmware';
+  /** The rescue system's boot floppy (config.rescue): LILO and the stock kernel. */
+  private readonly rescueFloppy: BootDisk | undefined;
+  /** What the boot scripts' fsck of the root found on this boot (undefined: no check, or not booted yet). */
+  rootCheck: RootCheck | undefined;
+  /** Where the machine is since power-on: the BIOS and boot loader, the kernel booting, init's boot scripts, or user space. */
+  private phase: 'firmware' | 'kernel' | 'init' | 'userspace' = 'firmware';
   /** The boot in progress or done (boot() may have to wait: a LILO prompt in real time, drivers that sleep). */
   private booted: Promise<void> | undefined;
   /** The init task while it runs the kernel's part (do_basic_setup), and the program it continues with. */
@@ -97,17 +107,27 @@ export class Machine {
   private pausedInput = '';
 
   constructor(readonly host: Host, config: MachineConfig, private readonly terminal: (text: string) => void) {
-    this.config = { personality: 'modern', cmdline: '', seed: 1, pacing: 'fast', showBoot: true, ...config, onEvent: config.onEvent ?? (() => undefined), cards: config.cards ?? [...DEFAULT_CARDS], disk: config.disk ?? newMemoryDisk() };
+    const personality = config.personality ?? 'modern';
+    const disk = config.disk ?? (config.rescue ? newMemoryDisk() : installedDisk(host, personality, MACHINE_EPOCH_MS));
+    this.config = { personality: 'modern', cmdline: '', seed: 1, pacing: 'fast', showBoot: true, rescue: false, ...config, onEvent: config.onEvent ?? (() => undefined), cards: config.cards ?? [...DEFAULT_CARDS], disk };
     this.time = new TimeControl(() => this.clock, this.config.pacing, () => this.kickRunLoop());
     if (config.onEvent) this.events.listen(config.onEvent);
-    // LILO lives on the hard disk, before hda1. A disk that has none yet gets what the
-    // distribution's installer left: lilo run once over the shipped lilo.conf.
-    this.bootDisk = bootAreaOf(this.config.disk);
-    if (!decodeBootRecord(this.bootDisk.read()).ok) {
-      const { release, version } = RELEASES[this.config.personality];
-      this.bootDisk.write(installedBootRecord(release, version, this.config.personality === '2.2'));
+    if (this.config.rescue) {
+      const { release, version } = RELEASES[personality];
+      this.rescueFloppy = new MemoryBootDisk();
+      this.rescueFloppy.write(rescueFloppyRecord(release, version, personality === '2.2'));
+    } else if (diskNeedsInstall(disk)) {
+      installOnto(disk, host, personality, MACHINE_EPOCH_MS);
     }
     this.powerOn();
+  }
+
+  /**
+   * What the BIOS boots: the rescue floppy, or the hard disk's boot sector and map (before hda1,
+   * where lilo wrote them: boot/boot-record.ts), looked at anew at every power-on.
+   */
+  get bootDisk(): BootDisk {
+    return this.rescueFloppy ?? bootAreaOf(this.config.disk);
   }
 
   /**
@@ -132,13 +152,14 @@ export class Machine {
     // A card configuration that would hang a real PC is refused here, before power-on.
     this.cards = plugCards(this.config.cards, { clock: this.clock, bus: this.bus, pic: this.pic, isa: this.isa, seed: this.config.seed });
     this.phase = 'firmware';
+    this.rootCheck = undefined;
     this.booted = undefined;
     this.initTask = undefined;
     this.initMain = undefined;
     // The command line is LILO's to give, at boot().
     this.kernel = new Kernel({
       clock: this.clock, bus: this.bus, pic: this.pic, isa: this.isa, host: this.host, personality: this.config.personality, cmdline: '',
-      consoleOutput: (text) => this.screen(text), epochMs: MACHINE_EPOCH_MS, seed: this.config.seed, bootDisk: this.bootDisk,
+      consoleOutput: (text) => this.screen(text), epochMs: MACHINE_EPOCH_MS, seed: this.config.seed, bootDisk: this.bootDisk, ramRoot: this.config.rescue,
     });
     this.kernel.modules = new ModuleLoader(this.kernel);
     this.events.attach(this);
@@ -229,7 +250,8 @@ export class Machine {
       ideDrives: [IDE_MODEL],
       biosId: `01/15/${personality === '2.2' ? '98' : '25'}-DRIVERLAB-VPC-${personality === '2.2' ? '22' : '68'}`,
     }));
-    const read = decodeBootRecord(this.bootDisk.read());
+    const medium = this.bootDisk;
+    const read = decodeBootRecord(medium.read());
     if (!read.ok) {
       screen(read.screen);
       throw new BootFailure(`the disk holds no boot record the BIOS and LILO can use (${read.screen.trim()})`);
@@ -238,7 +260,7 @@ export class Machine {
     const stage = new LiloSecondStage(record.table, screen, this.config.cmdline);
     const keyboard = new BiosKeyboard(this.bus);
     const load = (booting: Booting): { booting: Booting; image: KernelImage } => {
-      const bytes = imageOf(record, booting.entry);
+      const bytes = imageOf(record, booting.entry, medium);
       const image = bytes && parseKernelImage(bytes);
       if (!image || 'error' in image) {
         screen(`Loading ${booting.entry.label}\r\nKernel ${booting.entry.image} is not a Linux kernel image\r\n`);
@@ -310,7 +332,9 @@ export class Machine {
       : 'Decompressing Linux... Parsing ELF... done.\r\nBooting the kernel.\r\n');
     k.cmdline = booting.cmdline;
     k.boot(image);
-    installUserland(k);
+    registerUserland(k);
+    // The rescue system's root is a ramfs: its files are written at every boot.
+    if (k.ramRoot) installSystem(k);
     // Distributions quiet the console once userspace is up (kernel.printk = 4 4 1 7).
     const settle = () => { k.log.consoleLoglevel = 4; };
     if (!k.builtin || k.halted !== undefined) return settle();
@@ -437,6 +461,21 @@ export class Machine {
   }
 
   /**
+   * For whoever ends the machine's life when its console session is over (driverlab sh at the end
+   * of its script, driverlab shell and the app's machine thread when the shell exits): the
+   * machine is shut down as by its power button, in order: what is dirty is written and the file
+   * systems unmounted, so what the session wrote on the disk is there at the next power-on and
+   * the next boot's fsck finds it clean. Quietly: the session that would see the messages has
+   * ended. (A machine whose runShell() is called again, as tests and checks do, is not.)
+   */
+  shutDownAfterSession(): void {
+    const k = this.kernel;
+    if (k.halted !== undefined) return;
+    k.block.syncAll();
+    unmountAllForShutdown(k);
+  }
+
+  /**
    * The machine stopped under the shell: whether it boots again. It does after a restart
    * (reboot, SysRq-B, the reset button) and after panic=N seconds; an interactive session
    * also waits for the reset button when the machine halted, hung or panicked for good.
@@ -484,11 +523,16 @@ export class Machine {
     const bootEnv = k.initEnvp.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as [string, string]);
     init.env = new Map([['PATH', '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'], ...bootEnv]);
     let status: number | undefined;
-    this.phase = 'userspace';
+    // init's boot scripts are still the boot's: the console is the user's once they are done.
+    this.phase = 'init';
     const main = initProgram(k, {
       script: () => cursor?.take(),
       report: (offset) => cursor?.advance(offset),
       ended: (s) => { status = s; },
+      booted: (check) => {
+        if (check) this.rootCheck = check;
+        this.phase = 'userspace';
+      },
     });
     if (early) {
       // execve("/sbin/init"): the task that ran the kernel's init part becomes init.

@@ -142,6 +142,23 @@ describe('labs service: checks, hints and drills', () => {
     }
   });
 
+  it("makes a new lab's workspace with its starter files before any call sees it", async () => {
+    const { home, labsDir } = makeHome();
+    const labs = folderLabProvider(labsDir);
+    // A starter that takes a moment to come (the real labs load their folder first).
+    const slow = { ...labs, starter: async (id: string) => { await new Promise((r) => setTimeout(r, 50)); return labs.starter(id); } };
+    const core = new DriverLabCore({ home, labs: slow });
+    try {
+      const api = core.servicesFor({ description: 'test', mayUse: () => true });
+      // What a page asks at once when it opens a lab for the first time.
+      const lists = await Promise.all([api.workspace.list('hello'), api.workspace.list('hello'), api.workspace.read('hello', 'hello.c')]);
+      expect(lists.slice(0, 2).map((l) => (l as { path: string }[]).map((e) => e.path))).toEqual([['hello.c'], ['hello.c']]);
+      expect(lists[2]).toBe('/* TODO 1: say hello */\n');
+    } finally {
+      await core.close();
+    }
+  });
+
   it('says what is missing when this DriverLab has no checks, hints or drills', async () => {
     const { home, labsDir } = makeHome();
     const core = new DriverLabCore({ home, labs: folderLabProvider(labsDir) });

@@ -3,7 +3,8 @@
 // dirty data that reaches the disk only on sync, fsync, write-back after 30 s (kupdate in 2.2,
 // the writeback worker in the modern kernel) or the modern kernel's last close, a reset that
 // loses what was still dirty, SysRq-S's emergency sync, an I/O error reported as Linux reports
-// it, and the disk image on the host outliving the machine.
+// it, and the disk image on the host outliving the machine. The machines boot the rescue system
+// (its root in RAM), so that the disk is theirs to read and write raw.
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { Machine, type MachineConfig } from '../emulator/machine.js';
@@ -12,7 +13,10 @@ import { MemoryDisk } from '../emulator/hw/disk/memory-disk.js';
 import { newMemoryDisk, writeInstalledPartitionTable, ROOT_PARTITION_START } from '../emulator/disk.js';
 import { openHardDisk } from '../main/host/disk-image.js';
 import { Errno } from '../emulator/kernel/errno.js';
-import { runSh, tempWorkspace } from './helpers/machine.js';
+import { runSh as runShOn, tempWorkspace } from './helpers/machine.js';
+
+/** runSh on a machine that boots the rescue system: the hard disk is not its root. */
+const runSh = (script: string, opts: Parameters<typeof runShOn>[1] = {}) => runShOn(script, { ...opts, config: { rescue: true, ...opts.config } });
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes).replace(/\0+$/, '');
 /** What the disk itself holds at the start of hda1 (not what the kernel caches). */
@@ -22,7 +26,7 @@ const dmesg = (m: Machine) => m.kernel.log.read().map((r) => r.text).join('\n');
 /** A machine on `disk` that can run several scripts, survive resets, and have things happen at set virtual times. */
 function machineOn(config: MachineConfig) {
   let out = '';
-  const machine = new Machine(createNodeHost({ workspace: tempWorkspace() }), config, (t) => { out += t; });
+  const machine = new Machine(createNodeHost({ workspace: tempWorkspace() }), { rescue: true, showBoot: false, ...config }, (t) => { out += t; });
   machine.boot();
   machine.endInput();
   return {

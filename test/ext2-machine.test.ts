@@ -1,8 +1,8 @@
 // ext2 on the virtual PC's real disk path: mke2fs onto /dev/hda1 through the
 // kernel's buffer cache, mounted at /mnt and used with the shell's own tools,
 // then a SysRq-B reset that loses what was still dirty, and e2fsck on the next
-// boot repairing what the disk kept. (Mounting it as / is the integration's
-// job; this test mounts it by hand.)
+// boot repairing what the disk kept. The machines boot the rescue system (root in RAM) and mount
+// the disk by hand (test/root-disk.test.ts has the disk as the root).
 import { describe, expect, it } from 'vitest';
 import { Machine, type MachineConfig } from '../emulator/machine.js';
 import { createNodeHost } from '../main/host/node-host.js';
@@ -15,7 +15,7 @@ import { haveE2fsprogs, realE2fsck } from './helpers/e2fsprogs.js';
 
 function machineOn(config: MachineConfig) {
   let out = '';
-  const machine = new Machine(createNodeHost({ workspace: tempWorkspace() }), config, (t) => { out += t; });
+  const machine = new Machine(createNodeHost({ workspace: tempWorkspace() }), { rescue: true, showBoot: false, ...config }, (t) => { out += t; });
   machine.boot();
   machine.endInput();
   return {

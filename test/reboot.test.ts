@@ -190,18 +190,18 @@ describe('file systems on the disk: SysRq-U, reboot and a reset (ext2 on hda1, m
   const fsck = (m: Machine) => e2fsck(m.kernel.block.blockIo('hda1'), { mode: 'no', deviceName: '/dev/hda1', now: Math.floor(m.kernel.wallTimeNs() / 1e9) }).output;
 
   it('SysRq-U remounts it read-only, syncing first: after SysRq-B the file system is clean and has the file', async () => {
-    const r = await runSh('echo kept | sudo tee /mnt/f >/dev/null; sudo sh -c "echo u > /proc/sysrq-trigger"; sleep 0.1; grep hda1 /proc/mounts; echo more | sudo tee /mnt/g; sudo sh -c "echo b > /proc/sysrq-trigger"', { prepare: mountExt2 });
+    const r = await runSh('echo kept | sudo tee /mnt/f >/dev/null; sudo sh -c "echo u > /proc/sysrq-trigger"; sleep 0.1; grep hda1 /proc/mounts; echo more | sudo tee /mnt/g; sudo sh -c "echo b > /proc/sysrq-trigger"', { prepare: mountExt2, config: { rescue: true } });
     expect(r.output).toMatch(/^\[\s*\d+\.\d{6}\] sysrq: Emergency Remount R\/O\n\/dev\/hda1 \/mnt ext2 ro,relatime 0 0\ntee: \/mnt\/g: Read-only file system\n/);
     expect(fsck(r.machine)).toMatch(/\/dev\/hda1: clean, 12\/\d+ files/);
   });
 
   it('without it, SysRq-B leaves the file system not cleanly unmounted', async () => {
-    const r = await runSh('echo lost | sudo tee /mnt/f >/dev/null; sudo sh -c "echo b > /proc/sysrq-trigger"', { prepare: mountExt2 });
+    const r = await runSh('echo lost | sudo tee /mnt/f >/dev/null; sudo sh -c "echo b > /proc/sysrq-trigger"', { prepare: mountExt2, config: { rescue: true } });
     expect(fsck(r.machine)).not.toContain('clean,');
   });
 
   it('reboot syncs and unmounts: the file system is clean and has the file', async () => {
-    const r = await runSh('echo kept | sudo tee /mnt/f >/dev/null; sudo reboot', { prepare: mountExt2 });
+    const r = await runSh('echo kept | sudo tee /mnt/f >/dev/null; sudo reboot', { prepare: mountExt2, config: { rescue: true } });
     expect(fsck(r.machine)).toMatch(/\/dev\/hda1: clean, 12\/\d+ files/);
   });
 });

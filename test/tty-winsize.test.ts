@@ -23,7 +23,7 @@ int main(void)
 /** Runs `script` on a machine whose screen is `columns` x `rows`, as the app's worker sets it. */
 async function onScreen(columns: number, rows: number, script: string, files: Record<string, string> = {}): Promise<string> {
   let out = '';
-  const machine = new Machine(createNodeHost({ workspace: tempWorkspace(files) }), {}, (t) => { out += t; });
+  const machine = new Machine(createNodeHost({ workspace: tempWorkspace(files) }), { showBoot: false }, (t) => { out += t; });
   machine.boot();
   machine.kernel.console.columns = columns;
   machine.kernel.console.rows = rows;

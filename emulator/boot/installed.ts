@@ -1,8 +1,9 @@
 // What the machine's disk holds from the day it was installed: /etc/lilo.conf, the stock kernel image
-// it names, and the boot record the installer's run of /sbin/lilo wrote from them.
+// it names (the installer's run of lilo maps it: emulator/installer.ts), and the rescue system's
+// boot floppy.
 
 import { buildKernelImage, STOCK_KERNEL_SIZE } from './kernel-image.js';
-import { parseLiloConf, runLilo } from './lilo.js';
+import { parseLiloConf, runLilo, type BootTable } from './lilo.js';
 import { encodeBootRecord } from './boot-record.js';
 
 /** The kernel file lilo.conf boots, and the versioned file it points to (as distributions installed it). */
@@ -45,12 +46,21 @@ export function stockKernelImage(release: string, version: string): Uint8Array {
   return image;
 }
 
-/** The boot record the installer left: lilo run over the default lilo.conf and the stock image. */
-export function installedBootRecord(release: string, version: string, prompt: boolean): Uint8Array {
+/** The boot table of the default lilo.conf, as lilo makes it. */
+export function installedBootTable(prompt: boolean): BootTable {
   const parsed = parseLiloConf(defaultLiloConf(prompt));
   if (!parsed.ok) throw new Error(`default lilo.conf: ${parsed.errors[0]?.message}`);
   const run = runLilo(parsed.config, () => true);
   if (!run.bootTable) throw new Error(`default lilo.conf: ${run.output}`);
-  const image = stockKernelImage(release, version);
-  return encodeBootRecord({ table: run.bootTable, images: run.bootTable.entries.map((e) => (e.kind === 'image' ? image : undefined)) });
+  return run.bootTable;
+}
+
+/**
+ * The rescue system's boot floppy: LILO with the default lilo.conf's table and the stock kernel
+ * carried in the record itself (a floppy has no file system for a map to point into).
+ */
+export function rescueFloppyRecord(release: string, version: string, prompt: boolean): Uint8Array {
+  const table = installedBootTable(prompt);
+  const bytes = stockKernelImage(release, version);
+  return encodeBootRecord({ table, images: table.entries.map((e) => (e.kind === 'image' ? { kind: 'bytes', bytes } : undefined)) });
 }

@@ -78,11 +78,13 @@ export function parseBootOptions(k: Kernel, builtin: SetupClaimer | undefined): 
     k.initEnvp = o.initEnvp;
     if (o.init !== undefined) k.initPath = o.init;
     if (o.loglevel !== undefined) k.log.consoleLoglevel = o.loglevel;
+    if (o.readOnly !== undefined) k.rootReadOnly = o.readOnly;
     return;
   }
   const d = dispatchSetup(k.cmdline, []);
   for (const error of d.errors) k.printk(`\x013${error}\n`);
   if (d.root !== undefined) k.rootDev = nameToKdev(d.root);
+  if (d.readOnly !== undefined) k.rootReadOnly = d.readOnly;
   if (d.console.length) k.consoleDevice = d.console[d.console.length - 1]!;
   if (d.loglevel !== undefined) k.log.consoleLoglevel = d.loglevel;
   if (d.init !== undefined) k.initPath = d.init;

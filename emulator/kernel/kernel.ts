@@ -7,14 +7,18 @@ import type { DualPic } from '../hw/intc/i8259.js';
 import type { IsaMemory } from '../hw/isa-memory.js';
 import type { Host } from '../host.js';
 import { Errno, EBADF, ECHILD, EINTR, EINVAL, EISDIR, ENOENT, ENOEXEC, ENOTDIR, EPERM, ESRCH, ESPIPE, EPIPE, EAGAIN, strerror } from './errno.js';
-import { KernelLog, formatTimestamp } from './printk.js';
+import { KernelLog, logBufLen } from './printk.js';
 import { formatC, type FormatArgs } from './format.js';
 import { Vfs, type Cred as VfsCred } from './fs/vfs.js';
 import { RamFs, type FsContext } from './fs/ramfs.js';
 import { ProcFs } from './fs/procfs.js';
-import { HostFs } from './fs/hostfs.js';
+import { kernelMkdirp, kernelReadFile, kernelWriteFile } from './fs/kernel-io.js';
+import { mountOptions, mountRoot } from './fs/namespace.js';
+import { Klogd } from './klogd.js';
+import { genericFileIoctl } from './fs/ioctl.js';
+import { builtinLoader, writeBuiltinFile } from './binfmt.js';
 import { type FileOperations, type Inode, type OpenFile, MKDEV, MINOR, O_RDONLY, O_WRONLY, O_NONBLOCK,
-  S_IFBLK, S_IFCHR, S_IFREG, isDir, isReg, FMODE_READ, FMODE_WRITE } from './fs/types.js';
+  S_IFBLK, S_IFCHR, isDir, isReg, FMODE_READ, FMODE_WRITE } from './fs/types.js';
 import { ChrdevRegistry } from './chrdev.js';
 import { ResourceTree, markContainer } from './resources.js';
 import { Scheduler, Task, TaskKilled, STOP_SIGNALS, type Cpu, WaitQueue, SIGKILL, SIGPIPE, SIGCHLD, SIGCONT } from './sched.js';
@@ -24,7 +28,7 @@ import { ScratchMemory, copyFromUser, copyToUser, type UserMemory } from './uacc
 import { andThen, type Maybe } from './maybe.js';
 import type { ModuleLoader } from './module.js';
 import { registerProcFiles } from './procfiles.js';
-import { mountSysfs } from './params.js';
+import { createSysfs } from './params.js';
 import { doIRQ, newIrqDescs, setupIrq, type IrqDesc } from './irq.js';
 import { Softirq } from './softirq.js';
 import { Keyboard } from './keyboard.js';
@@ -39,6 +43,7 @@ import type { BuiltinCode } from './builtin.js';
 import { BlockLayer } from './block/index.js';
 import { KernelPanic, OopsExit, lockupReport, panic, panicRebootAt } from './oops.js';
 import { enterSyscall, leaveSyscall, type SyscallPath } from './symbols.js';
+import { PID_MAX, RESERVED_PIDS, forkRefused } from './rlimit.js';
 
 export type Personality = 'modern' | '2.2';
 
@@ -100,6 +105,8 @@ export interface KernelOptions {
   seed?: number;
   /** The disk sectors that hold LILO's boot sector and map (what /sbin/lilo writes). */
   bootDisk?: BootDisk;
+  /** Boot the rescue system: the root stays the ramfs the kernel starts with, and root= is not mounted. */
+  ramRoot?: boolean;
 }
 
 export interface IrqAction {
@@ -200,9 +207,9 @@ export class Kernel {
   consoleDevice: string | undefined;
   hostname = 'driverlab';
   modules!: ModuleLoader;
-  /** Programs by absolute path; their files in /bin hold a marker. */
-  readonly programs = new Map<string, ProgramMain>();
-  execLoaders: ExecLoader[] = [];
+  /** The programs built into DriverLab, by name: their files name them (binfmt.ts). */
+  readonly builtins = new Map<string, ProgramMain>();
+  execLoaders: ExecLoader[] = [builtinLoader(this)];
   /** Messages a panic or a halted machine leaves; undefined while running. */
   halted: string | undefined;
   private nextPid = 1;
@@ -233,7 +240,7 @@ export class Kernel {
     this.consoleOutput = opts.consoleOutput;
     this.epochMs = opts.epochMs;
     this.jiffies = opts.personality === 'modern' ? 0xffff8ad0 : 0;
-    this.log = new KernelLog(() => this.sched.now() - this.bootNs, (text) => this.console.write(text));
+    this.log = new KernelLog(() => this.sched.now() - this.bootNs, (text) => this.console.write(text), logBufLen(opts.personality));
     // 2.2 is the article's uniprocessor; the modern kernel runs a two-CPU SMP machine.
     this.sched = new Scheduler(this.clock, opts.personality === 'modern' ? 2 : 1, opts.seed ?? 1);
     this.irqCountsPerCpu = this.sched.cpus.map(() => new Array(16).fill(0));
@@ -252,6 +259,8 @@ export class Kernel {
     this.vfs = new Vfs(this.rootfs.root);
     this.vfs.openDevice = (inode) => this.openDevice(inode);
     this.procfs = new ProcFs(this.fsctx, 3);
+    this.ramRoot = opts.ramRoot ?? false;
+    this.devtmpfs = !this.ramRoot && opts.personality === 'modern' ? new RamFs(this.fsctx, 'devtmpfs', 5) : undefined;
     this.softirq = new Softirq(this);
     this.timers = new TimerBase(this);
     this.workqueues = new Workqueues(this);
@@ -514,10 +523,30 @@ export class Kernel {
     if (!this.builtin) this.finishBoot();
   }
 
-  /** The end of the boot, once the built-in drivers are up: the root file system, and init. */
+  /**
+   * The end of the boot, once the built-in drivers are up (prepare_namespace()): the root file
+   * system is mounted (root= from the command line, read-only unless it says rw; the rescue
+   * system's root is the ramfs the kernel started with), the modern kernel mounts devtmpfs on
+   * /dev, and init runs.
+   */
   finishBoot(): void {
-    this.bootStep('\x016VFS: Mounted root (ramfs filesystem) on device 0:1.\n');
-    this.bootStep('\x016devtmpfs: mounted\n');
+    if (this.ramRoot) {
+      this.bootStep('\x016VFS: Mounted root (ramfs filesystem) on device 0:1.\n');
+      this.bootStep('\x016devtmpfs: mounted\n');
+      this.bootStep('\x016Freeing unused kernel image (initmem) memory: 1024K\n');
+      this.printk('\x016Run /sbin/init as init process\n');
+      return;
+    }
+    if (!mountRoot(this)) return;
+    this.advanceTo(this.clock.now + BOOT_STEP_NS);
+    if (this.devtmpfs) {
+      this.vfs.mount('/dev', this.devtmpfs.root, 'devtmpfs', mountOptions(this, 'devtmpfs', 0));
+      this.bootStep('\x016devtmpfs: mounted\n');
+    }
+    if (this.personality === '2.2') {
+      this.bootStep('\x016Freeing unused kernel memory: 64k freed\n');
+      return;
+    }
     this.bootStep('\x016Freeing unused kernel image (initmem) memory: 1024K\n');
     this.printk('\x016Run /sbin/init as init process\n');
   }
@@ -564,89 +593,54 @@ export class Kernel {
 
   // ---- file system layout -------------------------------------------------------------
 
+  /** mkdir -p as root, on whatever file system holds the path (fs/kernel-io.ts). */
   mkdirp(path: string, mode = 0o755, uid = 0, gid = 0): Inode {
-    let cur = this.rootfs.root;
-    for (const part of path.split('/').filter(Boolean)) {
-      let next = cur.dirOps!.lookup(cur, part);
-      if (!next) next = cur.dirOps!.mkdir!(cur, part, mode, uid, gid);
-      cur = next;
-    }
-    return cur;
+    return kernelMkdirp(this, path, mode, uid, gid);
   }
 
+  /** Writes a whole file as root (created with `mode` and owner, or replaced), its directory made first. */
   writeSystemFile(path: string, content: string | Uint8Array, mode = 0o644, uid = 0, gid = 0): Inode {
-    const dir = this.mkdirp(path.slice(0, path.lastIndexOf('/')) || '/');
-    const name = path.slice(path.lastIndexOf('/') + 1);
-    let inode = dir.dirOps!.lookup(dir, name);
-    if (!inode) inode = dir.dirOps!.create!(dir, name, S_IFREG | mode, uid, gid);
-    inode.data = typeof content === 'string' ? new TextEncoder().encode(content) : content;
-    return inode;
-  }
-
-  private buildFilesystem(): void {
-    for (const d of ['/bin', '/sbin', '/usr/bin', '/usr/sbin', '/usr/lib', '/usr/include', '/lib', '/etc', '/var/log', '/root', '/mnt', '/boot']) this.mkdirp(d);
-    this.mkdirp('/tmp', 0o1777);
-    this.mkdirp('/home/user', 0o755, 1000, 1000);
-    this.mkdirp('/dev');
-    this.mkdirp('/proc', 0o555);
-    this.mkdirp('/sys/module', 0o555);
-    this.writeSystemFile('/etc/hostname', `${this.hostname}\n`);
-    this.writeSystemFile('/etc/passwd', 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:DriverLab learner:/home/user:/bin/sh\n');
-    this.writeSystemFile('/etc/group', 'root:x:0:\ndisk:x:6:root\nuser:x:1000:\n');
-    this.writeSystemFile('/etc/os-release', 'PRETTY_NAME="DriverLab Linux"\nNAME="DriverLab"\nID=driverlab\n');
-    this.writeSystemFile('/var/log/messages', '');
-    // The tutorial machine's udev rule: its advanced_dev node is world-writable, as in the seed's ls -l.
-    this.writeSystemFile('/etc/udev/rules.d/99-driverlab-tutorial.rules',
-      '# Device nodes of the kernel-module tutorial, readable and writable by everyone.\nKERNEL=="advanced_dev", MODE="0666"\n');
-    this.log.listeners.add((rec) => this.appendMessages(rec.timeNs, rec.text, rec.level));
-    for (const rec of this.log.read(false)) this.appendMessages(rec.timeNs, rec.text, rec.level);
-    this.makeDeviceNodes();
-    registerProcFiles(this);
-    this.vfs.mount('/proc', this.procfs.root, 'proc', 'rw,nosuid,nodev,noexec,relatime');
-    mountSysfs(this);
-    if (this.host.workspace) {
-      this.mkdirp('/home/lab', 0o755, 1000, 1000);
-      const hostfs = new HostFs(this.host.workspace, this.fsctx, 20);
-      this.vfs.mount('/home/lab', hostfs.root, 'lab-workspace', 'rw,relatime');
-    } else {
-      this.mkdirp('/home/lab', 0o755, 1000, 1000);
-    }
+    this.mkdirp(path.slice(0, path.lastIndexOf('/')) || '/');
+    return kernelWriteFile(this, path, typeof content === 'string' ? new TextEncoder().encode(content) : content, { mode, uid, gid });
   }
 
   /**
-   * klogd/rsyslog: kernel messages of level warning, notice and info go to
-   * /var/log/messages (Debian's "*.=info;*.=notice;*.=warn" rule; debug does not).
-   * The file grows by doubling so a printk flood stays linear.
+   * The kernel's side of the file systems at boot: /proc's files and sysfs, the character devices,
+   * the device nodes the kernel makes itself, and klogd. What is on the root file system is the
+   * installer's (emulator/installer.ts); what is mounted where, init's boot scripts' (/etc/fstab).
    */
-  private appendMessages(timeNs: number, text: string, level: number): void {
-    if (level < 4 || level > 6) return;
-    const f = this.messagesInode ??= this.vfs.lookup('/var/log/messages', '/', { uid: 0, gid: 0 }).inode;
-    const line = new TextEncoder().encode(`${syslogDate(this.epochMs + (this.bootNs + timeNs) / 1e6)} ${this.hostname} kernel: ${formatTimestamp(timeNs)} ${text}\n`);
-    const used = f.data?.length ?? 0;
-    if (this.messagesBuffer.length < used + line.length) {
-      const next = new Uint8Array(Math.max(used + line.length, this.messagesBuffer.length * 2, 4096));
-      next.set(f.data ?? new Uint8Array(0));
-      this.messagesBuffer = next;
-    }
-    this.messagesBuffer.set(line, used);
-    f.data = this.messagesBuffer.subarray(0, used + line.length);
-    if (f.data.length > MESSAGES_LIMIT) {
-      // logrotate in miniature: keep the newer half.
-      const keep = f.data.slice(f.data.length - MESSAGES_LIMIT / 2);
-      this.messagesBuffer = new Uint8Array(MESSAGES_LIMIT);
-      this.messagesBuffer.set(keep);
-      f.data = this.messagesBuffer.subarray(0, keep.length);
-    }
+  private buildFilesystem(): void {
+    this.klogd = new Klogd(this);
+    this.makeDeviceNodes();
+    registerProcFiles(this);
+    createSysfs(this);
   }
-  private messagesInode: Inode | undefined;
-  private messagesBuffer = new Uint8Array(0);
+
+  /** The rescue system's root: the ramfs the kernel started with, filled by the machine, instead of root= on the disk. */
+  readonly ramRoot: boolean;
+  /** The command line's ro (the default) or rw: how mount_root() mounts root=. */
+  rootReadOnly = true;
+  /** devtmpfs (the modern kernel): where the kernel makes device nodes, mounted on /dev after the root. */
+  readonly devtmpfs: RamFs | undefined;
+  /** klogd: kernel messages into /var/log/messages. */
+  klogd: Klogd | undefined;
+
+  /**
+   * Where the kernel makes device nodes itself: devtmpfs on the modern kernel, the rescue system's
+   * /dev; none for 2.2 booted from its disk, whose /dev is a directory of the root file system
+   * that MAKEDEV filled (and mknod adds to).
+   */
+  deviceDirectory(): Inode | undefined {
+    if (this.ramRoot) return this.mkdirp('/dev');
+    return this.devtmpfs?.root;
+  }
 
   // ---- devices ------------------------------------------------------------------------
 
   private makeDeviceNodes(): void {
-    const dev = this.mkdirp('/dev');
+    const dev = this.deviceDirectory();
     const node = (name: string, major: number, minor: number, mode: number, gid = 0) =>
-      dev.dirOps!.create!(dev, name, S_IFCHR | mode, 0, gid, MKDEV(major, minor));
+      dev?.dirOps!.create!(dev, name, S_IFCHR | mode, 0, gid, MKDEV(major, minor));
     node('null', 1, 3, 0o666); node('zero', 1, 5, 0o666); node('full', 1, 7, 0o666);
     node('random', 1, 8, 0o666); node('urandom', 1, 9, 0o666); node('kmsg', 1, 11, 0o644);
     node('tty', 5, 0, 0o666); node('console', 5, 1, 0o600); node('tty0', 4, 0, 0o620); node('tty1', 4, 1, 0o620, 5);
@@ -742,12 +736,28 @@ export class Kernel {
   // ---- tasks --------------------------------------------------------------------------
 
   currentMm(): UserMemory {
-    return this.sched.current?.mm ?? NO_MEMORY;
+    return this.kernelMemory ?? this.sched.current?.mm ?? NO_MEMORY;
   }
 
+  /** set_fs(KERNEL_DS) around `fn`: the file operations it calls copy "user" data to and from `memory` (fs/kernel-io.ts). */
+  withKernelMemory<T>(memory: UserMemory, fn: () => T): T {
+    const before = this.kernelMemory;
+    this.kernelMemory = memory;
+    try {
+      return fn();
+    } finally {
+      this.kernelMemory = before;
+    }
+  }
+  private kernelMemory: UserMemory | undefined;
+
+  /** alloc_pid(): the next free pid, wrapping at pid_max to the first after the reserved ones. */
   allocPid(): number {
-    while (this.tasks.has(this.nextPid)) this.nextPid++;
-    return this.nextPid++;
+    for (;;) {
+      if (this.nextPid >= PID_MAX) this.nextPid = RESERVED_PIDS;
+      if (!this.tasks.has(this.nextPid)) return this.nextPid++;
+      this.nextPid++;
+    }
   }
 
   createTask(parent: Task | undefined, comm: string, cred: Task['cred'], kind: Task['kind'] = 'user'): Task {
@@ -867,6 +877,7 @@ export class Kernel {
       task.exitCode = code;
       task.termSignal = signal;
       task.state = 'Z';
+      this.modules.releaseTask(task.pid);
       this.sched.onState?.(task);
       const init = this.tasks.get(1);
       for (const c of task.children) {
@@ -924,6 +935,8 @@ export class Kernel {
   enter(task: Task): void {
     this.charge(SYSCALL_COST_NS);
     task.spinSinceNs = this.sched.now();
+    // A system call's entry is a place where no file system operation is under way: klogd writes here.
+    if (this.klogd?.due) this.klogd.flush();
     this.deliverSignals(task);
   }
 
@@ -954,8 +967,12 @@ export class Kernel {
 
   sysOpen(task: Task, path: string, flags: number, mode = 0o666): Maybe<number> {
     if (path === '') return -ENOENT;
-    return andThen(this.vfs.open(path, flags, mode, task.cwd, this.cred(task)), (r) =>
-      typeof r === 'number' ? r : this.fdInstall(task, r));
+    return andThen(this.vfs.open(path, flags, mode, task.cwd, this.cred(task)), (r) => {
+      if (typeof r === 'number') return r;
+      // Whoever opens the log sees what syslogd has written so far.
+      if (r.inode === this.klogd?.inode) this.klogd.flush();
+      return this.fdInstall(task, r);
+    });
   }
 
   sysClose(task: Task, fd: number): Maybe<number> {
@@ -988,6 +1005,8 @@ export class Kernel {
   sysIoctl(task: Task, fd: number, cmd: number, arg: number): Maybe<number> {
     const f = this.fdGet(task, fd);
     if (!f) return -EBADF;
+    const generic = genericFileIoctl(this, task, f, cmd >>> 0, arg);
+    if (generic !== undefined) return generic;
     return this.holdingFile(task, 'ioctl', f, () => this.vfs.ioctl(f, cmd >>> 0, arg));
   }
 
@@ -1093,6 +1112,8 @@ export class Kernel {
     } catch (e) {
       return errnoOf(e);
     }
+    const refused = forkRefused(this, (opts.cred ?? parent.cred).uid);
+    if (refused) return refused;
     const child = this.createTask(parent, basenameOf(path).slice(0, 15), opts.cred ?? { ...parent.cred });
     if (opts.cwd) child.cwd = opts.cwd;
     if (opts.env) child.env = new Map(opts.env);
@@ -1109,8 +1130,10 @@ export class Kernel {
     return child;
   }
 
-  /** fork(): a child running `main` (a TypeScript closure) with the given descriptors. */
-  fork(parent: Task, comm: string, main: ProgramMain, opts: { fds: (OpenFile | undefined)[]; pgid?: number }): Task {
+  /** fork(): a child running `main` (a TypeScript closure) with the given descriptors, or -EAGAIN past the process limits. */
+  fork(parent: Task, comm: string, main: ProgramMain, opts: { fds: (OpenFile | undefined)[]; pgid?: number }): Task | number {
+    const refused = forkRefused(this, parent.cred.uid);
+    if (refused) return refused;
     const child = this.createTask(parent, comm, { ...parent.cred });
     child.fds = opts.fds.map((f) => { if (f) f.refs++; return f; });
     if (opts.pgid !== undefined) child.pgid = opts.pgid;
@@ -1136,8 +1159,6 @@ export class Kernel {
   }
 
   private async loadProgram(task: Task, path: string, inode: Inode, argv: string[]): Promise<ProgramMain | number> {
-    const builtin = this.programs.get(path);
-    if (builtin) return builtin;
     for (const loader of this.execLoaders) {
       const r = await loader(task, path, inode, argv);
       if (r !== -ENOEXEC) return r;
@@ -1145,10 +1166,16 @@ export class Kernel {
     return -ENOEXEC;
   }
 
-  /** Installs a TypeScript program at a path (its file holds a marker, as a binary would). */
+  /** Installs a built-in program: its file at `path` (binfmt.ts), and the program under the file's name. */
   installProgram(path: string, main: ProgramMain): void {
-    this.programs.set(path, main);
-    this.writeSystemFile(path, `#!driverlab-builtin ${basenameOf(path)}\n`, 0o755);
+    this.registerProgram(basenameOf(path), main);
+    this.mkdirp(path.slice(0, path.lastIndexOf('/')) || '/');
+    writeBuiltinFile(this, path, basenameOf(path));
+  }
+
+  /** Makes built-in `name` runnable from any file that names it (what a boot from an installed disk does). */
+  registerProgram(name: string, main: ProgramMain): void {
+    this.builtins.set(name, main);
   }
 
   /** waitpid(2) for a child (or any child with pid -1). Resolves { pid, status } with a wait status. */
@@ -1245,18 +1272,24 @@ export class Kernel {
    */
   udevMode(name: string): { mode: number } {
     let mode = 0o600;
+    const dir = '/etc/udev/rules.d';
+    let files: string[];
     try {
-      const dir = this.vfs.lookup('/etc/udev/rules.d', '/', { uid: 0, gid: 0 }).inode;
-      for (const { name: file, inode } of dir.dirOps!.list(dir).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-        if (!file.endsWith('.rules') || !inode.data) continue;
-        for (const line of new TextDecoder().decode(inode.data).split('\n')) {
-          if (line.trim().startsWith('#')) continue;
-          const kernelMatch = /KERNEL=="([^"]*)"/.exec(line);
-          const modeMatch = /MODE="?(0?[0-7]{3,4})"?/.exec(line);
-          if (kernelMatch && modeMatch && globMatch(kernelMatch[1]!, name)) mode = parseInt(modeMatch[1]!, 8);
-        }
+      const inode = this.vfs.lookup(dir, '/', { uid: 0, gid: 0 }).inode;
+      files = inode.dirOps!.list(inode).map((e) => e.name).filter((n) => n.endsWith('.rules')).sort();
+    } catch {
+      return { mode };
+    }
+    for (const file of files) {
+      let text: string;
+      try { text = new TextDecoder().decode(kernelReadFile(this, `${dir}/${file}`)); } catch { continue; }
+      for (const line of text.split('\n')) {
+        if (line.trim().startsWith('#')) continue;
+        const kernelMatch = /KERNEL=="([^"]*)"/.exec(line);
+        const modeMatch = /MODE="?(0?[0-7]{3,4})"?/.exec(line);
+        if (kernelMatch && modeMatch && globMatch(kernelMatch[1]!, name)) mode = parseInt(modeMatch[1]!, 8);
       }
-    } catch { /* no rules */ }
+    }
     return { mode };
   }
 
@@ -1270,8 +1303,6 @@ function globMatch(pattern: string, text: string): boolean {
   const re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
   return re.test(text);
 }
-
-const MESSAGES_LIMIT = 1 << 20;
 
 const NO_MEMORY: UserMemory = { bytes: () => new Uint8Array(0) };
 
@@ -1295,14 +1326,7 @@ export function errnoOf(e: unknown): number {
   throw e;
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-/** "Jan 15 10:30:00" as syslog writes it. */
-export function syslogDate(ms: number): string {
-  const d = new Date(ms);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-}
-
+export { syslogDate } from './klogd.js';
 
 /** Thrown out of code that can never be stopped (a loop in an interrupt handler): the machine is wedged. */
 export class MachineHang extends Error {}

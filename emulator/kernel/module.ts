@@ -31,6 +31,7 @@ import { BuiltinCode } from './builtin.js';
 import { bugApi } from './kapi/bug.js';
 import { KernelFault, moduleOops } from './oops.js';
 import { ModuleSymbols } from './symbols.js';
+import { canAllocate } from './memory.js';
 import { ADDRESS_LIMIT, FAULT_ADDRESS_GLOBAL, FAULT_KIND_GLOBAL, NULL_GUARD, STACK_LIMIT_GLOBAL } from '../wasm/faults.js';
 
 export type KapiProvider = (m: ModuleContext) => KapiTable;
@@ -61,7 +62,9 @@ class Heap implements ModuleHeap {
   private free_: { ptr: number; size: number }[] = [];
   private top: number;
 
-  constructor(private readonly memory: WebAssembly.Memory, base: number) {
+  constructor(private readonly memory: WebAssembly.Memory, base: number,
+    /** Whether the machine has `bytes` of free RAM for the heap to grow by. */
+    private readonly canGrow: (bytes: number) => boolean) {
     this.top = (base + 15) & ~15;
   }
 
@@ -75,10 +78,12 @@ class Heap implements ModuleHeap {
       if (b.size > need) { b.ptr += need; b.size -= need; } else this.free_.splice(i, 1);
     } else {
       if (this.top + need > MODULE_MEMORY_LIMIT) return 0;
+      const have = this.memory.buffer.byteLength;
+      const pages = Math.ceil((this.top + need - have) / WASM_PAGE);
+      if (pages > 0 && !this.canGrow(pages * WASM_PAGE)) return 0;
       ptr = this.top;
       this.top += need;
-      const have = this.memory.buffer.byteLength;
-      if (this.top > have) this.memory.grow(Math.ceil((this.top - have) / WASM_PAGE));
+      if (pages > 0) this.memory.grow(pages);
     }
     this.blocks.set(ptr, { size: need, owner });
     this.freed.delete(ptr);
@@ -155,7 +160,7 @@ export class LoadedModule implements ModuleContext {
     const ex = this.instance.exports;
     this.mem = ex.memory as WebAssembly.Memory;
     this.table = ex.__indirect_function_table as WebAssembly.Table;
-    this.heap = new Heap(this.mem, (ex.__heap_base as WebAssembly.Global).value as number);
+    this.heap = new Heap(this.mem, (ex.__heap_base as WebAssembly.Global).value as number, (bytes) => canAllocate(this.kernel, bytes));
     this.faultAddress = ex[FAULT_ADDRESS_GLOBAL] as WebAssembly.Global | undefined;
     this.faultKind = ex[FAULT_KIND_GLOBAL] as WebAssembly.Global | undefined;
     this.stackLimit = ex[STACK_LIMIT_GLOBAL] as WebAssembly.Global | undefined;
@@ -203,6 +208,18 @@ export class LoadedModule implements ModuleContext {
   stackRange(pid: number | undefined): [number, number] {
     const c = pid === undefined ? undefined : this.contexts.get(pid);
     return c ? [c.stackTop - LoadedModule.STACK_SIZE, c.stackTop] : [this.defaultStackLimit, this.defaultStackTop];
+  }
+
+  /**
+   * Whether `addr` lies in a frame of task `pid`'s C stack in this module that has returned: below
+   * the task's live stack pointer, or anywhere on that stack once the task has left the module.
+   */
+  inDeadFrame(pid: number, addr: number): boolean {
+    const c = this.contexts.get(pid);
+    if (!c || addr < c.stackTop - LoadedModule.STACK_SIZE || addr >= c.stackTop) return false;
+    if (c.depth === 0) return true;
+    const running = !c.suspended && this.kernel.sched.current?.pid === pid;
+    return addr < (running ? this.stackPointer() : c.savedSp);
   }
 
   /** The first `n` words on the C stack, from the stack pointer up (2.2's oops prints them). */
@@ -529,6 +546,18 @@ export class LoadedModule implements ModuleContext {
     return 0;
   }
 
+  /**
+   * do_exit(): the task's C stack and Asyncify buffer in this module go back to its heap. A task
+   * that died inside the module (killed while suspended in it) keeps them: its frames are still there.
+   */
+  releaseTask(pid: number): void {
+    const c = this.contexts.get(pid);
+    if (!c || c.depth !== 0 || c.suspended) return;
+    this.heap.free(c.stackTop - LoadedModule.STACK_SIZE);
+    this.heap.free(c.data);
+    this.contexts.delete(pid);
+  }
+
   /** The C stack a task uses in this module: how much of it is free (2.2's SysRq-T "free" column). */
   stackFree(pid: number): number | undefined {
     const c = this.contexts.get(pid);
@@ -644,6 +673,11 @@ export class ModuleLoader {
 
   get(name: string): LoadedModule | undefined {
     return this.modules.get(name) ?? (this.builtin?.name === name ? this.builtin : undefined);
+  }
+
+  /** A task exited: each module lets go of the stack it kept for it. */
+  releaseTask(pid: number): void {
+    for (const m of this.list()) m.releaseTask(pid);
   }
 
   list(): LoadedModule[] {

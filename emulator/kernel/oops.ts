@@ -482,6 +482,29 @@ export function kernelWarn(k: Kernel, where: string, message?: string): void {
   warnReport(k, m[1], kernelFrames(k, [{ kind: 'kernel', name: m[2]!, offset, size }]), message);
 }
 
+// ---- KASAN --------------------------------------------------------------------------------------
+
+/**
+ * KASAN's report of a bad kfree() (mm/kasan/report.c): "double-free" when the memory was already
+ * freed, "invalid-free" when kmalloc never returned the pointer. The place is kfree()'s caller, as
+ * %pS prints _RET_IP_; the kernel goes on, tainted B, as KASAN does without panic_on_warn.
+ */
+export function kasanBadFree(k: Kernel, kind: 'double-free' | 'invalid-free', address: number): void {
+  const frames = kernelFrames(k, [{ kind: 'kernel', name: 'kfree', offset: 0x8c, size: 0x330 }]);
+  const caller = frames.find((f): f is ModuleFrame => f.kind === 'module');
+  const task = k.sched.current;
+  const rule = '==================================================================';
+  print(k, 3, rule);
+  print(k, 3, `BUG: KASAN: ${kind} in ${caller ? symbolize(caller) : 'kfree+0x8c/0x330'}`);
+  print(k, 3, `Free of addr ${hex16(address)} by task ${task?.comm ?? 'swapper/0'}/${task?.pid ?? 0}`);
+  print(k, 3, '');
+  print(k, 3, cpuLine(k));
+  print(k, 3, `Hardware name: ${HARDWARE_NAME}`);
+  callTrace(k, frames, 3);
+  print(k, 3, rule);
+  k.tainted.add('B');
+}
+
 // ---- panic ---------------------------------------------------------------------------------------
 
 /**

@@ -167,8 +167,8 @@ export function storeParamText(k: Kernel, mod: LoadedModule, p: KernelParam, tex
 
 const sysfsOf = new WeakMap<Kernel, { fs: ProcFs; module: Inode }>();
 
-/** Mounts sysfs at /sys (modern kernels) with its /sys/module directory. */
-export function mountSysfs(k: Kernel): void {
+/** Makes sysfs (modern kernels) with its /sys/module directory; `mount -t sysfs` mounts it (fs/namespace.ts). */
+export function createSysfs(k: Kernel): void {
   if (k.personality !== 'modern') return;
   const fs = new ProcFs(k.fsctx, 4, 'sysfs');
   const module = fs.dir('module');
@@ -176,7 +176,11 @@ export function mountSysfs(k: Kernel): void {
   fs.dir('class');
   fs.dir('devices');
   sysfsOf.set(k, { fs, module });
-  k.vfs.mount('/sys', fs.root, 'sysfs', 'rw,nosuid,nodev,noexec,relatime');
+}
+
+/** The root of sysfs, for mount(2); undefined on a kernel without one (2.2). */
+export function sysfsRoot(k: Kernel): Inode | undefined {
+  return sysfsOf.get(k)?.fs.root;
 }
 
 /** A sysfs attribute: generated at open, readable per its mode, writable only with a store method. */

@@ -6,6 +6,14 @@ export const KERN_EMERG = 0, KERN_ALERT = 1, KERN_CRIT = 2, KERN_ERR = 3, KERN_W
   KERN_NOTICE = 5, KERN_INFO = 6, KERN_DEBUG = 7;
 export const DEFAULT_MESSAGE_LOGLEVEL = KERN_WARNING;
 
+/** LOG_LINE_MAX (kernel/printk/printk.c): 1024 less the room for the record's prefix; longer text is cut. */
+export const LOG_LINE_MAX = 1024 - 32;
+
+/** __LOG_BUF_LEN: 2.2's LOG_BUF_LEN of 16 KiB; modern 1 << CONFIG_LOG_BUF_SHIFT (17), 128 KiB. */
+export function logBufLen(personality: '2.2' | 'modern'): number {
+  return personality === '2.2' ? 16384 : 1 << 17;
+}
+
 export interface LogRecord {
   seq: number;
   timeNs: number;
@@ -86,8 +94,10 @@ export class KernelLog {
     const timeNs = this.partial?.timeNs ?? this.now();
     this.partial = undefined;
     const lines = rest.split('\n');
-    const tail = lines.pop()!;
-    for (const line of lines) this.store(lvl, line, timeNs);
+    let tail = lines.pop()!;
+    for (const line of lines) this.store(lvl, line.slice(0, LOG_LINE_MAX), timeNs);
+    // A line continued without end (KERN_CONT in a loop) is cut into records of LOG_LINE_MAX, as the cont buffer flushes when full.
+    while (tail.length > LOG_LINE_MAX) { this.store(lvl, tail.slice(0, LOG_LINE_MAX), timeNs); tail = tail.slice(LOG_LINE_MAX); }
     if (tail !== '') this.partial = { level: lvl, text: tail, timeNs };
     return text.length;
   }

@@ -3,8 +3,8 @@ import type { Kernel } from './kernel.js';
 import { EINVAL } from './errno.js';
 import { procInterrupts } from './irq.js';
 import { panicSettings } from './oops.js';
+import { CACHED_KB, MEM_TOTAL_KB, SLAB_BASE_KB, freeKb, modulesKb } from './memory.js';
 
-const MEM_TOTAL_KB = 262144;
 
 export function registerProcFiles(k: Kernel): void {
   const p = k.procfs;
@@ -68,21 +68,12 @@ function taintMask(k: Kernel): number {
   return m;
 }
 
-/** The page cache of the root file system (it lives in RAM), the kernel, and its slab and other caches: fixed. */
-const CACHED_KB = 24576;
-const KERNEL_USED_KB = 18432;
-const SLAB_BASE_KB = 4096;
-const OTHER_KERNEL_KB = 6144;
-
-/** The numbers of /proc/meminfo (and free): the buffer cache's Buffers and Dirty are live. */
+/** The numbers of /proc/meminfo (and free): the buffer cache's Buffers and Dirty, modules and user programs are live. */
 export function memInfo(k: Kernel): { total: number; free: number; available: number; buffers: number; cached: number; dirty: number; slab: number; vmallocUsed: number } {
-  let moduleBytes = 0;
-  for (const m of k.modules.list()) moduleBytes += m.memory().buffer.byteLength;
-  const moduleKb = Math.ceil(moduleBytes / 1024);
+  const moduleKb = modulesKb(k);
   const { buffersKb, dirtyKb } = k.block?.stats() ?? { buffersKb: 0, dirtyKb: 0 };
-  const slab = SLAB_BASE_KB + moduleKb;
-  const free = MEM_TOTAL_KB - KERNEL_USED_KB - moduleKb - CACHED_KB - OTHER_KERNEL_KB - buffersKb;
-  return { total: MEM_TOTAL_KB, free, available: free + buffersKb + CACHED_KB, buffers: buffersKb, cached: CACHED_KB, dirty: dirtyKb, slab, vmallocUsed: moduleKb };
+  const free = freeKb(k);
+  return { total: MEM_TOTAL_KB, free, available: free + buffersKb + CACHED_KB, buffers: buffersKb, cached: CACHED_KB, dirty: dirtyKb, slab: SLAB_BASE_KB + moduleKb, vmallocUsed: moduleKb };
 }
 
 export function procMeminfo(k: Kernel): string {

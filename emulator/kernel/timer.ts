@@ -39,6 +39,11 @@ export class TimerBase {
     return this.armed.delete(t);
   }
 
+  /** How many timers are armed (a soak test's leak check). */
+  get armedCount(): number {
+    return this.armed.size;
+  }
+
   pending(t: KernelTimer): boolean {
     return this.armed.has(t);
   }

@@ -8,6 +8,8 @@ export const USER_LOWEST_ADDRESS = 4096;
 export interface UserMemory {
   /** The current bytes of the address space (may change identity when it grows). */
   bytes(): Uint8Array;
+  /** Bytes of RAM the address space takes, for a program with memory of its own (a wasm program). */
+  resident?(): number;
 }
 
 /** A growable scratch address space for TypeScript programs, which have no wasm memory. */

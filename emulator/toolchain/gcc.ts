@@ -8,6 +8,7 @@ import { SysError } from '../userland/libc.js';
 import type { SourceFiles } from './compile.js';
 import { compileService, includeLayers } from './kbuild.js';
 import { compileKernelObjects, isKernelCompile } from './kgcc.js';
+import { USER_ADDRESS_SPACE_MAX } from '../kernel/memory.js';
 
 /** The WASI imports through which a user program can sleep in the kernel. */
 /** The preemption-point import of user programs (see Host.asyncify). */
@@ -130,7 +131,8 @@ export function gccProgram(k: Kernel) {
       objects.set(obj, r.outputs.get(obj.slice(1))!);
     }
     for (const o of a.objects) objects.set(abs(o), sources.get(abs(o))!);
-    const r = await svc.run('clang', ['--target=wasm32-wasip1', ...objects.keys(), '-lwasi-emulated-signal', '-lwasi-emulated-process-clocks', '-o', output], objects);
+    // The address space has a ceiling (see USER_ADDRESS_SPACE_MAX): past it memory.grow fails and malloc returns NULL.
+    const r = await svc.run('clang', ['--target=wasm32-wasip1', ...objects.keys(), '-lwasi-emulated-signal', '-lwasi-emulated-process-clocks', `-Wl,--max-memory=${USER_ADDRESS_SPACE_MAX}`, '-o', output], objects);
     k.charge(100_000_000);
     if (r.stderr) await p.err(r.stderr.replace(/wasm-ld: error: /g, '/usr/bin/ld: '));
     if (r.status !== 0) {

@@ -5,6 +5,7 @@
 // that is how `exit` leaves `driverlab shell`.
 import type { Kernel, ProgramMain } from '../kernel/kernel.js';
 import { O_RDWR, Proc, SysError, exitStatus } from './libc.js';
+import { bootScripts, type RootCheck } from './rc.js';
 
 /** What init serves on the console: an interactive login shell, or a script the harness types into it. */
 export interface ConsoleSession {
@@ -14,9 +15,16 @@ export interface ConsoleSession {
   report(nextOffset: number): void;
   /** The console shell is gone for good (exited, or killed at the end of its script). */
   ended(status: number): void;
+  /**
+   * The boot scripts are done (they run once per boot, in the first init): what checkroot found
+   * (undefined when it did not run), and from now on the console is the user's.
+   */
+  booted?(check: RootCheck | undefined): void;
 }
 
 const runlevels = new WeakMap<Kernel, string>();
+/** Kernels whose boot scripts have run (a later init of the same boot skips them). */
+const booted = new WeakSet<Kernel>();
 
 /** The runlevel init is in (2: multi-user; 0 halt, 6 reboot once shutdown has begun). */
 export function runlevel(k: Kernel): string {
@@ -52,6 +60,15 @@ export function initProgram(k: Kernel, session: ConsoleSession): ProgramMain {
     const tty = await p.open('/dev/console', O_RDWR);
     await p.dup(tty);
     await p.dup(tty);
+    if (!booted.has(k)) {
+      booted.add(k);
+      const boot = await bootScripts(k, p);
+      // A repaired root reboots the machine: this init waits for the end.
+      if (boot.rebooting) for (;;) await p.sleep(3600e9);
+      session.booted?.(boot.check);
+    } else {
+      session.booted?.(undefined);
+    }
     let shell = await startShell(k, p, session);
     for (;;) {
       let r: { pid: number; status: number };

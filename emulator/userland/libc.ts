@@ -4,7 +4,8 @@ import type { Kernel, ProgramMain } from '../kernel/kernel.js';
 import type { Task } from '../kernel/sched.js';
 import { Errno, strerror } from '../kernel/errno.js';
 import { ScratchMemory } from '../kernel/uaccess.js';
-import { O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, O_APPEND, O_RDWR, S_IFMT, S_IFDIR, type OpenFile, type Inode } from '../kernel/fs/types.js';
+import { O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, O_APPEND, O_RDWR, S_IFMT, S_IFDIR, S_IFREG, type OpenFile, type Inode, type StatFs } from '../kernel/fs/types.js';
+import { doMount, doUmount, statfsOf } from '../kernel/fs/namespace.js';
 
 export { O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, O_APPEND, O_RDWR };
 
@@ -22,8 +23,14 @@ export interface StatInfo {
   nlink: number;
   rdev: number;
   ino: number;
+  /** The device of the file system holding the file (st_dev). */
+  dev: number;
   mtimeNs: number;
   isDir: boolean;
+  /** st_blocks: 512-byte units allocated. */
+  blocks: number;
+  /** st_blksize: the file system's block size, the I/O size it prefers. */
+  blksize: number;
 }
 
 const enc = new TextEncoder();
@@ -32,11 +39,19 @@ const dec = new TextDecoder();
 export type Program = (p: Proc, argv: string[]) => Promise<number>;
 
 function statOf(inode: Inode): StatInfo {
+  const size = inode.size();
+  const type = inode.mode & S_IFMT;
+  const blksize = inode.sb.statfs?.().blockSize ?? PAGE_SIZE;
   return {
-    mode: inode.mode, uid: inode.uid, gid: inode.gid, size: inode.size(), nlink: inode.nlink, rdev: inode.rdev,
-    ino: inode.ino, mtimeNs: inode.mtimeNs, isDir: (inode.mode & S_IFMT) === S_IFDIR,
+    mode: inode.mode, uid: inode.uid, gid: inode.gid, size, nlink: inode.nlink, rdev: inode.rdev,
+    ino: inode.ino, dev: inode.sb.dev, mtimeNs: inode.mtimeNs, isDir: type === S_IFDIR, blksize,
+    // A disk's file system counts what the file holds (a sparse file holds less than its size);
+    // memory-backed ones (tmpfs, the host's folder as ours shows it) whole pages of content.
+    blocks: inode.sectors ?? (type === S_IFREG || type === S_IFDIR ? Math.ceil(size / PAGE_SIZE) * (PAGE_SIZE / 512) : 0),
   };
 }
+
+const PAGE_SIZE = 4096;
 
 export class Proc {
   private readonly scratch: ScratchMemory;
@@ -111,6 +126,21 @@ export class Proc {
     this.scratch.bytes().set(data, addr);
     this.check(await this.sys(() => this.kernel.sysIoctl(this.task, fd, cmd, addr)), 'ioctl');
     return this.scratch.bytes().slice(addr, addr + data.length);
+  }
+
+  /** mount(2). */
+  async mount(source: string, target: string, type: string, flags = 0): Promise<void> {
+    this.check(await this.sys(() => doMount(this.kernel, { source, target, type, flags, cwd: this.task.cwd, euid: this.uid })), 'mount');
+  }
+
+  /** umount(2). */
+  async umount(target: string): Promise<void> {
+    this.check(await this.sys(() => doUmount(this.kernel, { target, cwd: this.task.cwd, euid: this.uid })), 'umount');
+  }
+
+  /** statfs(2): the sizes of the file system holding `path`. */
+  statfs(path: string): Promise<StatFs & { type: string }> {
+    return this.vfsCall('statfs', () => statfsOf(this.kernel.vfs.lookup(path, this.task.cwd, this.kernel.cred(this.task)).inode));
   }
 
   /** sync(2): every file system and block device writes what it caches to its disk. */

@@ -101,9 +101,12 @@ export class Shell {
         return await body(sh);
       } catch (e) {
         if (e instanceof ExitShell) return e.status;
-        throw e;
+        if (!(e instanceof SysError && e.syscall === 'fork')) throw e;
+        await proc.write(2, `${this.name}: fork: ${e.message}\n`);
+        return 1;
       }
     }, { fds: files, pgid });
+    if (typeof child === 'number') throw new SysError(-child, 'fork');
     return child.pid;
   }
 
@@ -124,8 +127,15 @@ export class Shell {
   async runScript(script: Script, io: Io = [0, 1, 2], starting?: (index: number) => void): Promise<number> {
     for (const [i, list] of script.body.entries()) {
       starting?.(i);
-      if (list.background) await this.runBackground(list, io);
-      else this.status = await this.runAndOr(list, io);
+      try {
+        if (list.background) await this.runBackground(list, io);
+        else this.status = await this.runAndOr(list, io);
+      } catch (e) {
+        // The machine's process limit (RLIMIT_NPROC): the command is abandoned, the shell goes on, as bash does.
+        if (!(e instanceof SysError && e.syscall === 'fork')) throw e;
+        await this.p.write(io[2] ?? 2, `${this.name}: fork: ${e.message}\n`);
+        this.status = 1;
+      }
     }
     return this.status;
   }
@@ -160,27 +170,34 @@ export class Shell {
       let input = io[0] ?? 0;
       const toClose: number[] = [];
       let lastPid = -1;
-      for (let i = 0; i < pl.commands.length; i++) {
-        const last = i === pl.commands.length - 1;
-        let output = io[1] ?? 1;
-        let readEnd = -1;
-        if (!last) {
-          const [r, w] = await this.p.pipe();
-          output = w;
-          readEnd = r;
-          toClose.push(r, w);
+      try {
+        for (let i = 0; i < pl.commands.length; i++) {
+          const last = i === pl.commands.length - 1;
+          let output = io[1] ?? 1;
+          let readEnd = -1;
+          if (!last) {
+            const [r, w] = await this.p.pipe();
+            output = w;
+            readEnd = r;
+            toClose.push(r, w);
+          }
+          const cmdIo = [input, output, io[2] ?? 2];
+          const cmd = pl.commands[i]!;
+          const pid = await this.startInPipeline(cmd, cmdIo);
+          if (pid > 0) pids.push(pid);
+          if (last) lastPid = pid;
+          if (!last) {
+            await this.p.close(output);
+            toClose.splice(toClose.indexOf(output), 1);
+            if (input !== (io[0] ?? 0)) { await this.p.close(input); toClose.splice(toClose.indexOf(input), 1); }
+            input = readEnd;
+          }
         }
-        const cmdIo = [input, output, io[2] ?? 2];
-        const cmd = pl.commands[i]!;
-        const pid = await this.startInPipeline(cmd, cmdIo);
-        if (pid > 0) pids.push(pid);
-        if (last) lastPid = pid;
-        if (!last) {
-          await this.p.close(output);
-          toClose.splice(toClose.indexOf(output), 1);
-          if (input !== (io[0] ?? 0)) { await this.p.close(input); toClose.splice(toClose.indexOf(input), 1); }
-          input = readEnd;
-        }
+      } catch (e) {
+        // A fork refused midway: the pipes close, so the commands already started see EOF or EPIPE and end.
+        for (const fd of toClose) await this.p.close(fd).catch(() => undefined);
+        for (const pid of pids) await this.p.waitpid(pid).catch(() => undefined);
+        throw e;
       }
       for (const fd of toClose) await this.p.close(fd).catch(() => undefined);
       status = 0;
@@ -390,6 +407,7 @@ export class Shell {
       if (!(e instanceof SysError)) throw e;
       const cmd = argv[0]!;
       if (e.errno === 2 && !cmd.includes('/')) { await this.p.write(io[2] ?? 2, `${this.name}: ${cmd}: command not found\n`); return 127; }
+      if (e.errno === 11) throw new SysError(e.errno, 'fork');
       await this.p.write(io[2] ?? 2, `${this.name}: ${cmd}: ${e.message}\n`);
       return e.errno === 2 ? 127 : 126;
     }

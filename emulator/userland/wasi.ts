@@ -6,8 +6,10 @@ import type { Task } from '../kernel/sched.js';
 import { TaskKilled, SIGSEGV, SIGFPE } from '../kernel/sched.js';
 import type { Inode } from '../kernel/fs/types.js';
 import { ENOEXEC, Errno } from '../kernel/errno.js';
+import { kernelReadFile } from '../kernel/fs/kernel-io.js';
 import { O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, S_IFMT, S_IFDIR, S_IFCHR, S_IFBLK, S_IFREG, S_IFLNK, S_IFIFO } from '../kernel/fs/types.js';
 import type { UserMemory } from '../kernel/uaccess.js';
+import { outOfMemory } from '../kernel/memory.js';
 
 /** Linux errno -> WASI errno (wasi-libc's errno.h uses the WASI numbering). */
 const WASI_ERRNO: Record<number, number> = {
@@ -45,15 +47,13 @@ function filetype(mode: number): number {
 /** Recognises a WASI binary and runs it (an exec loader of the kernel). */
 export function wasiLoader(k: Kernel) {
   return async (_task: Task, path: string, inode: Inode, argv: string[]): Promise<ProgramMain | number> => {
-    const data = inode.data ?? (inode.fops.open ? undefined : undefined);
-    let bytes = data;
-    if (!bytes) {
-      // Host-backed files are read through the VFS at exec.
-      try {
-        const f = k.vfs.open(path, O_RDONLY, 0, '/', { uid: 0, gid: 0, umask: 0 });
-        if (typeof f === 'number' || f instanceof Promise) return -ENOEXEC;
-        bytes = f.inode.data;
-      } catch { return -ENOEXEC; }
+    void inode;
+    // The binary is read through the VFS, whatever file system holds it (kernel_read()).
+    let bytes: Uint8Array;
+    try {
+      bytes = kernelReadFile(k, path);
+    } catch {
+      return -ENOEXEC;
     }
     if (!bytes || bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) return -ENOEXEC;
     let module: WebAssembly.Module;
@@ -80,7 +80,7 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
   };
   const u8 = () => { refresh(); return cachedU8; };
   const view = () => { refresh(); return cachedView; };
-  const mm: UserMemory = { bytes: u8 };
+  const mm: UserMemory = { bytes: u8, resident: () => memory.current?.buffer.byteLength ?? 0 };
   const enc = new TextEncoder();
   const dec = new TextDecoder();
   const str = (ptr: number, len: number) => dec.decode(u8().subarray(ptr, ptr + len));
@@ -150,7 +150,13 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
     v.setBigUint64(ptr + 48, t, true);
     v.setBigUint64(ptr + 56, t, true);
   };
-  const charge = () => k.enter(task);
+  /** The program grew (malloc took pages): if that left the machine short, the OOM killer picks a victim. */
+  let sizeSeen = 0;
+  const checkGrowth = () => {
+    const size = memory.current?.buffer.byteLength ?? 0;
+    if (size > sizeSeen) { sizeSeen = size; outOfMemory(k, task); }
+  };
+  const charge = () => { checkGrowth(); k.enter(task); };
   const isPreopen = (fd: number) => fd === PREOPEN_FD && !k.fdGet(task, fd);
   /** fsync(2) and fdatasync(2); stdio and pipes have none (EINVAL), as on Linux. */
   const fsync = (fd: number): number => {
@@ -413,6 +419,7 @@ async function runWasi(k: Kernel, task: Task, module: WebAssembly.Module, argv: 
       const fuel = instance.exports.__dl_fuel as WebAssembly.Global;
       const used = fuelGiven - (fuel.value as number);
       fuel.value = fuelGiven = k.sched.quantum();
+      checkGrowth();
       const wait = k.preemptionPoint(task, 'user', used * NS_PER_FUEL, true);
       if (wait) sync(wait.then(() => 0));
     },

@@ -4,11 +4,11 @@
 // senders to its IpcServer; neither adds logic of its own.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CheckRun, Hint, MachineStatus, SavedFile, Services, SessionId, Settings, WorkspaceEntry } from '../ipc/common/contract.js';
+import type { CheckProgress, CheckRun, Hint, MachineStatus, SavedFile, Services, SessionId, Settings, WorkspaceEntry } from '../ipc/common/contract.js';
 import { FREE_PLAY, MAX_FILE_CHARS } from '../ipc/common/contract.js';
 import { ActivityClock } from './activity.js';
 import { buildWorkspace } from './build.js';
-import { hintId, hintIndex, type LabFramework } from './lab-framework.js';
+import { CheckRunCancelled, hintId, hintIndex, type LabFramework } from './lab-framework.js';
 import { readLabAsset } from './lab-assets.js';
 import { Listeners } from './listeners.js';
 import { labHistory, planRunRestore, progressOverview, restoreRun } from './progress-service.js';
@@ -16,6 +16,7 @@ import { IpcServer, type EventSources, type Sender } from '../ipc/server.js';
 import type { LabProvider } from '../labs/catalog.js';
 import { writeFiles } from '../labs/workspace.js';
 import { NodeDirectory } from '../host/node-host.js';
+import { labDiskPath } from '../host/disk-image.js';
 import { labWorkspaceDir } from '../progress/paths.js';
 import { ProgressStore } from '../progress/store.js';
 import { validateSetting } from '../progress/settings.js';
@@ -40,16 +41,29 @@ export class DriverLabCore {
   readonly server: IpcServer;
   private readonly sessions = new Map<SessionId, MachineSession>();
   private readonly opening = new Map<SessionId, Promise<MachineSession>>();
+  private readonly creatingWorkspaces = new Map<SessionId, Promise<string>>();
   private readonly settingsChanged = new Listeners<Settings>();
   private readonly progressChanged = new Listeners<Record<never, never>>();
   private readonly workspaceChanged = new Map<SessionId, Listeners<{ paths: string[] }>>();
+  /** Each lab's check run in progress: at most one, which a second Check joins. */
+  private readonly checkRuns = new Map<string, { run: Promise<CheckRun>; controller: AbortController; progress: CheckProgress }>();
+  private readonly checkProgress = new Map<string, Listeners<CheckProgress>>();
   private store: ProgressStore | undefined;
   /** Time spent per lab, from what the learner does in it (free play is not a lab). */
   private readonly activity = new ActivityClock((lab, start, ms) => this.progress().addTimeSpent(lab, start, ms));
 
   constructor(private readonly options: CoreOptions) {
     this.events = {
-      labs: {},
+      labs: {
+        checkProgress: (lab, emit) => {
+          const stop = this.checkListeners(lab).add(emit);
+          // A page that comes back during a run (a reload) shows it as it is; after the
+          // listen call has answered, so the page knows the listener by then.
+          const current = this.checkRuns.get(lab);
+          if (current) setImmediate(() => { if (this.checkRuns.get(lab) === current) emit(current.progress); });
+          return stop;
+        },
+      },
       machine: {
         status: (id, emit) => this.existing(id).onStatus(emit),
       },
@@ -85,9 +99,12 @@ export class DriverLabCore {
         },
         check: async (lab) => {
           this.worked(lab);
-          const run = await this.runChecks(lab);
-          this.progressChanged.emit({});
-          return run;
+          return this.runChecks(lab);
+        },
+        cancelCheck: async (lab) => {
+          const current = this.checkRuns.get(lab);
+          current?.controller.abort();
+          return { cancelled: current !== undefined };
         },
         hint: async (lab, index) => {
           const hint = await this.revealHint(lab, index);
@@ -129,6 +146,7 @@ export class DriverLabCore {
         boot: async (id) => (await this.session(id)).boot(),
         reset: async (id) => (await this.session(id)).reset(),
         powerOff: async (id) => this.existing(id).powerOff(),
+        reinstall: async (id) => (await this.session(id)).reinstall(),
         reboot: async (id) => this.existing(id).reboot(),
         sysrq: async (id, key) => this.existing(id).sysrq(key),
       },
@@ -196,6 +214,8 @@ export class DriverLabCore {
   }
 
   async close(): Promise<void> {
+    for (const { controller } of this.checkRuns.values()) controller.abort();
+    await this.options.framework?.close?.();
     await Promise.all([...this.sessions.values()].map((s) => s.dispose()));
     this.sessions.clear();
     if (this.store) this.activity.flush();
@@ -222,15 +242,48 @@ export class DriverLabCore {
     return fn.bind(this.options.framework) as NonNullable<LabFramework[K]>;
   }
 
-  private async runChecks(lab: string): Promise<CheckRun> {
-    const run = await this.framework('runChecks', lab, 'has no checks');
-    const report = await run(lab, await this.workspaceDir(lab));
-    const at = Date.now();
-    const recorded = this.progress().recordCheckRun({
-      labId: lab, at, seed: report.seed, personality: report.personality, files: report.files,
-      items: report.items.map((it) => ({ id: it.id, title: it.title, passed: it.status === 'passed', message: it.message })),
-    });
-    return { lab, runId: recorded.runId, at, seed: report.seed, personality: report.personality, passed: recorded.passed, items: report.items };
+  private checkListeners(lab: string): Listeners<CheckProgress> {
+    let l = this.checkProgress.get(lab);
+    if (!l) this.checkProgress.set(lab, (l = new Listeners()));
+    return l;
+  }
+
+  /**
+   * Runs the lab's checks (a second call during a run joins it), publishing each item as it
+   * finishes, and records the finished run. A cancelled run records nothing.
+   */
+  private runChecks(lab: string): Promise<CheckRun> {
+    const current = this.checkRuns.get(lab);
+    if (current) return current.run;
+    const controller = new AbortController();
+    const entry = { controller, progress: { lab, state: 'running', items: [] } as CheckProgress };
+    const publish = (change: Partial<CheckProgress>) => {
+      entry.progress = { ...entry.progress, ...change };
+      this.checkListeners(lab).emit(entry.progress);
+    };
+    const run = (async () => {
+      const runChecks = await this.framework('runChecks', lab, 'has no checks');
+      const total = (await this.options.labs.details(lab)).checkItems?.length;
+      publish(total === undefined ? {} : { total });
+      const report = await runChecks(lab, await this.workspaceDir(lab), {
+        signal: controller.signal,
+        onItem: (item) => publish({ items: [...entry.progress.items, item] }),
+      });
+      const at = Date.now();
+      const recorded = this.progress().recordCheckRun({
+        labId: lab, at, seed: report.seed, personality: report.personality, files: report.files,
+        items: report.items.map((it) => ({ id: it.id, title: it.title, passed: it.status === 'passed', message: it.message })),
+      });
+      publish({ state: 'done', items: report.items });
+      this.progressChanged.emit({});
+      return { lab, runId: recorded.runId, at, seed: report.seed, personality: report.personality, passed: recorded.passed, items: report.items };
+    })().catch((e: unknown) => {
+      const message = e instanceof Error ? e.message : String(e);
+      publish({ state: e instanceof CheckRunCancelled ? 'cancelled' : 'error', message });
+      throw e;
+    }).finally(() => this.checkRuns.delete(lab));
+    this.checkRuns.set(lab, Object.assign(entry, { run }));
+    return run;
   }
 
   private async hintText(lab: string, index: number): Promise<Hint | undefined> {
@@ -269,7 +322,8 @@ export class DriverLabCore {
     if (!pending) {
       pending = (async () => {
         const config = await this.options.labs.session(id, await this.workspaceDir(id));
-        const session = new MachineSession(config, this.options.workerFactory ?? defaultWorkerFactory);
+        // One hard disk per lab session, in the data folder: the machine keeps it across app restarts.
+        const session = new MachineSession({ ...config, diskImage: labDiskPath(this.options.home, id) }, this.options.workerFactory ?? defaultWorkerFactory);
         session.setConsoleLogLevel(this.progress().settings().consoleLogLevel);
         this.sessions.set(id, session);
         return session;
@@ -286,11 +340,23 @@ export class DriverLabCore {
   private async workspaceDir(id: SessionId): Promise<string> {
     await this.options.labs.details(id);
     const dir = labWorkspaceDir(this.options.home, id);
-    if (!fs.existsSync(dir)) {
-      fs.mkdirSync(dir, { recursive: true });
-      writeFiles(dir, await this.options.labs.starter(id));
+    if (fs.existsSync(dir)) return dir;
+    // The folder appears with its files in one step: a page's first calls (the file list, the
+    // machine) come together, and one that found the folder made but still empty would show
+    // an editor with no files.
+    let creating = this.creatingWorkspaces.get(id);
+    if (!creating) {
+      creating = (async () => {
+        const starter = await this.options.labs.starter(id);
+        if (!fs.existsSync(dir)) {
+          fs.mkdirSync(dir, { recursive: true });
+          writeFiles(dir, starter);
+        }
+        return dir;
+      })().finally(() => this.creatingWorkspaces.delete(id));
+      this.creatingWorkspaces.set(id, creating);
     }
-    return dir;
+    return creating;
   }
 
   private progress(): ProgressStore {

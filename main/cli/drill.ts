@@ -32,8 +32,9 @@ export async function runDrill(drill: Drill, options: DrillRunOptions): Promise<
   const workspace = options.workspace ?? fs.mkdtempSync(path.join(os.tmpdir(), 'driverlab-drill-'));
   let terminal = (text: string) => { process.stdout.write(text); };
   const machine = interactiveMachine({ workspace, personality: m.personality, seed: m.machine.seed ?? 1, showBoot: true, cmdline: m.machine.cmdline }, (text) => terminal(text));
-  machine.kernel.writeSystemFile(SCENARIO_PATH, drill.scenario, 0o700);
-  await machine.runShell(`sudo sh ${SCENARIO_PATH}`);
+  // The scenario reaches the machine's disk as a root-only script, written once its root is writable.
+  const delimiter = 'DRIVERLAB_SCENARIO_END';
+  await machine.runShell(`cat <<'${delimiter}' | sudo tee ${SCENARIO_PATH} >/dev/null\n${drill.scenario.replace(/\n?$/, '\n')}${delimiter}\nsudo chmod 700 ${SCENARIO_PATH}; sudo sh ${SCENARIO_PATH}`);
   const faultAtNs = machine.clock.now;
   const wallStartMs = Date.now();
   let keysPressed = 0;

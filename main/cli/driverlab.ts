@@ -1,10 +1,15 @@
 // `driverlab`: the terminal face of DriverLab (ARCHITECTURE.md decision 8).
 import * as fs from 'node:fs';
-import { Machine, type MachineConfig } from '../../emulator/machine.js';
+import * as path from 'node:path';
+import { Machine, MACHINE_EPOCH_MS, type MachineConfig } from '../../emulator/machine.js';
 import { TraceFile } from '../host/trace-file.js';
 import { createNodeHost } from '../host/node-host.js';
 import { createEscapeFilter, ESCAPE_HELP } from './escape.js';
 import type { Personality } from '../../emulator/kernel/kernel.js';
+import type { Host } from '../../emulator/host.js';
+import { installOnto } from '../../emulator/installer.js';
+import { DiskImageBusyError, disksDir, openMachineDisk, removeDiskImage, type FileDisk } from '../host/disk-image.js';
+import { dataHome } from '../progress/paths.js';
 
 const USAGE = `Usage: driverlab <command> [options]
 
@@ -38,6 +43,9 @@ Commands:
 Options (shell and sh):
   --workspace DIR   host folder mounted at /home/lab (default: the current directory)
   --kernel 2.2|modern   kernel personality (default: modern)
+  --disk FILE       the machine's hard disk image (made and installed if it does not exist);
+                    shell's default is $DRIVERLAB_HOME/disks/KERNEL.img, sh's a fresh disk
+  --fresh-disk      (shell) install the disk afresh: what was on it is gone
   --seed N          scheduler seed (default: 1)
   --show-boot       show the kernel's boot messages (sh hides them by default)
   --realtime        pace virtual time to the wall clock (default for shell)
@@ -52,13 +60,17 @@ lists the kernel's keys (Ctrl-] R, with Shift, is Alt+Shift+SysRq+R). Ctrl-] Ctr
 the reset button and Ctrl-] Ctrl-P turns the power off and on, whatever state the machine
 is in (a hard lockup, a panic); Ctrl-] . powers it off and leaves; Ctrl-] ? lists these.
 
+In "driverlab shell" the machine keeps its disk: /home/user, /etc, /boot and a kernel you
+built are there the next time. "driverlab sh" starts from a freshly installed disk each time.
+Your workspace (/home/lab) is never on the virtual disk.
+
 In "driverlab sh", a reboot does not end the script: when the machine is back up (reboot,
 SysRq-B, a panic with panic=N, the reset button), its shell goes on with the top-level
 command after the one that was running. Variables and the working directory start afresh;
 files in /home/lab are as they were. A power-off ends the script.
 
-Progress is kept in $DRIVERLAB_HOME (default: ~/.local/share/driverlab): progress.db, and
-each lab's workspace in workspaces/LAB.
+Progress is kept in $DRIVERLAB_HOME (default: ~/.local/share/driverlab): progress.db, each
+lab's workspace in workspaces/LAB, and the machines' disks in disks/.
 `;
 
 /** Handled by ./progress.js, loaded only for them: it loads SQLite's native module. */
@@ -79,6 +91,10 @@ export interface Options {
   /** A lab's machine: its MY_DEVICE cards and extra kernel command line. */
   cards?: MachineConfig['cards'];
   cmdline?: string;
+  /** --disk FILE: the hard disk image (shell: default $DRIVERLAB_HOME/disks/KERNEL.img). */
+  disk?: string;
+  /** --fresh-disk: the image is installed afresh. */
+  freshDisk?: boolean;
 }
 
 class UsageError extends Error {}
@@ -103,6 +119,8 @@ function parseOptions(args: string[]): Options {
       if (!Number.isInteger(n) || n < 0) throw new UsageError('--seed needs a non-negative integer');
       o.seed = n;
     } else if (a === '--show-boot') o.showBoot = true;
+    else if (a === '--disk') o.disk = path.resolve(value());
+    else if (a === '--fresh-disk') o.freshDisk = true;
     else if (a === '--realtime') o.realtime = true;
     else if (a === '--trace') o.trace = value();
     else if (a === '-c') o.script = value();
@@ -135,27 +153,48 @@ export async function runScript(o: Options, write: (text: string) => void): Prom
     script = fs.readFileSync(o.file, 'utf8');
   }
   const host = createNodeHost({ workspace: o.workspace });
+  // A fresh copy of the installed disk unless --disk names an image to keep.
+  const disk = o.disk === undefined ? undefined : openDisk(o.disk, o.personality, host, o.freshDisk);
   const trace = o.trace === undefined ? undefined : openTrace(o.trace);
-  const config: MachineConfig = { personality: o.personality, seed: o.seed, pacing: o.realtime ? 'realtime' : 'fast', showBoot: o.showBoot };
-  const machine = new Machine(host, config, write);
-  // With the C line of each access, as the inspector shows it.
-  if (trace) machine.listen(trace.write, { sources: true });
-  machine.boot();
-  machine.endInput();
-  if (trace) {
-    try {
-      return await machine.runShell(script);
-    } finally {
-      trace.close();
-    }
+  const config: MachineConfig = { personality: o.personality, seed: o.seed, pacing: o.realtime ? 'realtime' : 'fast', showBoot: o.showBoot, disk };
+  try {
+    const machine = new Machine(host, config, write);
+    // With the C line of each access, as the inspector shows it.
+    if (trace) machine.listen(trace.write, { sources: true });
+    machine.boot();
+    machine.endInput();
+    const status = await machine.runShell(script);
+    machine.shutDownAfterSession();
+    return status;
+  } finally {
+    trace?.close();
+    disk?.close();
   }
-  return machine.runShell(script);
 }
 
-/** A machine for an interactive terminal: booted, its boot messages on this terminal (or `write`). */
-export function interactiveMachine(o: Options, write: (text: string) => void = (text) => process.stdout.write(text)): Machine {
+/** The machine's disk image `file`, made and installed on first use (or afresh with `fresh`). */
+export function openDisk(file: string, personality: Personality, host: Host, fresh = false): FileDisk {
+  try {
+    if (fresh) removeDiskImage(file);
+    return openMachineDisk(file, (disk) => installOnto(disk, host, personality, MACHINE_EPOCH_MS));
+  } catch (e) {
+    if (e instanceof DiskImageBusyError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** Where `driverlab shell` keeps a personality's disk: $DRIVERLAB_HOME/disks/modern.img or 2.2.img. */
+export function shellDiskPath(personality: Personality): string {
+  return path.join(disksDir(dataHome()), `${personality}.img`);
+}
+
+/**
+ * A machine for an interactive terminal: booted, its boot messages on this terminal (or `write`),
+ * on the disk image `disk` if one is given (a fresh installed disk otherwise).
+ */
+export function interactiveMachine(o: Options, write: (text: string) => void = (text) => process.stdout.write(text), disk?: FileDisk): Machine {
   const host = createNodeHost({ workspace: o.workspace });
-  const config: MachineConfig = { personality: o.personality, seed: o.seed, pacing: o.realtime === false ? 'fast' : 'realtime', cards: o.cards, cmdline: o.cmdline };
+  const config: MachineConfig = { personality: o.personality, seed: o.seed, pacing: o.realtime === false ? 'fast' : 'realtime', cards: o.cards, cmdline: o.cmdline, disk };
   const machine = new Machine(host, config, write);
   machine.boot();
   return machine;
@@ -201,8 +240,17 @@ export async function attachTerminal(machine: Machine, onInput?: (text: string) 
   }
 }
 
+/** `driverlab shell`: the machine on its persistent disk (closed, its journal checkpointed, at the end). */
 export async function runInteractive(o: Options): Promise<number> {
-  return attachTerminal(interactiveMachine(o));
+  const disk = openDisk(o.disk ?? shellDiskPath(o.personality), o.personality, createNodeHost({ workspace: o.workspace }), o.freshDisk);
+  try {
+    const machine = interactiveMachine(o, undefined, disk);
+    const status = await attachTerminal(machine);
+    machine.shutDownAfterSession();
+    return status;
+  } finally {
+    disk.close();
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NewerDatabaseError } from '../progress/database.js';
 import { dataHome, labWorkspaceDir } from '../progress/paths.js';
+import { labDiskPath } from '../host/disk-image.js';
 import { ProgressStore } from '../progress/store.js';
 import type { CheckItem } from '../progress/types.js';
 import { packageRoot } from '../host/node-host.js';
@@ -206,6 +207,8 @@ class LabCommands {
     try {
       return await runInteractive({
         workspace: dir, personality, seed, showBoot: true, cards: m.machine.cards, cmdline: m.machine.cmdline,
+        // A disk is installed for one kernel: --kernel gets a disk of its own.
+        disk: labDiskPath(this.store.home, personality === m.personality ? m.id : `${m.id}-${personality}`),
       });
     } finally {
       this.store.addTimeSpent(m.id, opened, Date.now() - opened);

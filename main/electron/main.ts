@@ -9,7 +9,7 @@ import { packageRoot } from '../host/node-host.js';
 import { FREE_PLAY, type SessionId } from '../ipc/common/contract.js';
 import type { Sender } from '../ipc/server.js';
 import { folderLabProvider } from '../labs/catalog.js';
-import { folderLabFramework } from '../app/folder-framework.js';
+import { workerLabFramework } from '../app/worker-framework.js';
 import { serveAppFile } from './app-protocol.js';
 import { bridgeIpc } from './ipc-bridge.js';
 import { APP_ENTRY, APP_SCHEME, APP_SCHEME_PRIVILEGES, denyPermissions, lockDownContents, windowOptions } from './security.js';
@@ -65,7 +65,10 @@ app.whenReady().then(() => {
   denyPermissions(electronSession.defaultSession);
   protocol.handle(APP_SCHEME, (request) => serveAppFile(request.url, rendererDir));
   const labsDir = path.join(root, 'labs');
-  core = new DriverLabCore({ home: app.getPath('userData'), labs: folderLabProvider(labsDir), framework: folderLabFramework(labsDir), labsDir });
+  // Check runs take seconds of CPU: they run in a worker thread, started now to be warm.
+  const framework = workerLabFramework(labsDir);
+  framework.checks.start();
+  core = new DriverLabCore({ home: app.getPath('userData'), labs: folderLabProvider(labsDir), framework, labsDir });
   bridgeIpc(ipcMain, core.server, senderFor);
   openLabWindow(FREE_PLAY);
   app.on('activate', () => {

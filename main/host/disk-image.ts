@@ -53,12 +53,53 @@ export function disksDir(home: string): string {
   return path.join(home, 'disks');
 }
 
+/** The hard disk of a lab's machine (the app's lab session, `driverlab start`): disks/labs/LAB.img. */
+export function labDiskPath(home: string, labId: string): string {
+  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(labId)) throw new Error(`'${labId}' is not a lab id`);
+  return path.join(disksDir(home), 'labs', `${labId}.img`);
+}
+
 /**
  * The machine's hard disk as a file: $DRIVERLAB_HOME/disks/NAME.img, made on first use as an
  * installed DriverLab disk (32 MiB, hda1 from sector 2048). Close it when the app stops.
  */
 export function openHardDisk(home: string, name = 'hda'): FileDisk {
   return openDiskImage(home, name, { sectors: DEFAULT_DISK_SECTORS, initialize: writeInstalledPartitionTable });
+}
+
+/**
+ * A machine's hard disk at `imagePath` (any path), created on first use as an installed disk:
+ * `install` writes the system onto the new image (emulator/installer.ts installOnto) before it is
+ * renamed into place. An image whose installation a crash cut short never exists.
+ */
+export function openMachineDisk(imagePath: string, install: (disk: DiskBacking) => void): FileDisk {
+  return FileDisk.open(imagePath, { sectors: DEFAULT_DISK_SECTORS, initialize: install });
+}
+
+/**
+ * Deletes a disk image and its journal, for a machine to be installed afresh ("reinstall").
+ * Refused (DiskImageBusyError) while another process has it open.
+ */
+export function removeDiskImage(imagePath: string): void {
+  const lockPath = `${imagePath}.lock`;
+  if (fs.existsSync(lockPath)) {
+    const owner = Number.parseInt(fs.readFileSync(lockPath, 'utf8'), 10);
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processAlive(owner)) throw new DiskImageBusyError(imagePath, owner);
+  }
+  for (const suffix of ['', '.journal', '.tmp', '.lock']) fs.rmSync(`${imagePath}${suffix}`, { force: true });
+}
+
+/**
+ * Releases the lock this process holds on an image whose user is gone without closing it (a
+ * machine thread that was terminated): its journal is intact, the next open replays it.
+ */
+export function releaseStaleLock(imagePath: string): void {
+  const lockPath = `${imagePath}.lock`;
+  try {
+    if (Number.parseInt(fs.readFileSync(lockPath, 'utf8'), 10) === process.pid) fs.rmSync(lockPath, { force: true });
+  } catch {
+    // No lock: nothing to release.
+  }
 }
 
 /** $DRIVERLAB_HOME/disks/NAME.img, created (and initialised) on first use. */

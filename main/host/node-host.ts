@@ -201,14 +201,22 @@ export class NodeDirectory implements HostDirectory {
     // Write-then-rename keeps the previous good copy if the host disk fills up.
     const target = this.real(p);
     const tmp = `${target}.driverlab-tmp`;
-    const fd = fs.openSync(tmp, 'w');
     try {
-      fs.writeSync(fd, data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
+      const fd = fs.openSync(tmp, 'w');
+      try {
+        fs.writeSync(fd, data);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, target);
+    } catch (e) {
+      try { fs.rmSync(tmp, { force: true }); } catch { /* nothing more to undo */ }
+      const code = (e as { code?: string }).code;
+      if (code !== 'ENOSPC' && code !== 'EDQUOT') throw e;
+      // Same code, so the kernel still answers ENOSPC; a message the editor can show as it is.
+      throw Object.assign(new Error(`${p} was not saved: the host disk is full. The previous version is kept; free some space and save again.`), { code });
     }
-    fs.renameSync(tmp, target);
   }
   mkdir(p: string): void { fs.mkdirSync(this.real(p)); }
   unlink(p: string): void { fs.unlinkSync(this.real(p)); }

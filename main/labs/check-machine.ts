@@ -86,6 +86,8 @@ export class LabMachine implements CheckMachine {
     const config: MachineConfig = {
       personality: options.personality, seed: options.seed, pacing: 'fast', cmdline: options.cmdline ?? '',
       cards: options.cards, onEvent: (e) => this.record(e),
+      // A check sees its commands' output only, not the boot's (init's boot scripts print after boot() returns).
+      showBoot: false,
     };
     let booted = false;
     this.machine = new Machine(host, config, (text) => {

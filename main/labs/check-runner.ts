@@ -40,6 +40,8 @@ export interface RunOptions {
   seed?: number;
   /** Called as each item finishes (the CLI prints it at once). */
   onItem?: (result: ItemResult) => void;
+  /** Stops the run before its next item (the app's Cancel); the run rejects with the signal's reason. */
+  signal?: AbortSignal;
   /**
    * How many scheduler seeds each t.forSeeds() tries, instead of the count the lab asks for
    * (`driverlab check LAB --seeds N`: a race lab's thorough run).
@@ -126,6 +128,8 @@ class Context implements CheckContext {
     const first = this.runOptions.seed ?? options.first ?? this.lab.seed;
     const total = this.runOptions.seeds ?? count;
     for (let seed = first; seed < first + total; seed++) {
+      // A many-seeds item is most of a run: Cancel need not wait for its end.
+      this.runOptions.signal?.throwIfAborted();
       const machine = this.newMachine({ seed });
       this.seedsTried = Math.max(this.seedsTried, seed - first + 1);
       try {
@@ -243,6 +247,7 @@ export async function runLabChecks(lab: Lab, files: ReadonlyMap<string, Workspac
   const t = new Context(lab, workspace, host, busy, seed, options);
   const items: ItemResult[] = [];
   for (const check of lab.checks.checks) {
+    options.signal?.throwIfAborted();
     const itemStart = performance.now();
     const finish = (status: ItemStatus, message: string, failure?: Failure) => {
       const r: ItemResult = { id: check.id, title: check.title, status, message, failure, ms: Math.round(performance.now() - itemStart) };

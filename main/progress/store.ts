@@ -3,6 +3,7 @@
 // database; the desktop app and the CLI both go through it.
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
+import Database from 'better-sqlite3';
 import { DATABASE_FILE, openDatabase, type Db } from './database.js';
 import { mergeDocument, parseDocument, readDocument, type MergeReport, type ProgressDocument } from './document.js';
 import type { Migration } from './migrations/index.js';
@@ -17,12 +18,33 @@ import type {
 export interface StoreOptions {
   /** The data folder (default: dataHome()); the database is <home>/progress.db. */
   home?: string;
+  /** How long a write waits for another program's lock (SQLite's busy_timeout) before it is kept for later. */
+  busyTimeoutMs?: number;
   now?: () => number;
   migrations?: readonly Migration[];
 }
 
 /** A caller's mistake in what it asked to record. */
 export class RecordError extends Error {}
+
+/**
+ * Another program holds the database's write lock longer than the busy timeout. What was to be
+ * recorded is kept in memory and written before the store's next write (or at close), in order.
+ */
+export class ProgressBusyError extends Error {
+  constructor(file: string, readonly pending: number) {
+    super(`The progress database ${file} is locked by another program (another DriverLab, or a database browser with unsaved changes?). ` +
+      `Nothing is lost: ${pending === 1 ? 'this record is' : `${pending} records are`} kept and will be saved as soon as it lets go; close the other program if this persists.`);
+  }
+}
+
+/** SQLite's busy_timeout for the store's connection: a write locked out longer than this is kept pending (ProgressBusyError). */
+const BUSY_TIMEOUT_MS = 5000;
+
+/** SQLite's codes for a lock another connection holds. */
+function isBusy(e: unknown): boolean {
+  return e instanceof Database.SqliteError && /^SQLITE_(BUSY|LOCKED)/.test(e.code);
+}
 
 function requireLabId(id: unknown, what = 'lab id'): string {
   if (!isValidLabId(id)) throw new RecordError(`${JSON.stringify(id)} is not a valid ${what}`);
@@ -93,23 +115,66 @@ export class ProgressStore {
     const file = path.join(home, DATABASE_FILE);
     const now = options.now ?? Date.now;
     const { db, notices } = openDatabase(file, { migrations: options.migrations, now });
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? BUSY_TIMEOUT_MS}`);
     return new ProgressStore(db, home, file, now, notices);
   }
 
   close(): void {
-    this.db.close();
+    try {
+      this.flushPending();
+    } finally {
+      this.db.close();
+    }
+  }
+
+  /** Writes that met another program's lock, oldest first. */
+  private readonly pending: (() => void)[] = [];
+
+  /** Writes what earlier writes left pending; stops at the first that is still locked out. */
+  private flushPending(): void {
+    while (this.pending.length > 0) {
+      try {
+        this.pending[0]!();
+      } catch (e) {
+        if (isBusy(e)) throw new ProgressBusyError(this.file, this.pending.length);
+        throw e;
+      }
+      this.pending.shift();
+    }
+  }
+
+  /** Runs a write after any pending ones; if the database is locked, keeps it for later and says so. */
+  private write<T>(f: () => T): T {
+    try {
+      this.flushPending();
+    } catch (e) {
+      if (e instanceof ProgressBusyError) { this.pending.push(() => { f(); }); throw new ProgressBusyError(this.file, this.pending.length); }
+      throw e;
+    }
+    try {
+      return f();
+    } catch (e) {
+      if (!isBusy(e)) throw e;
+      this.pending.push(() => { f(); });
+      throw new ProgressBusyError(this.file, this.pending.length);
+    }
   }
 
   // ---- recording
 
   /** The learner opened a lab. */
   openLab(labId: string, at = this.now()): void {
-    this.writer.touchLab(requireLabId(labId), requireTime(at, 'at'), null);
+    const id = requireLabId(labId);
+    const when = requireTime(at, 'at');
+    this.write(() => this.writer.touchLab(id, when, null));
   }
 
   /** The learner worked in a lab from `startedAt` for `durationMs`; call again with the same start to extend the span. */
   addTimeSpent(labId: string, startedAt: number, durationMs: number): void {
-    this.writer.putTime(requireLabId(labId), requireTime(startedAt, 'startedAt'), requireCount(durationMs, 'durationMs'));
+    const id = requireLabId(labId);
+    const start = requireTime(startedAt, 'startedAt');
+    const ms = requireCount(durationMs, 'durationMs');
+    this.write(() => this.writer.putTime(id, start, ms));
   }
 
   /**
@@ -130,17 +195,19 @@ export class ProgressStore {
     const files = fileEntries(input.files).map(([p, data]) => ({ path: p, data, hash: sha256(data) }));
     const passed = items.length > 0 && items.every((it) => it.passed);
     const uid = randomUUID();
-    const runId = this.db.transaction(() => {
+    const runId = this.write(() => this.db.transaction(() => {
       for (const f of files) this.writer.putBlob(f.hash, f.data);
       return this.writer.insertRun({ uid, labId, at, seed: input.seed, personality: input.personality, passed, items, files: files.map((f) => [f.path, f.hash] as const) });
-    }).immediate();
+    }).immediate());
     return { runId, uid, passed };
   }
 
   /** The learner revealed a hint of a lab; the first reveal is the one kept. */
   revealHint(labId: string, hintId: string, at = this.now()): void {
     if (typeof hintId !== 'string' || hintId.length === 0 || hintId.length > 200) throw new RecordError(`${JSON.stringify(hintId)} is not a hint id`);
-    this.writer.putHint(requireLabId(labId), hintId, requireTime(at, 'at'));
+    const id = requireLabId(labId);
+    const when = requireTime(at, 'at');
+    this.write(() => this.writer.putHint(id, hintId, when));
   }
 
   recordDrillAttempt(input: DrillAttemptInput): { attemptId: number; uid: string } {
@@ -153,7 +220,7 @@ export class ProgressStore {
       fixPassed: s.fixPassed === true,
     };
     const uid = randomUUID();
-    this.writer.putDrillAttempt(uid, drillId, at, score);
+    this.write(() => this.writer.putDrillAttempt(uid, drillId, at, score));
     const attemptId = this.db.prepare<[string], number>('SELECT attempt_id FROM drill_attempts WHERE uid = ?').pluck().get(uid)!;
     return { attemptId, uid };
   }

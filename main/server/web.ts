@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { DriverLabCore } from '../app/core.js';
 import { packageRoot } from '../host/node-host.js';
 import { folderLabProvider } from '../labs/catalog.js';
-import { folderLabFramework } from '../app/folder-framework.js';
+import { workerLabFramework } from '../app/worker-framework.js';
 import { dataHome } from '../progress/paths.js';
 import { startWebServer } from './web-server.js';
 
@@ -28,7 +28,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const root = packageRoot();
   const labsDir = path.join(root, 'labs');
-  const core = new DriverLabCore({ home: dataHome(), labs: folderLabProvider(labsDir), framework: folderLabFramework(labsDir), labsDir });
+  // Check runs take seconds of CPU: they run in a worker thread, started now to be warm.
+  const framework = workerLabFramework(labsDir);
+  framework.checks.start();
+  const core = new DriverLabCore({ home: dataHome(), labs: folderLabProvider(labsDir), framework, labsDir });
   const server = await startWebServer({ core, rendererDir: path.join(root, 'renderer', 'dist'), port });
   process.stdout.write(`DriverLab is running in browser mode. Open:\n\n  ${server.url}\n\nCtrl-C stops it (and the virtual machines).\n`);
   await new Promise<void>((resolve) => {

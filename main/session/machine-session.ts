@@ -3,11 +3,10 @@
 // is powered on, reset and powered off from here. If the worker dies, the session says so
 // ("crashed: ...") and can boot a new machine.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { MachineStatus, Personality, SessionId } from '../ipc/common/contract.js';
-import { packageRoot } from '../host/node-host.js';
+import { workerScript } from '../host/worker-script.js';
+import { releaseStaleLock, removeDiskImage } from '../host/disk-image.js';
 import { TerminalOutput, type Timers } from './terminal-stream.js';
 import type { FromWorker, InspectorAnswers, InspectorRequest, MachineWorkerData, ToWorker } from './worker-protocol.js';
 import type { InspectorState } from '../ipc/common/inspector.js';
@@ -18,6 +17,8 @@ export interface SessionConfig {
   /** Host folder mounted at /home/lab. */
   workspace: string;
   machine: MachineWorkerData['machine'];
+  /** The machine's hard disk image, kept across app restarts (undefined: a fresh disk at each power-on). */
+  diskImage?: string;
 }
 
 /** Starts a machine thread; tests may pass their own script, the app uses machineWorkerScript(). */
@@ -28,11 +29,7 @@ export type WorkerFactory = (data: MachineWorkerData) => Worker;
  * worker threads run JavaScript, and `npm test` builds before it tests.
  */
 export function machineWorkerScript(): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return path.join(path.dirname(here), 'machine-worker.js');
-  const built = path.join(packageRoot(), 'dist', 'main', 'session', 'machine-worker.js');
-  if (!fs.existsSync(built)) throw new Error(`${built} is missing: run 'npm run build' first`);
-  return built;
+  return workerScript(import.meta.url, 'machine-worker.js');
 }
 
 /** How long the machine thread has to act on a reset or power-off before the session replaces it. */
@@ -79,7 +76,7 @@ export class MachineSession {
     fs.mkdirSync(this.config.workspace, { recursive: true });
     this.boots++;
     this.output.clearScrollback();
-    const worker = this.spawn({ workspace: this.config.workspace, machine: this.config.machine, columns: this.columns, rows: this.rows, consoleLogLevel: this.consoleLogLevel });
+    const worker = this.spawn({ workspace: this.config.workspace, machine: this.config.machine, diskImage: this.config.diskImage, columns: this.columns, rows: this.rows, consoleLogLevel: this.consoleLogLevel });
     this.worker = worker;
     // Screens still behind on the last machine's output hold this one back too.
     if (this.output.isPaused) this.send({ type: 'pause' });
@@ -147,6 +144,17 @@ export class MachineSession {
     }
     await this.cutPower('reset');
     this.output.write('\r\n');
+    return this.boot();
+  }
+
+  /**
+   * Reinstall the machine: the power goes off, its disk is installed afresh (everything on it is
+   * gone: /home/user, /etc, a rebuilt kernel; the workspace on the host is not touched), and it boots.
+   */
+  async reinstall(): Promise<MachineStatus> {
+    await this.cutPower('reinstalling');
+    if (this.config.diskImage) removeDiskImage(this.config.diskImage);
+    this.output.write('\r\n[driverlab] The machine\'s disk is installed afresh.\r\n');
     return this.boot();
   }
 
@@ -246,7 +254,13 @@ export class MachineSession {
       await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, MACHINE_ANSWER_MS))]);
     }
     await worker.terminate();
+    this.releaseDisk();
     this.setState({ state: 'off', reason });
+  }
+
+  /** A machine thread that was stopped from outside could not close its disk: its lock goes (the journal is whole). */
+  private releaseDisk(): void {
+    if (this.config.diskImage) releaseStaleLock(this.config.diskImage);
   }
 
   /** Whether the machine in `worker` boots again (true) or stops (false) within MACHINE_ANSWER_MS. */
@@ -274,8 +288,8 @@ export class MachineSession {
   private lose(worker: Worker, reason: string): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
-    this.abandonCommands('stopped');
-    void worker.terminate();
+    this.abandonCommands(`stopped (${reason})`);
+    void worker.terminate().then(() => this.releaseDisk());
     this.setState({ state: 'off', reason });
   }
 

@@ -3,7 +3,9 @@
 // terminating the thread, which loses nothing of the learner's: /home/lab writes reach the
 // host disk before they return.
 import { parentPort, workerData } from 'node:worker_threads';
-import { Machine } from '../../emulator/machine.js';
+import { Machine, MACHINE_EPOCH_MS } from '../../emulator/machine.js';
+import { installOnto } from '../../emulator/installer.js';
+import { openMachineDisk } from '../host/disk-image.js';
 import { createNodeHost } from '../host/node-host.js';
 import type { Kernel } from '../../emulator/kernel/kernel.js';
 import { kernelShutdown } from '../../emulator/kernel/reboot.js';
@@ -53,7 +55,10 @@ const host = {
   },
 };
 
-const machine = new Machine(host, data.machine, output);
+// The disk image belongs to this thread: its journal is written from here, and closed at the end.
+const disk = data.diskImage === undefined ? undefined
+  : openMachineDisk(data.diskImage, (d) => installOnto(d, nodeHost, data.machine.personality ?? 'modern', MACHINE_EPOCH_MS));
+const machine = new Machine(host, { ...data.machine, disk }, output);
 const inspector = new WorkerInspector(machine, data.workspace, (state) => post({ type: 'inspector', state }));
 const commands = new TerminalCommands(() => machine.kernel, (keys) => machine.input(keys));
 // A command the app typed is polled for completion even while the terminal is quiet.
@@ -143,6 +148,9 @@ machine.boot();
 applySession(machine.kernel);
 post({ type: 'running' });
 const status = await machine.runShell();
+// The shell exited: the machine shuts down in order, its disk left clean (a power-off left it as it was).
+machine.shutDownAfterSession();
+disk?.close();
 const halted = machine.kernel.halted;
 const reason = halted !== undefined ? `halted: ${halted.trim()}` : `shut down (the shell exited with status ${status})`;
 // The last output first, then the news.

@@ -25,7 +25,9 @@ export interface InspectorAnswers {
 export interface MachineWorkerData {
   /** Host folder mounted at /home/lab. */
   workspace: string;
-  machine: Omit<MachineConfig, 'onEvent'>;
+  machine: Omit<MachineConfig, 'onEvent' | 'disk'>;
+  /** The machine's hard disk image, opened in the machine's thread (made and installed on first use). */
+  diskImage?: string;
   columns: number;
   rows: number;
   /** The console log level the learner chose (dmesg -n), applied after every boot. */

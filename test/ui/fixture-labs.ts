@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { Machine } from '../../emulator/machine.js';
 import type { CheckItemResult, LabCatalog, LabDetails, LabSummary } from '../../main/ipc/common/contract.js';
 import { FREE_PLAY_LAB, type LabProvider } from '../../main/labs/catalog.js';
-import type { CheckReport, LabFramework } from '../../main/app/lab-framework.js';
+import { CheckRunCancelled, type CheckReport, type LabFramework } from '../../main/app/lab-framework.js';
 import { createNodeHost } from '../../main/host/node-host.js';
 
 export const HELLO_MAKEFILE = 'obj-m += hello.o\n\nall:\n\tmake -C /lib/modules/$(shell uname -r)/build M=$(PWD) modules\n\nclean:\n\tmake -C /lib/modules/$(shell uname -r)/build M=$(PWD) clean\n';
@@ -158,7 +158,25 @@ const LABS: LabDetails[] = [
 const summaryOf = ({ instructions: _i, localizedInstructions: _l, hintCount: _h, checkItems: _c, drill: _d, ...s }: LabDetails): LabSummary => s;
 
 /** The labs, with their files in `labsDir/<id>/` (the images). */
-export function fixtureLabs(labsDir: string): { provider: LabProvider; framework: LabFramework; labsDir: string } {
+/**
+ * Holds the next check run before its machine starts, until it is cancelled: the UI's run in
+ * progress stays on screen as long as a test needs it.
+ */
+export class CheckGate {
+  private held = false;
+  hold(): void {
+    this.held = true;
+  }
+  /** Resolves at once unless held; a held run ends with its cancellation. */
+  pass(signal: AbortSignal | undefined): Promise<void> {
+    if (!this.held) return Promise.resolve();
+    this.held = false;
+    return new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new CheckRunCancelled()), { once: true }));
+  }
+}
+
+export function fixtureLabs(labsDir: string): { provider: LabProvider; framework: LabFramework; labsDir: string; gate: CheckGate } {
+  const gate = new CheckGate();
   fs.mkdirSync(path.join(labsDir, 'hello-proc', 'images'), { recursive: true });
   fs.writeFileSync(path.join(labsDir, 'hello-proc', 'images', 'read-path.svg'), READ_PATH_SVG);
   for (const lab of LABS) fs.mkdirSync(path.join(labsDir, lab.id), { recursive: true });
@@ -177,9 +195,15 @@ export function fixtureLabs(labsDir: string): { provider: LabProvider; framework
     },
   };
   const framework: LabFramework = {
-    runChecks: async (lab, workspace) => {
+    // Items are reported as the real framework does, one by one; Cancel takes effect once the
+    // machine has run (the real one stops between items).
+    runChecks: async (lab, workspace, options = {}) => {
       if (lab !== 'hello-proc') throw new Error(`'${lab}' has no checks in this version of DriverLab`);
-      return checkHelloProc(workspace);
+      await gate.pass(options.signal);
+      const report = await checkHelloProc(workspace);
+      if (options.signal?.aborted) throw new CheckRunCancelled();
+      for (const item of report.items) options.onItem?.(item);
+      return report;
     },
     hint: async (lab, index, language) => {
       const hint = HINTS[lab]?.[language]?.[index] ?? HINTS[lab]?.en[index];
@@ -190,7 +214,7 @@ export function fixtureLabs(labsDir: string): { provider: LabProvider; framework
     // time the attempt took, so the UI's drill frame has a score to show.
     finishDrill: async () => ({ virtualMs: 1200, wallMs: 4000, bytesLost: 0, keysPressed: 3, fixPassed: true }),
   };
-  return { provider, framework, labsDir };
+  return { provider, framework, labsDir, gate };
 }
 
 /** Builds, loads, reads and unloads the learner's module in a machine of its own, on a copy of the workspace. */

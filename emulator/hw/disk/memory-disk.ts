@@ -7,8 +7,15 @@
 
 import { SECTOR_SIZE, type DiskBacking } from '../../host.js';
 
-const SECTORS_PER_CHUNK = 64;
-const CHUNK_BYTES = SECTORS_PER_CHUNK * SECTOR_SIZE;
+/** Storage comes in chunks of this many sectors (32 KiB). */
+export const SECTORS_PER_CHUNK = 64;
+export const CHUNK_BYTES = SECTORS_PER_CHUNK * SECTOR_SIZE;
+
+/** A disk's contents frozen: the chunks that hold anything (the rest reads as zeros). */
+export interface DiskSnapshot {
+  readonly sectorCount: number;
+  readonly chunks: ReadonlyMap<number, Uint8Array>;
+}
 
 export class MemoryDisk implements DiskBacking {
   private readonly chunks = new Map<number, Uint8Array>();
@@ -22,7 +29,7 @@ export class MemoryDisk implements DiskBacking {
   readSectors(lba: number, count: number): Uint8Array {
     this.check(lba, count);
     const out = new Uint8Array(count * SECTOR_SIZE);
-    this.forEachPiece(lba, count, (chunk, chunkOffset, outOffset, length) => {
+    forEachPiece(lba, count, (chunk, chunkOffset, outOffset, length) => {
       const stored = this.chunks.get(chunk);
       if (stored) out.set(stored.subarray(chunkOffset, chunkOffset + length), outOffset);
     });
@@ -33,7 +40,7 @@ export class MemoryDisk implements DiskBacking {
     if (data.length % SECTOR_SIZE !== 0) throw new RangeError(`disk writes are whole sectors; got ${data.length} bytes`);
     const count = data.length / SECTOR_SIZE;
     this.check(lba, count);
-    this.forEachPiece(lba, count, (chunk, chunkOffset, dataOffset, length) => {
+    forEachPiece(lba, count, (chunk, chunkOffset, dataOffset, length) => {
       let stored = this.chunks.get(chunk);
       if (!stored) this.chunks.set(chunk, stored = new Uint8Array(CHUNK_BYTES));
       stored.set(data.subarray(dataOffset, dataOffset + length), chunkOffset);
@@ -44,25 +51,35 @@ export class MemoryDisk implements DiskBacking {
     this.flushes++;
   }
 
-  /** Calls `f` for each run of the range that lies in one chunk. */
-  private forEachPiece(lba: number, count: number, f: (chunk: number, chunkOffset: number, offset: number, length: number) => void): void {
-    let offset = 0;
-    let byte = lba * SECTOR_SIZE;
-    let left = count * SECTOR_SIZE;
-    while (left > 0) {
-      const chunk = Math.floor(byte / CHUNK_BYTES);
-      const chunkOffset = byte - chunk * CHUNK_BYTES;
-      const length = Math.min(left, CHUNK_BYTES - chunkOffset);
-      f(chunk, chunkOffset, offset, length);
-      offset += length;
-      byte += length;
-      left -= length;
-    }
+  /** The contents as they are now, as a snapshot that later writes to this disk do not change. */
+  snapshot(): DiskSnapshot {
+    return { sectorCount: this.sectorCount, chunks: new Map([...this.chunks].map(([i, c]) => [i, c.slice()])) };
   }
 
   private check(lba: number, count: number): void {
-    if (!Number.isSafeInteger(lba) || !Number.isSafeInteger(count) || lba < 0 || count < 0 || lba + count > this.sectorCount) {
-      throw new RangeError(`sectors ${lba}-${lba + count - 1} lie outside the disk (${this.sectorCount} sectors)`);
-    }
+    checkSectorRange(this.sectorCount, lba, count);
+  }
+}
+
+/** Throws RangeError for a sector range that is not whole or lies outside a disk of `sectorCount` sectors. */
+export function checkSectorRange(sectorCount: number, lba: number, count: number): void {
+  if (!Number.isSafeInteger(lba) || !Number.isSafeInteger(count) || lba < 0 || count < 0 || lba + count > sectorCount) {
+    throw new RangeError(`sectors ${lba}-${lba + count - 1} lie outside the disk (${sectorCount} sectors)`);
+  }
+}
+
+/** Calls `f` for each run of the sector range that lies in one chunk. */
+export function forEachPiece(lba: number, count: number, f: (chunk: number, chunkOffset: number, offset: number, length: number) => void): void {
+  let offset = 0;
+  let byte = lba * SECTOR_SIZE;
+  let left = count * SECTOR_SIZE;
+  while (left > 0) {
+    const chunk = Math.floor(byte / CHUNK_BYTES);
+    const chunkOffset = byte - chunk * CHUNK_BYTES;
+    const length = Math.min(left, CHUNK_BYTES - chunkOffset);
+    f(chunk, chunkOffset, offset, length);
+    offset += length;
+    byte += length;
+    left -= length;
   }
 }

@@ -150,6 +150,7 @@ export class BlockLayer {
 
   /** sync(2): each mounted file system writes its state into the cache, then every dirty buffer goes to its disk. */
   syncAll(): void {
+    this.k.klogd?.flush();
     for (const sb of this.k.vfs.superBlocks()) sb.sync?.();
     this.cache.syncDevice();
     this.cache.flushDisks(this.disks);
@@ -238,9 +239,10 @@ export class BlockLayer {
     return true;
   }
 
-  /** /dev/hda, /dev/hda1...: brw-rw---- root disk, as udev (or MAKEDEV) makes them. */
+  /** /dev/hda, /dev/hda1...: brw-rw---- root disk, as udev makes them (2.2's static /dev has them from MAKEDEV). */
   private makeNodes(disk: Gendisk): void {
-    const dev = this.k.mkdirp('/dev');
+    const dev = this.k.deviceDirectory();
+    if (!dev) return;
     const ops = dev.dirOps!;
     for (const { name } of ops.list(dev)) {
       if (name.startsWith(disk.name) && !disk.parts.some((p) => p.name === name)) ops.unlink?.(dev, name);

@@ -85,6 +85,7 @@ export class Writeback {
 
   /** Writes the buffers dirty for `expire` or longer; whether there were any. */
   private writeOld(): boolean {
+    this.k.klogd?.flush();
     // Linux keeps dirtying times in jiffies: a buffer dirtied during a tick counts from that tick.
     const cutoff = this.k.clock.now - this.expireCentisecs * NS_PER_CENTISEC + 1e9 / HZ;
     const written = this.layer.cache.writeOlderThan(cutoff);
@@ -148,6 +149,7 @@ export class Writeback {
    * with SysRq-U synced and remounted read-only ("R/O" if it was already), then "Done.".
    */
   private doEmergencySync22(remount: boolean): void {
+    this.k.klogd?.flush();
     for (const { sb, mounts } of mountedSupers(this.k.vfs)) {
       const bdev = this.layer.devices.get(sb.dev);
       if (!bdev) continue;

@@ -25,8 +25,7 @@ export class HostFs {
         return f();
       } catch (e) {
         if (e instanceof Errno) throw e;
-        const code = (e as { code?: string }).code;
-        throw new Errno(code === 'ENOENT' ? ENOENT : code === 'EEXIST' ? EEXIST : code === 'ENOTEMPTY' ? 39 : code === 'EACCES' || code === 'EPERM' ? EPERM : code === 'ENOSPC' ? 28 : EIO);
+        throw new Errno(hostErrno(e));
       }
     };
     this.dirOps = {
@@ -77,7 +76,7 @@ export class HostFs {
         try {
           host.writeFile(pathOf(inode), next);
         } catch (e) {
-          return (e as { code?: string }).code === 'ENOSPC' ? -28 : -EIO;
+          return -hostErrno(e);
         }
         inode.data = next;
         file.pos += count;
@@ -124,11 +123,23 @@ export class HostFs {
         const old = host.stat(path) ? host.readFile(path) : new Uint8Array(0);
         const next = new Uint8Array(size);
         next.set(old.subarray(0, Math.min(size, old.length)));
-        host.writeFile(path, next);
+        // A full host disk: the file keeps its old content (write-then-rename), and open(O_TRUNC) fails with ENOSPC.
+        try {
+          host.writeFile(path, next);
+        } catch (e) {
+          throw new Errno(hostErrno(e));
+        }
         inode.data = next;
       },
     };
     if (dir) inode.dirOps = this.dirOps;
     return inode;
   }
+}
+
+/** The errno for a host file system error (Node's e.code): what the learner's program sees. */
+function hostErrno(e: unknown): number {
+  const code = (e as { code?: string }).code;
+  return code === 'ENOENT' ? ENOENT : code === 'EEXIST' ? EEXIST : code === 'ENOTEMPTY' ? 39 : code === 'EACCES' || code === 'EPERM' ? EPERM
+    : code === 'ENOSPC' || code === 'EDQUOT' ? 28 : EIO;
 }

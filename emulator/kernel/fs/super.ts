@@ -46,6 +46,7 @@ function syncDisk(k: Kernel, sb: SuperBlock): void {
  * can be remounted) goes read-only, and what it wrote on the way reaches the disk.
  */
 export function emergencyRemountAll(k: Kernel): void {
+  k.klogd?.flush();
   for (const { sb, mounts } of mountedSupers(k.vfs)) {
     if (remountReadOnly(sb, mounts) === 'OK') syncDisk(k, sb);
   }
@@ -56,6 +57,7 @@ export function emergencyRemountAll(k: Kernel): void {
  * root is unmounted, newest first, and the root is remounted read-only, so the disk is clean.
  */
 export function unmountAllForShutdown(k: Kernel): void {
+  k.klogd?.flush();
   const supers = mountedSupers(k.vfs);
   for (const { sb, mounts } of [...supers].reverse()) {
     if (mounts.some((m) => m.path === '/')) continue;

@@ -100,6 +100,10 @@ export interface Inode {
   setMode?(mode: number): void;
   setOwner?(uid: number, gid: number): void;
   truncate?(size: number): void;
+  /** bmap(): the device block holding block `lblk` of the file, 0 for a hole (file systems on a disk). */
+  bmap?(lblk: number): number;
+  /** st_blocks: 512-byte sectors the file holds on its disk (holes hold none), for file systems on a disk. */
+  sectors?: number;
   /** Content for regular files in memory-backed file systems. */
   data?: Uint8Array;
   /** File-system private data. */

@@ -60,6 +60,7 @@ export interface Resolved {
 export type DeviceOpener = (inode: Inode) => FileOperations | number;
 
 export class Vfs {
+  /** The mount table in mount order; the first entry is the root. A later mount on a path hides an earlier one. */
   private mounts: Mount[] = [];
   openDevice: DeviceOpener = () => -19;
 
@@ -67,9 +68,22 @@ export class Vfs {
     this.mounts.push({ path: '/', root, source: 'rootfs', options: 'rw' });
   }
 
+  /** Mounts `root` on `path` (a directory); it hides what is there, an earlier mount included, until unmounted. */
   mount(path: string, root: Inode, source: string, options = 'rw'): void {
-    this.mounts = this.mounts.filter((m) => m.path !== path);
     this.mounts.push({ path, root, source, options });
+  }
+
+  /** mount_root(): the root file system replaces the one the kernel started with (rootfs). */
+  setRoot(root: Inode, source: string, options: string): void {
+    this.mounts[0] = { path: '/', root, source, options };
+  }
+
+  /** Takes the newest mount on `path` off the table; the mount, or undefined if nothing is mounted there. */
+  unmount(path: string): Mount | undefined {
+    for (let i = this.mounts.length - 1; i > 0; i--) {
+      if (this.mounts[i]!.path === path) return this.mounts.splice(i, 1)[0];
+    }
+    return undefined;
   }
 
   /** The mounted file systems' superblocks, each once, in mount order (sync walks them). */
@@ -86,8 +100,10 @@ export class Vfs {
     return this.mounts;
   }
 
-  private mountAt(path: string): Mount | undefined {
-    return this.mounts.find((m) => m.path === path);
+  /** The mount visible at `path` (the newest one there), if `path` is a mount point. */
+  mountAt(path: string): Mount | undefined {
+    for (let i = this.mounts.length - 1; i >= 0; i--) if (this.mounts[i]!.path === path) return this.mounts[i];
+    return undefined;
   }
 
   /**
@@ -170,7 +186,15 @@ export class Vfs {
     }
     const fmode = (acc === O_RDONLY || acc === O_RDWR ? FMODE_READ : 0) | (acc === O_WRONLY || acc === O_RDWR ? FMODE_WRITE : 0) | FMODE_LSEEK;
     const file: OpenFile = { inode, path: res.path, flags, fmode, pos: 0, fops, refs: 1 };
-    if ((flags & O_TRUNC) && isReg(inode.mode) && acc !== O_RDONLY) inode.truncate?.(0);
+    if ((flags & O_TRUNC) && isReg(inode.mode) && acc !== O_RDONLY) {
+      // Truncation writes (a host-backed file, a full host disk): its failure is open's.
+      try {
+        inode.truncate?.(0);
+      } catch (e) {
+        if (e instanceof Errno) return -e.errno;
+        throw e;
+      }
+    }
     if (!fops.open) return file;
     return andThen(fops.open(inode, file), (r) => (r < 0 ? r : file));
   }

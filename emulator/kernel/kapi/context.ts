@@ -33,6 +33,8 @@ export interface ModuleContext {
   /** Registers something to undo if the module is unloaded without undoing it (leak report). */
   track(kind: string, key: string, undo: () => void): void;
   untrack(kind: string, key: string): void;
+  /** Whether `addr` is in a frame of task `pid`'s C stack that has returned (a dangling on-stack object). */
+  inDeadFrame(pid: number, addr: number): boolean;
   /** Writes a C string into freshly allocated kernel-owned module memory. */
   allocString(s: string): number;
 }

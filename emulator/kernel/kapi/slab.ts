@@ -1,8 +1,18 @@
 // <linux/slab.h>: kmalloc and friends over the module's own heap. Misuse is
 // reported in the kernel's words instead of corrupting memory silently.
 import type { KapiTable, ModuleContext } from './context.js';
+import { kasanBadFree } from '../oops.js';
+import { warnAllocFailure } from '../memory.js';
 
-export const GFP_ATOMIC = 0x820, GFP_KERNEL = 0xcc0, GFP_USER = 0x100cc0, __GFP_ZERO = 0x100, __GFP_DIRECT_RECLAIM = 0x400;
+export const GFP_ATOMIC = 0x820, GFP_KERNEL = 0xcc0, GFP_USER = 0x100cc0, __GFP_ZERO = 0x100, __GFP_DIRECT_RECLAIM = 0x400, __GFP_NOWARN = 0x2000;
+
+/** %pGg of a gfp mask, as warn_alloc() prints it: "0xcc0(GFP_KERNEL)", "0xdc0(GFP_KERNEL|__GFP_ZERO)". */
+function gfpName(flags: number): string {
+  const base = (flags & GFP_USER) === GFP_USER ? ['GFP_USER', GFP_USER] as const : (flags & GFP_KERNEL) === GFP_KERNEL ? ['GFP_KERNEL', GFP_KERNEL] as const : (flags & GFP_ATOMIC) === GFP_ATOMIC ? ['GFP_ATOMIC', GFP_ATOMIC] as const : undefined;
+  const names: string[] = base ? [base[0]] : [];
+  if (flags & __GFP_ZERO) names.push('__GFP_ZERO');
+  return `0x${flags.toString(16)}(${names.join('|') || 'none'})`;
+}
 /** KMALLOC_MAX_SIZE for this machine: 4 MiB, as on x86 with 4 KiB pages and MAX_ORDER 10. */
 export const KMALLOC_MAX_SIZE = 4 << 20;
 
@@ -22,13 +32,14 @@ export function slabApi(m: ModuleContext): KapiTable {
       m.kernel.printk(`\x014WARNING: ${m.name}: kmalloc(${size}) exceeds KMALLOC_MAX_SIZE\n`);
       return 0;
     }
-    return m.heap.alloc(size, (flags & __GFP_ZERO) !== 0, 'kmalloc');
+    const ptr = m.heap.alloc(size, (flags & __GFP_ZERO) !== 0, 'kmalloc');
+    if (!ptr && !(flags & __GFP_NOWARN)) warnAllocFailure(k, size, gfpName(flags));
+    return ptr;
   };
   const kfree = (ptr: number) => {
     if (ptr === 0 || ptr === 16) return;
     const r = m.heap.free(ptr);
-    if (r === 'double') m.kernel.printk(`\x013BUG: KASAN: double-free in ${m.name}: kfree(0x${ptr.toString(16).padStart(8, '0')}) of memory already freed\n`);
-    else if (r === 'invalid') m.kernel.printk(`\x013BUG: KASAN: invalid-free in ${m.name}: kfree(0x${ptr.toString(16).padStart(8, '0')}) of a pointer kmalloc did not return\n`);
+    if (r !== 'ok') kasanBadFree(m.kernel, r === 'double' ? 'double-free' : 'invalid-free', ptr);
   };
   return {
     __kmalloc: kmalloc,

@@ -7,9 +7,12 @@ import { type Task, WaitQueue } from '../sched.js';
 import type { KapiTable, ModuleContext } from './context.js';
 import type { KernelTimer } from '../timer.js';
 import { taskAt } from './current.js';
+import { KernelFault } from '../oops.js';
 
 export const TASK_RUNNING = 0, TASK_INTERRUPTIBLE = 1, TASK_UNINTERRUPTIBLE = 2;
 const ERESTARTSYS = 512;
+/** offsetof(struct wait_queue_entry, func) on wasm32: after flags and private. */
+const WAIT_ENTRY_FUNC = 8;
 
 /**
  * A module's wait queue: the tasks on it, which of them sleep interruptibly,
@@ -110,17 +113,38 @@ export function waitApi(m: ModuleContext): KapiTable {
   const k = m.kernel;
   const sleep = (wq: WaitQueue | undefined, interruptible: boolean, timeout: number, wchan: string) => sleepTimeout(k, wq, interruptible, timeout, wchan);
 
+  /** add_wait_queue()'s entries by queue and task: an entry on a C stack may outlive its frame. */
+  const entries = new WeakMap<ModuleWaitQueue, Map<Task, number>>();
   const wake = (addr: number, onlyInterruptible: boolean, nr: number) => {
     const q = waitQueues(m).get(addr);
+    if (q) checkEntriesLive(q);
     if (q) wakeQueue(k, q, onlyInterruptible, nr, (t) => t.state === 'S' || pendingStates.get(t) === TASK_INTERRUPTIBLE);
   };
-  /** Puts the current task on the queue at `addr` (wait_queue_entry_t is only a token: the task is current). */
-  const enqueue = (addr: number, persistent: boolean) => {
+  /**
+   * __wake_up_common() calls each entry's func: an add_wait_queue() entry left on the stack of a
+   * function that returned is garbage by now, and the call goes wherever its func word points.
+   */
+  const checkEntriesLive = (q: ModuleWaitQueue) => {
+    for (const [task, entry] of entries.get(q) ?? []) {
+      // A task that has exited took its stack with it; a live one may have returned from the frame.
+      if (!q.waiters.has(task) || (task.alive && !m.inDeadFrame(task.pid, entry))) continue;
+      const func = m.view().getUint32(entry + WAIT_ENTRY_FUNC, true);
+      throw new KernelFault({ kind: 'page', address: func, write: false, fetch: true }, undefined,
+        `wake_up() found a wait_queue_entry at 0x${entry.toString(16)} on the stack of ${task.comm}/${task.pid} in a function that has returned (add_wait_queue() without remove_wait_queue())`,
+        [{ kind: 'kernel', name: '__wake_up_common', offset: 0x7d, size: 0x140 }, { kind: 'kernel', name: '__wake_up', offset: 0x36, size: 0x60 }]);
+    }
+  };
+  /** Puts the current task on the queue at `addr`; the kernel knows the sleeper as the current task, the entry only for checks. */
+  const enqueue = (addr: number, persistent: boolean, entry = 0) => {
     const task = k.sched.current;
     if (!task) return undefined;
     const q = queueAt(m, addr);
     q.waiters.add(task);
     if (persistent) q.persistent.add(task);
+    if (persistent && entry) {
+      const byTask = entries.get(q) ?? new Map<Task, number>();
+      entries.set(q, byTask.set(task, entry));
+    }
     return { task, q };
   };
   const dequeue = (addr: number) => {
@@ -130,6 +154,7 @@ export function waitApi(m: ModuleContext): KapiTable {
     q.waiters.delete(task);
     q.persistent.delete(task);
     q.interruptible.delete(task);
+    entries.get(q)?.delete(task);
   };
   /** prepare_to_wait(): on the queue first, then the state, so a wake-up from here on is never lost. */
   const prepare = (addr: number, state: number) => {
@@ -159,8 +184,8 @@ export function waitApi(m: ModuleContext): KapiTable {
       if (task) pendingStates.delete(task);
       dequeue(addr);
     },
-    add_wait_queue: (addr: number) => { enqueue(addr, true); },
-    add_wait_queue_exclusive: (addr: number) => { enqueue(addr, true); },
+    add_wait_queue: (addr: number, entry: number) => { enqueue(addr, true, entry); },
+    add_wait_queue_exclusive: (addr: number, entry: number) => { enqueue(addr, true, entry); },
     remove_wait_queue: (addr: number) => dequeue(addr),
     /** The sleep inside the wait_event*() macros: 0 woken / remaining jiffies, or -ERESTARTSYS on a signal. */
     __dl_wait_sleep: (addr: number, interruptible: number, timeout: number) =>

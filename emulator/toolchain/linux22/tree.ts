@@ -2,7 +2,7 @@
 // come from emulator/linux-2.2 (Makefiles, Config.in, init/main.c, drivers/char/mem.c, the help
 // texts) and the 2.2 headers; its tools are programs of the machine: scripts/Configure (make config),
 // scripts/mkdep (make dep) and arch/i386/boot/tools/build (the boot image).
-import type { Kernel } from '../../kernel/kernel.js';
+import type { Kernel, ProgramMain } from '../../kernel/kernel.js';
 import { program, SysError, type Proc } from '../../userland/libc.js';
 import { kernelHeaders } from '../kbuild.js';
 import { Configure } from './configure.js';
@@ -11,7 +11,20 @@ import { nameToKdev } from '../../kernel/bootparams.js';
 
 export const treeDir = (k: Kernel): string => `/usr/src/linux-${k.release.release}`;
 
-/** Installs the tree (root's, as a distribution's kernel source package left it) and links /usr/src/linux to it. */
+/** The tree's tools, which are programs of the machine: where each lies in the tree. */
+export function kernelTreePrograms(k: Kernel): [string, ProgramMain][] {
+  const top = treeDir(k);
+  return [
+    [`${top}/scripts/Configure`, program(configureProgram(), k)],
+    [`${top}/scripts/mkdep`, program(mkdepProgram(), k)],
+    [`${top}/arch/i386/boot/tools/build`, program(buildProgram(k), k)],
+  ];
+}
+
+/**
+ * Installs the tree (root's, as a distribution's kernel source package left it) and links
+ * /usr/src/linux to it; its tools are installed with the other programs (kernelTreePrograms).
+ */
 export function installKernelTree(k: Kernel): void {
   const top = treeDir(k);
   for (const [path, data] of k.host.systemTree('linux-2.2')) k.writeSystemFile(`${top}/${path}`, data);
@@ -24,9 +37,6 @@ export function installKernelTree(k: Kernel): void {
   // The headers user programs see were the kernel's, through these links (the article's first step).
   k.vfs.symlink('/usr/src/linux/include/linux', '/usr/include/linux', '/', root);
   k.vfs.symlink('/usr/src/linux/include/asm', '/usr/include/asm', '/', root);
-  k.installProgram(`${top}/scripts/Configure`, program(configureProgram(), k));
-  k.installProgram(`${top}/scripts/mkdep`, program(mkdepProgram(), k));
-  k.installProgram(`${top}/arch/i386/boot/tools/build`, program(buildProgram(k), k));
 }
 
 /** The top of the tree a program runs in: $TOPDIR (the Makefiles export it), else the working directory. */

@@ -1,9 +1,12 @@
 // /sbin/lilo, which writes LILO's boot sector and map from /etc/lilo.conf. The boot loader never
 // reads lilo.conf: only what lilo last wrote to the disk counts.
 import type { Kernel } from '../../kernel/kernel.js';
-import { SysError, type Proc } from '../libc.js';
+import { O_RDONLY, O_RDWR, SysError, type Proc } from '../libc.js';
 import { parseLiloConf, runLilo, type BootTable } from '../../boot/lilo.js';
-import { decodeBootRecord, encodeBootRecord, MapTooBig } from '../../boot/boot-record.js';
+import { bootSectorAndMap, decodeBootRecord, encodeBootRecord, extentsOf, firstPartitionStart, mapSectors, MapTooBig, type ImageLocation } from '../../boot/boot-record.js';
+import { FIBMAP, FIGETBSZ } from '../../kernel/fs/ioctl.js';
+import { HDIO_GETGEO } from '../../kernel/block/blkdev.js';
+import { MAJOR, MINOR, S_IFBLK, S_IFMT } from '../../kernel/fs/types.js';
 import { parseKernelImage } from '../../boot/kernel-image.js';
 import { defaultLiloConf, KERNEL_PATH, stockKernelImage, stockKernelPath } from '../../boot/installed.js';
 
@@ -38,7 +41,7 @@ export function lilo(k: Kernel) {
     }
     const say = (text: string) => p.out(text);
     if (verbose) await say(`LILO version ${version}, Copyright (C) 1992-1998 Werner Almesberger\n\n`);
-    if (query) return queryMap(k, p);
+    if (query) return queryMap(p);
 
     let text: string;
     try {
@@ -63,14 +66,18 @@ export function lilo(k: Kernel) {
     if (conf.message !== undefined && await p.exists(conf.message)) exists.add(conf.message);
     const run = runLilo(conf, (path) => exists.has(path));
     if (verbose && run.bootTable) await say(`Reading boot sector from ${bootDevice}\nMerging with ${conf.install ?? '/boot/boot.b'}\n`);
-    // Every image is read now: the map records where its sectors lie.
-    const images: (Uint8Array | undefined)[] = [];
+    // The map records where each image's sectors lie on the disk: what is still only in the
+    // cache must be there first.
+    if (run.bootTable) await p.sync();
+    const images: (ImageLocation | undefined)[] = [];
     for (const e of run.bootTable?.entries ?? []) {
       if (e.kind !== 'image') { images.push(undefined); continue; }
       const bytes = await p.readFile(e.image);
       const image = parseKernelImage(bytes);
       if ('error' in image) { await p.err(`Fatal: ${e.image} ${image.error}\n`); return 1; }
-      images.push(bytes);
+      const location = await mapImage(p, e.image, bytes.length);
+      if (typeof location === 'string') { await p.err(`Fatal: ${location}\n`); return 1; }
+      images.push(location);
       if (verbose) await say(`Boot image: ${e.image}\n`);
     }
     if (run.status !== 0 || !run.bootTable) {
@@ -84,30 +91,142 @@ export function lilo(k: Kernel) {
       return 0;
     }
     const record = encodeBootRecord({ table: run.bootTable, images });
-    if (!k.bootDisk) { await p.err(`Fatal: open ${bootDevice}: No such device or address\n`); return 1; }
-    try {
-      k.bootDisk.write(record);
-    } catch (e) {
-      if (!(e instanceof MapTooBig)) throw e;
-      await p.err(`Fatal: ${bootDevice}: ${e.message}\n`);
-      return 1;
-    }
+    const failure = await writeBootRecord(p, bootDevice, record);
+    if (failure) { await p.err(`Fatal: ${failure}\n`); return 1; }
     await p.writeFile(conf.map ?? '/boot/map', record.subarray(SECTOR), false, 0o600);
     if (verbose) await say(`Writing boot sector.\n`);
     return 0;
   };
 }
 
+const int32 = (value: number) => { const b = new Uint8Array(4); new DataView(b.buffer).setInt32(0, value, true); return b; };
+const readInt32 = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset).getInt32(0, true);
+
+/**
+ * Where a kernel image lies on the disk, as LILO finds out: the file system's block of each
+ * block of the file (FIBMAP), on the partition that holds it, which starts where HDIO_GETGEO says.
+ * A string says why it cannot be mapped (LILO's Fatal).
+ */
+async function mapImage(p: Proc, path: string, size: number): Promise<ImageLocation | string> {
+  const fd = await p.open(path, O_RDONLY);
+  let dev: number;
+  const blocks: number[] = [];
+  let blockSize: number;
+  try {
+    dev = (await p.fstat(fd)).dev;
+    blockSize = readInt32(await p.ioctlStruct(fd, FIGETBSZ, int32(0)));
+    for (let i = 0; i < Math.ceil(size / blockSize); i++) {
+      const block = readInt32(await p.ioctlStruct(fd, FIBMAP, int32(i)));
+      if (block === 0) return `${path}: LILO cannot map a file with holes`;
+      blocks.push(block);
+    }
+  } catch (e) {
+    if (e instanceof SysError) return `ioctl FIBMAP ${path}: ${e.message}`;
+    throw e;
+  } finally {
+    await p.close(fd);
+  }
+  const node = await blockDeviceNode(p, dev);
+  if (!node) return `${path}: its file system's device ${MAJOR(dev)}:${MINOR(dev)} has no block device in /dev`;
+  let start: number;
+  try {
+    const devFd = await p.open(node, O_RDONLY);
+    try {
+      start = new DataView((await p.ioctlStruct(devFd, HDIO_GETGEO, new Uint8Array(8))).buffer).getUint32(4, true);
+    } finally {
+      await p.close(devFd);
+    }
+  } catch (e) {
+    if (e instanceof SysError) return `open ${node}: ${e.message}`;
+    throw e;
+  }
+  return { kind: 'sectors', size, extents: extentsOf(start, blocks, blockSize / SECTOR) };
+}
+
+/** The block device node in /dev for device number `dev`, as LILO looks for one. */
+async function blockDeviceNode(p: Proc, dev: number): Promise<string | undefined> {
+  for (const name of await p.readdir('/dev')) {
+    try {
+      const st = await p.lstat(`/dev/${name}`);
+      if ((st.mode & S_IFMT) === S_IFBLK && st.rdev === dev) return `/dev/${name}`;
+    } catch (e) {
+      if (!(e instanceof SysError)) throw e;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Writes the boot sector and the map through the boot device (the whole disk: the BIOS boots its
+ * first sector), keeping the partition table, and fsyncs it. A string says why it could not.
+ */
+async function writeBootRecord(p: Proc, bootDevice: string, record: Uint8Array): Promise<string | undefined> {
+  let fd: number;
+  try {
+    fd = await p.open(bootDevice, O_RDWR);
+  } catch (e) {
+    if (e instanceof SysError) return `open ${bootDevice}: ${e.message}`;
+    throw e;
+  }
+  try {
+    const st = await p.fstat(fd);
+    if ((st.mode & S_IFMT) !== S_IFBLK || MINOR(st.rdev) !== 0) return `${bootDevice}: the BIOS boots the master boot record; install LILO there (boot=/dev/hda)`;
+    const mbr = await p.read(fd, SECTOR);
+    const first = firstPartitionStart(mbr);
+    if (first === undefined) return `${bootDevice}: no partition table: no room for the map before the first partition`;
+    let area: { bootSector: Uint8Array; map: Uint8Array };
+    try {
+      area = bootSectorAndMap(mbr, record, first);
+    } catch (e) {
+      if (e instanceof MapTooBig) return `${bootDevice}: ${e.message}`;
+      throw e;
+    }
+    await p.lseek(fd, SECTOR, 0);
+    await p.write(fd, area.map);
+    await p.lseek(fd, 0, 0);
+    await p.write(fd, area.bootSector);
+    await p.fsync(fd);
+    return undefined;
+  } catch (e) {
+    if (e instanceof SysError) return `${bootDevice}: ${e.message}`;
+    throw e;
+  } finally {
+    await p.close(fd);
+  }
+}
+
 /** lilo -q: the images in the map now on the disk, the default marked. */
-async function queryMap(k: Kernel, p: Proc): Promise<number> {
-  const read = decodeBootRecord(k.bootDisk?.read());
+async function queryMap(p: Proc): Promise<number> {
+  let read: ReturnType<typeof decodeBootRecord>;
+  try {
+    read = decodeBootRecord(await readBootRecord(p, '/dev/hda'));
+  } catch (e) {
+    if (e instanceof SysError) { await p.err(`Fatal: open /dev/hda: ${e.message}\n`); return 1; }
+    throw e;
+  }
   if (!read.ok) { await p.err('Fatal: open /boot/map: No such file or directory\n'); return 1; }
   const table: BootTable = read.record.table;
   await p.out(table.entries.map((e) => `${e.label.padEnd(16)}${e.label === table.defaultLabel ? ' *' : ''}\n`).join(''));
   return 0;
 }
 
-/** The files the boot needs, as installed: lilo.conf, the stock kernel and its link, boot.b and the map. */
+/** The boot sector and the map, read through the disk's device. */
+async function readBootRecord(p: Proc, device: string): Promise<Uint8Array> {
+  const fd = await p.open(device, O_RDONLY);
+  try {
+    const mbr = await p.read(fd, SECTOR);
+    const sectors = mapSectors(mbr);
+    if (!sectors) return mbr;
+    const out = new Uint8Array(SECTOR * (1 + sectors));
+    out.set(mbr);
+    out.set(await p.read(fd, sectors * SECTOR), SECTOR);
+    return out;
+  } finally {
+    await p.close(fd);
+  }
+}
+
+/** The files the boot needs, as installed: lilo.conf, the stock kernel and its link, and boot.b (the installer's lilo run writes the map). */
 export function installBootFiles(k: Kernel): void {
   const { release, version } = k.release;
   k.writeSystemFile('/etc/lilo.conf', defaultLiloConf(k.personality === '2.2'));
@@ -118,6 +237,4 @@ export function installBootFiles(k: Kernel): void {
   bootSector[510] = 0x55;
   bootSector[511] = 0xaa;
   k.writeSystemFile('/boot/boot.b', bootSector);
-  const record = k.bootDisk?.read();
-  if (record) k.writeSystemFile('/boot/map', record.subarray(SECTOR), 0o600);
 }

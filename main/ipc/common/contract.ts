@@ -114,6 +114,23 @@ export interface CheckRun {
   items: CheckItemResult[];
 }
 
+/**
+ * A check run as it goes (labs.checkProgress): the items finished so far, in order. A listener
+ * that starts during a run (a reloaded page) gets the run's state at once.
+ */
+export interface CheckProgress {
+  lab: string;
+  /** 'error': the run ended without a result (a check worker that hung or crashed); `message` says why. */
+  state: 'running' | 'done' | 'cancelled' | 'error';
+  items: CheckItemResult[];
+  /** How many items the run has, when the lab lists them. */
+  total?: number;
+  message?: string;
+}
+
+/** What labs.check rejects with when the run was cancelled (the UI tells it from a failure). */
+export const CHECK_RUN_CANCELLED = 'The check run was cancelled; nothing was recorded.';
+
 export interface Hint {
   /** 0-based, in order of strength. */
   index: number;
@@ -319,6 +336,11 @@ export interface LabsService {
    * it saw, in the progress store. A lab without checks refuses with a message saying so.
    */
   check(lab: string): Promise<CheckRun>;
+  /**
+   * Cancels the lab's check run in progress (its check() rejects and nothing is recorded);
+   * `cancelled` is false when no run was in progress.
+   */
+  cancelCheck(lab: string): Promise<{ cancelled: boolean }>;
   /** Reveals hint `index` (the next one; earlier ones are revealed with it) and records it. */
   hint(lab: string, index: number): Promise<Hint>;
   /** The hints revealed so far, in order, in the learner's language. */
@@ -341,6 +363,11 @@ export interface MachineService {
   reset(session: SessionId): Promise<MachineStatus>;
   /** Cuts the power. */
   powerOff(session: SessionId): Promise<MachineStatus>;
+  /**
+   * Installs the machine's disk afresh and boots it: /home/user, /etc, a rebuilt kernel are gone
+   * (the workspace on the host is not touched).
+   */
+  reinstall(session: SessionId): Promise<MachineStatus>;
   /** A clean reboot: `reboot` typed at the shell's prompt when the machine has it, else the kernel restarts. */
   reboot(session: SessionId): Promise<void>;
   /** Alt+SysRq+`key` on the machine's keyboard (Magic SysRq). */
@@ -407,7 +434,8 @@ export interface Services {
 
 /** What each area publishes; a listener names the topic (the session, or '' for app-wide). */
 export interface Events {
-  labs: Record<never, never>;
+  /** A check run's items as they finish. */
+  labs: { checkProgress: CheckProgress };
   machine: { status: MachineStatus };
   terminal: { output: TerminalChunk };
   /** Files of the session's workspace changed behind the editor's back (a restore). */
@@ -471,6 +499,7 @@ export const CONTRACT: Contract = {
     get: { args: v.strictTuple([LabIdSchema]), session: false },
     open: { args: v.strictTuple([LabIdSchema]), session: false },
     check: { args: v.strictTuple([LabIdSchema]), session: true },
+    cancelCheck: { args: v.strictTuple([LabIdSchema]), session: true },
     hint: { args: v.strictTuple([LabIdSchema, count(99)]), session: true },
     hints: { args: v.strictTuple([LabIdSchema]), session: true },
     startDrill: { args: v.strictTuple([LabIdSchema]), session: true },
@@ -483,6 +512,7 @@ export const CONTRACT: Contract = {
     boot: sessionOnly,
     reset: sessionOnly,
     powerOff: sessionOnly,
+    reinstall: sessionOnly,
     reboot: sessionOnly,
     sysrq: { args: v.strictTuple([SessionIdSchema, SysrqKeySchema]), session: true },
   },
@@ -540,7 +570,7 @@ export interface EventSpec {
 }
 
 export const EVENTS: { [S in ServiceName]: { [E in EventName<S>]: EventSpec } } = {
-  labs: {},
+  labs: { checkProgress: { topic: 'session' } },
   machine: { status: { topic: 'session' } },
   terminal: { output: { topic: 'session' } },
   workspace: { changed: { topic: 'session' } },

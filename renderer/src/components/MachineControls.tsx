@@ -40,6 +40,7 @@ export function MachineControls(props: { session: string; status: MachineStatus 
       {state === 'off'
         ? <button onClick={() => act(() => api.machine.boot(session))} title={t('tip.powerOn')}>{t('machine.powerOn')}</button>
         : <button onClick={() => act(() => api.machine.powerOff(session))} disabled={!status} title={t('tip.powerOff')}>{t('machine.powerOff')}</button>}
+      <button onClick={() => { if (window.confirm(t('machine.reinstallConfirm'))) act(() => api.machine.reinstall(session)); }} disabled={!status} title={t('tip.reinstall')}>{t('machine.reinstall')}</button>
       <Menu label={t('machine.sysrq')} title={t('tip.sysrq')} disabled={!running} className="sysrq">
         {(close) => (
           <>

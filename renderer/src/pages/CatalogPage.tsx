@@ -132,7 +132,7 @@ export function CatalogPage() {
               return (
                 <li key={d.id}>
                   <a className="lab-row" href={hrefFor({ page: 'lab', lab: d.id })} onClick={(e) => { e.preventDefault(); openLab(d.id); }} data-testid="lab-row" data-lab={d.id}>
-                    <span className="status-icon drill" aria-hidden>◆</span>
+                    <span className="status-icon drill-kind" aria-hidden>◆</span>
                     <span className="lab-main"><span className="lab-name">{labTitle(d, language)}</span><span className="lab-summary">{labSummary(d, language)}</span></span>
                     <span className="lab-stats">{best && <span>{t('col.best')}: {millis(best.score.virtualMs)}, {t('drill.bytes', { n: best.score.bytesLost })}</span>}</span>
                   </a>

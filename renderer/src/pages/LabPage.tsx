@@ -3,7 +3,7 @@
 // file and runs make in the terminal, where the learner sees it, and the diagnostics land in
 // the editor on their file and line; the next build replaces them.
 import { useCallback, useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
-import { FREE_PLAY, type BuildDiagnostic, type BuildResult, type LabDetails, type MachineStatus, type SourceLocation } from '../../../main/ipc/common/contract';
+import { CHECK_RUN_CANCELLED, FREE_PLAY, type BuildDiagnostic, type BuildResult, type LabDetails, type MachineStatus, type SourceLocation } from '../../../main/ipc/common/contract';
 import { useApp, why } from '../app-context';
 import { ChecksPanel, shownRun, type ShownRun } from '../components/ChecksPanel';
 import { DrillBar } from '../components/DrillBar';
@@ -156,11 +156,12 @@ export function LabPage(props: { lab: string }) {
       await editor.current?.saveAll();
       setRun(shownRun(await api.labs.check(session)));
     } catch (e) {
-      setCheckError(why(e));
+      if (why(e) === CHECK_RUN_CANCELLED) report(t('checks.cancelled'));
+      else setCheckError(why(e));
     } finally {
       setChecking(false);
     }
-  }, [api, session, checking]);
+  }, [api, session, checking, report, t]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

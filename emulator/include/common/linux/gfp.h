@@ -12,5 +12,6 @@
 #define GFP_NOFS 0xc40u
 #define GFP_USER 0x100cc0u
 #define GFP_DMA 0x01u
+#define __GFP_NOWARN 0x2000u
 
 #endif

@@ -268,7 +268,8 @@ export class FakeProc {
 
   private statOf(inode: FakeInode): StatInfo {
     const size = inode.linkTarget !== undefined ? inode.linkTarget.length : inode.children ? 4096 : inode.data.length;
-    return { mode: inode.mode, uid: inode.uid, gid: inode.gid, size, nlink: inode.nlink, rdev: inode.rdev, ino: inode.ino, mtimeNs: inode.mtimeNs, isDir: !!inode.children };
+    const blocks = inode.linkTarget !== undefined ? 0 : Math.ceil(size / 4096) * 8;
+    return { mode: inode.mode, uid: inode.uid, gid: inode.gid, size, nlink: inode.nlink, rdev: inode.rdev, ino: inode.ino, dev: 1, mtimeNs: inode.mtimeNs, isDir: !!inode.children, blocks, blksize: 4096 };
   }
 
   async open(path: string, flags = 0, mode = 0o666): Promise<number> {
@@ -367,7 +368,7 @@ export class FakeProc {
   async lstat(path: string): Promise<StatInfo> { return this.statOf(this.sys.resolve(path, this.cwd, false)); }
   async fstat(fd: number): Promise<StatInfo> {
     const f = this.fd(fd);
-    if (f.stream) return { mode: 0o010600, uid: this.uid, gid: this.uid, size: 0, nlink: 1, rdev: 0, ino: 1, mtimeNs: 0, isDir: false };
+    if (f.stream) return { mode: 0o010600, uid: this.uid, gid: this.uid, size: 0, nlink: 1, rdev: 0, ino: 1, dev: 9, mtimeNs: 0, isDir: false, blocks: 0, blksize: 4096 };
     return this.statOf(f.inode!);
   }
 

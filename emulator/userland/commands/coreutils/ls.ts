@@ -390,11 +390,9 @@ interface LongRow {
   name: string;
 }
 
-/** 1K blocks a file occupies, as on a tmpfs with 4K pages (devices and links take none). */
+/** 1K blocks a file occupies (ls's default block size; st_blocks counts 512-byte ones). */
 function blocksOf(st: StatInfo): number {
-  const type = st.mode & S_IFMT;
-  if (type !== S_IFREG && type !== S_IFDIR) return 0;
-  return Math.ceil(st.size / 4096) * 4;
+  return Math.ceil(st.blocks / 2);
 }
 
 /** "Jan 15 10:30" for the last six months, "Jan 15  2024" otherwise (UTC). */

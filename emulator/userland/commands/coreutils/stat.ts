@@ -1,7 +1,7 @@
 // stat (GNU's default layout and -c/--format, --printf), readlink and realpath.
 import type { Proc, StatInfo } from '../../libc.js';
 import { SysError } from '../../libc.js';
-import { MAJOR, MINOR, S_IFBLK, S_IFCHR, S_IFLNK, S_IFMT, S_IFDIR, S_IFREG } from './sys-stat.js';
+import { MAJOR, MINOR, S_IFBLK, S_IFCHR, S_IFLNK, S_IFMT, S_IFDIR } from './sys-stat.js';
 import { Tool, UserDb, errorText, quoteAlways, quoteIfNeeded } from './common.js';
 import { fileTypeName, modeString } from './mode.js';
 import { statTimestamp } from './date.js';
@@ -66,17 +66,13 @@ function deviceOf(p: Proc, path: string, follow: boolean): number {
   }
 }
 
-function blocksOf(st: StatInfo): number {
-  const type = st.mode & S_IFMT;
-  return type === S_IFREG || type === S_IFDIR ? Math.ceil(st.size / 4096) * 8 : 0;
-}
 
 async function directive(users: UserDb, f: FileInfo, conv: string, sub: string): Promise<string> {
   const st = f.st;
   switch (conv) {
     case 'a': return (st.mode & 0o7777).toString(8);
     case 'A': return modeString(st.mode);
-    case 'b': return String(blocksOf(st));
+    case 'b': return String(st.blocks);
     case 'B': return '512';
     case 'd': return sub === 'H' ? String(MAJOR(f.dev)) : sub === 'L' ? String(MINOR(f.dev)) : String(f.dev);
     case 'D': return f.dev.toString(16);
@@ -88,7 +84,7 @@ async function directive(users: UserDb, f: FileInfo, conv: string, sub: string):
     case 'i': return String(st.ino);
     case 'n': return f.name;
     case 'N': return quoteIfNeeded(f.name) + (f.linkTarget !== undefined ? ` -> ${quoteIfNeeded(f.linkTarget)}` : '');
-    case 'o': return '4096';
+    case 'o': return String(st.blksize);
     case 's': return String(st.size);
     case 'r': return sub === 'H' ? String(MAJOR(st.rdev)) : sub === 'L' ? String(MINOR(st.rdev)) : String(st.rdev);
     case 't': return MAJOR(st.rdev).toString(16);
