@@ -153,12 +153,13 @@ describe.skipIf(!hasChromium)('the hardware inspector in Chromium', () => {
     await page.getByTestId('record').click();
     await eventually(() => page.getByTestId('record').innerText()).toMatch(/^■/);
     await run('echo hello > /dev/my_device0');
+    // Paused at once: the write stays in the timeline's window however slow the host is from here on.
+    await page.getByTestId('time-pause').click();
     await page.getByTestId('record').click();
     await eventually(() => page.getByTestId('status-message').innerText()).toMatch(/^Trace saved to traces\/trace-[\d-]+\.jsonl \(\d+ events\)$/);
     const traceFile = /traces\/trace-[\d-]+\.jsonl/.exec(await page.getByTestId('status-message').innerText())![0];
     const trace = fs.readFileSync(path.join(home, 'workspaces', 'card-lab', traceFile), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; port?: number; dir?: string; src?: string });
     expect(trace.filter((e) => e.kind === 'port' && e.port === 0x202 && e.dir === 'out')).toEqual([expect.objectContaining({ value: 1, src: expect.stringMatching(/^\/home\/lab\/my_device\.c:\d+$/) })]);
-    await page.getByTestId('time-pause').click();
     try {
       await inspectPaused();
     } finally {
