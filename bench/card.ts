@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { Machine, type MachineEvent } from '../emulator/machine.js';
 import { createNodeHost } from '../main/host/node-host.js';
 import { median, type Row } from './stats.js';
+import { InspectorAggregator } from '../main/session/inspector/aggregator.js';
 
 const CARD_RT_C = `#include <linux/module.h>
 #include <linux/io.h>
@@ -82,11 +83,13 @@ export async function benchCardRoundTrips(): Promise<Row[]> {
   fs.writeFileSync(path.join(ws, 'cardrt.c'), CARD_RT_C);
   fs.writeFileSync(path.join(ws, 'Makefile'), 'obj-m += cardrt.o\n');
   const LOOPS = 400;
-  /** Wall ms and virtual seconds of one insmod doing `loops` round trips. */
-  const run = async (listen: boolean, loops: number) => {
+  /** Wall ms and virtual seconds of one insmod doing `loops` round trips, with nobody, a listener, or one that wants C lines listening. */
+  const run = async (listen: 'none' | 'events' | 'sources' | 'inspector', loops: number) => {
     let events = 0;
-    const onEvent = listen ? (_e: MachineEvent) => { events++; } : undefined;
-    const m = new Machine(createNodeHost({ workspace: ws }), { onEvent, showBoot: false }, () => undefined);
+    const m = new Machine(createNodeHost({ workspace: ws }), { showBoot: false }, () => undefined);
+    if (listen === 'events' || listen === 'sources') m.listen((_e: MachineEvent) => { events++; }, { sources: listen === 'sources' });
+    // The inspector open: its aggregation in the worker (counters, the timeline's rings), C lines included.
+    if (listen === 'inspector') new InspectorAggregator(m, () => performance.now()).start();
     await m.boot();
     m.endInput();
     if (await m.runShell('/usr/src/linux-headers-6.8.0-driverlab/scripts/kbuild modules /home/lab >/dev/null') !== 0) throw new Error('bench: cardrt.ko did not build');
@@ -95,16 +98,22 @@ export async function benchCardRoundTrips(): Promise<Row[]> {
     if (await m.runShell(`sudo insmod cardrt.ko loops=${loops}`) !== 0) throw new Error('bench: card round trips failed');
     return { wallMs: performance.now() - t0, virtualS: (m.clock.now - v0) / 1e9, events };
   };
-  await run(false, 10);
+  await run('none', 10);
   const quiet: number[] = [];
   const listened: number[] = [];
+  const withSources: number[] = [];
+  const inspected: number[] = [];
   let perVirtualSecond = 0;
   let eventsPerRt = 0;
-  for (let i = 0; i < 5; i++) {
-    const a = await run(false, LOOPS);
-    const b = await run(true, LOOPS);
+  for (let i = 0; i < 7; i++) {
+    const a = await run('none', LOOPS);
+    const b = await run('events', LOOPS);
+    const c = await run('sources', LOOPS);
+    const d = await run('inspector', LOOPS);
+    inspected.push(d.wallMs / d.virtualS);
     quiet.push(a.wallMs / a.virtualS);
     listened.push(b.wallMs / b.virtualS);
+    withSources.push(c.wallMs / c.virtualS);
     perVirtualSecond = LOOPS / a.virtualS;
     eventsPerRt = b.events / LOOPS;
   }
@@ -113,5 +122,7 @@ export async function benchCardRoundTrips(): Promise<Row[]> {
     { name: 'card round trips (WRITE+READ of 64 bytes, interrupt-driven) per virtual second', value: perVirtualSecond.toFixed(1), target: '~24 (datasheet latency)', runs: quiet.length },
     { name: 'wall time per virtual second of card round trips', value: `${median(quiet).toFixed(1)} ms`, target: '< 1000 ms', runs: quiet.length },
     { name: `the same with an event-stream listener (${Math.round(eventsPerRt)} events per round trip): ratio`, value: `x${(median(listened) / median(quiet)).toFixed(2)}`, runs: listened.length },
+    { name: 'the same with a listener that wants the C line of each access: ratio', value: `x${(median(withSources) / median(quiet)).toFixed(2)}`, runs: withSources.length },
+    { name: 'the same with the inspector open (its aggregation and timeline, C lines included): ratio', value: `x${(median(inspected) / median(quiet)).toFixed(2)}`, runs: inspected.length },
   ];
 }

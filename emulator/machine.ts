@@ -21,6 +21,8 @@ import type { RootCheck } from './userland/rc.js';
 import { initProgram } from './userland/init.js';
 import { unmountAllForShutdown } from './kernel/fs/super.js';
 import type { MachineEvent } from './events.js';
+import { EventStream, type EventListener, type ListenOptions } from './event-stream.js';
+import { TimeControl, type ClockStatus, type Pacing, type StepResult } from './time-control.js';
 import { TaskKilled, type Task } from './kernel/sched.js';
 import { KernelPanic, panic } from './kernel/oops.js';
 import { andThen, type Maybe } from './kernel/maybe.js';
@@ -59,7 +61,7 @@ export interface MachineConfig {
   rescue?: boolean;
 }
 
-export type { MachineEvent };
+export type { MachineEvent, EventListener, ListenOptions, ClockStatus, Pacing, StepResult };
 
 /** 2025-01-15 10:30:00 UTC: the date in the tutorial's `ls -l` output. */
 export const MACHINE_EPOCH_MS = Date.UTC(2025, 0, 15, 10, 30, 0);
@@ -100,14 +102,19 @@ export class Machine {
   /** Virtual time of the boots before this one: every power-on starts a new clock. */
   private earlierBootsNs = 0;
 
-  /** Whether someone listens to the event stream (config.onEvent was given). */
-  private readonly listening: boolean;
+  /** The event stream: listeners come and go (config.onEvent is there from the start). */
+  readonly events = new EventStream(() => this.host.wallNow());
+  /** Pause, single-step and pacing of the run loop. */
+  readonly time: TimeControl;
+  /** Keys typed while the clock is paused: the machine takes them when it runs again. */
+  private pausedInput = '';
 
   constructor(readonly host: Host, config: MachineConfig, private readonly terminal: (text: string) => void) {
-    this.listening = config.onEvent !== undefined;
     const personality = config.personality ?? 'modern';
     const disk = config.disk ?? (config.rescue ? newMemoryDisk() : installedDisk(host, personality, MACHINE_EPOCH_MS));
     this.config = { personality: 'modern', cmdline: '', seed: 1, pacing: 'fast', showBoot: true, rescue: false, ...config, onEvent: config.onEvent ?? (() => undefined), cards: config.cards ?? [...DEFAULT_CARDS], disk };
+    this.time = new TimeControl(() => this.clock, this.config.pacing, () => this.kickRunLoop());
+    if (config.onEvent) this.events.listen(config.onEvent);
     if (this.config.rescue) {
       const { release, version } = RELEASES[personality];
       this.rescueFloppy = new MemoryBootDisk();
@@ -159,22 +166,47 @@ export class Machine {
       consoleOutput: (text) => this.screen(text), epochMs: MACHINE_EPOCH_MS, seed: this.config.seed, bootDisk: this.bootDisk, ramRoot: this.config.rescue,
     });
     this.kernel.modules = new ModuleLoader(this.kernel);
-    this.attachEvents();
+    this.events.attach(this);
   }
 
-  /** Connects the event stream; the hot paths (port I/O) are only hooked when someone listens. */
-  private attachEvents(): void {
-    const onEvent = this.config.onEvent;
-    const k = this.kernel;
-    k.sched.onSwitch = (cpu, task) => onEvent({ t: this.clock.now, kind: 'switch', cpu: cpu.id, pid: task.pid, comm: task.comm });
-    k.log.listeners.add((rec) => onEvent({ t: this.clock.now, kind: 'printk', level: rec.level, text: rec.text }));
-    if (!this.listening) return;
-    k.sched.onState = (task) => onEvent({ t: this.clock.now, kind: 'task', pid: task.pid, comm: task.comm, state: task.state, wchan: task.wchan });
-    this.bus.onAccess = (a) => onEvent({ t: this.clock.now, kind: 'port', dir: a.kind, port: a.port, size: a.size, value: a.value, owner: a.owner });
-    this.pic.onChange = () => {
-      const [m, sl] = [this.pic.master, this.pic.slave];
-      onEvent({ t: this.clock.now, kind: 'pic', lines: m.lines | (sl.lines << 8), irr: m.irr | (sl.irr << 8), isr: m.isr | (sl.isr << 8), imr: m.imr | (sl.imr << 8), intr: this.pic.intr });
-    };
+  /**
+   * Adds a listener to the event stream until the returned function is called. The chips'
+   * hot paths are hooked only while someone listens.
+   */
+  listen(listener: EventListener, options?: ListenOptions): () => void {
+    return this.events.listen(listener, options);
+  }
+
+  /** The virtual clock stops: no task runs and no hardware event fires until resume() or step(). */
+  pause(): void {
+    this.time.pause();
+  }
+
+  resume(): void {
+    this.time.resume();
+    const typed = this.pausedInput;
+    this.pausedInput = '';
+    if (typed) this.input(typed);
+  }
+
+  /** Runs the paused machine to the next event on its virtual clock, then pauses it again. */
+  step(): Promise<StepResult> {
+    return this.time.stepToNextEvent();
+  }
+
+  /** At the wall clock's pace, or as fast as the host can (idle time skipped). */
+  setPacing(pacing: Pacing): void {
+    this.time.setPacing(pacing);
+  }
+
+  get clockStatus(): ClockStatus {
+    return this.time.status();
+  }
+
+  /** Wakes the run loop wherever it waits, and stops running C code at its next preemption point. */
+  private kickRunLoop(): void {
+    this.kernel.hostYieldedAt = Number.NEGATIVE_INFINITY;
+    this.inputWaiter?.();
   }
 
   /**
@@ -274,7 +306,7 @@ export class Machine {
         const timeout = stage.timeoutNs;
         const deadline = timeout === undefined ? undefined : start + timeout;
         if (deadline !== undefined && this.clock.now >= deadline) return stage.bootDefault();
-        if (this.config.pacing === 'fast' && deadline !== undefined) { this.clock.advanceTo(deadline); continue; }
+        if (this.time.pacing === 'fast' && deadline !== undefined) { this.clock.advanceTo(deadline); continue; }
         if (this.stopRequested) throw new BootFailure('the machine was powered off at the LILO prompt');
         if (this.inputEnded) {
           throw new BootFailure('LILO waits at its boot: prompt for ever (prompt without timeout=) and no key can come; add timeout= to /etc/lilo.conf and run lilo');
@@ -320,6 +352,10 @@ export class Machine {
 
   /** Keys typed on the terminal: to the console once the kernel runs, through the keyboard controller before. */
   input(text: string): void {
+    if (this.time.isPaused) {
+      this.pausedInput += text;
+      return;
+    }
     if (this.phase === 'firmware') {
       for (const ch of text) {
         try { this.keyboard.typeText(ch); } catch { /* a key the PC keyboard does not have */ }
@@ -374,6 +410,7 @@ export class Machine {
     this.stopRequested = true;
     this.inputWaiter?.();
     this.powerWaiter?.();
+    this.time.release();
   }
 
   /**
@@ -398,8 +435,12 @@ export class Machine {
     this.powerEvent = event;
     // The kernel stops at its next preemption point, at this very virtual instant.
     this.kernel.halted ??= event === 'reset' ? 'reset' : 'power off';
+    // A paused clock does not hold the buttons back: the machine after them runs.
+    this.pausedInput = '';
+    this.time.resume();
     this.inputWaiter?.();
     this.powerWaiter?.();
+    this.time.release();
   }
 
   /**
@@ -470,7 +511,7 @@ export class Machine {
   /** Virtual time passes with no CPU doing anything useful (spinning in panic with interrupts off), paced like the run loop. */
   private async idleUntil(t: number): Promise<void> {
     while (this.clock.now < t && !this.stopRequested && !this.powerEvent) {
-      if (this.config.pacing !== 'realtime') { this.clock.advanceTo(t); break; }
+      if (this.time.pacing !== 'realtime') { this.clock.advanceTo(t); break; }
       const step = Math.min(t - this.clock.now, 50e6);
       await Promise.race([this.host.sleepWall(step / 1e6), new Promise<void>((resolve) => { this.powerWaiter = resolve; })]);
       this.powerWaiter = undefined;
@@ -520,11 +561,13 @@ export class Machine {
    * time to the next event. The host gets the thread back every few
    * milliseconds (input, UI), and with realtime pacing virtual time never runs
    * ahead of the wall clock. A machine that hangs for good is stopped and says so.
+   * While the clock is paused (time-control.ts) nothing runs; a step runs to the
+   * next clock event and no further.
    */
   async runUntil(done: () => boolean): Promise<void> {
     const k = this.kernel;
     const host = this.host;
-    const realtime = this.config.pacing === 'realtime';
+    const time = this.time;
     let wallBase = host.wallNow();
     let virtBase = this.clock.now;
     k.hostYieldedAt = wallBase;
@@ -541,8 +584,22 @@ export class Machine {
     };
     try {
       while (!done() && !this.stopRequested && k.halted === undefined && !this.powerEvent) {
+        if (time.mustHold()) {
+          await time.held();
+          // Paused time is not owed to the wall clock.
+          wallBase = host.wallNow();
+          virtBase = this.clock.now;
+          k.hostYieldedAt = wallBase;
+          continue;
+        }
+        const realtime = time.pacing === 'realtime' && !time.isStepping;
         k.advanceTo(this.clock.now);
-        if (await k.sched.runOne()) {
+        // A step stops running code at its next preemption point, to see whether the event came.
+        const yieldedAt = k.hostYieldedAt;
+        if (time.isStepping) k.hostYieldedAt = Number.NEGATIVE_INFINITY;
+        const ran = await k.sched.runOne();
+        if (time.isStepping && k.hostYieldedAt === Number.NEGATIVE_INFINITY) k.hostYieldedAt = yieldedAt;
+        if (ran) {
           k.unstoppableSince = 0;
           const wall = host.wallNow();
           if (realtime) {
@@ -559,6 +616,12 @@ export class Machine {
           await new Promise<void>((resolve) => { this.inputWaiter = resolve; });
           this.inputWaiter = undefined;
           k.hostYieldedAt = host.wallNow();
+          continue;
+        }
+        if (time.isStepping) {
+          // Exactly one event, with the interrupts it raises.
+          this.clock.fireNext();
+          k.handleInterrupts();
           continue;
         }
         if (realtime) {

@@ -161,6 +161,24 @@ describe('VirtualClock', () => {
     expect(h.atNs).toBe(10);
   });
 
+  it('fires one event at a time for single-stepping, and counts every event fired', () => {
+    const clock = new VirtualClock();
+    const fired: string[] = [];
+    clock.schedule(20, () => fired.push('b'), 'b');
+    clock.schedule(10, () => fired.push('a'), 'a');
+    clock.schedule(20, () => fired.push('c'), 'c');
+    expect(clock.nextEvent()?.label).toBe('a');
+    expect(clock.fireNext()?.label).toBe('a');
+    expect([clock.now, clock.firedCount, fired]).toEqual([10, 1, ['a']]);
+    // Two events due at the same instant: one step each.
+    expect(clock.fireNext()?.label).toBe('b');
+    expect([clock.now, clock.firedCount, fired]).toEqual([20, 2, ['a', 'b']]);
+    clock.advanceTo(30);
+    expect([clock.firedCount, fired]).toEqual([3, ['a', 'b', 'c']]);
+    expect(clock.fireNext()).toBeUndefined();
+    expect(clock.now).toBe(30);
+  });
+
   it('handles a million periodic events quickly', () => {
     const clock = new VirtualClock();
     let ticks = 0;

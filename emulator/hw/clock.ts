@@ -54,6 +54,7 @@ export class VirtualClock {
   private nextDueNs = 0;
   private nextSeq = 0;
   private readonly heap: ClockEvent[] = [];
+  private fired = 0;
 
   /** `startNs` lets a restored snapshot resume at the time it was saved. */
   constructor(startNs = 0) {
@@ -106,6 +107,30 @@ export class VirtualClock {
     return this.heap[0]?.atNs;
   }
 
+  /** The next event to fire, or undefined (what single-stepping the machine goes to). */
+  nextEvent(): EventHandle | undefined {
+    return this.heap[0];
+  }
+
+  /** How many events have fired since the clock was made: single-stepping counts them. */
+  get firedCount(): number {
+    return this.fired;
+  }
+
+  /**
+   * Moves time to the next event and fires that one only, even if others are due at the same
+   * instant (single-stepping). Returns it, or undefined when nothing is scheduled.
+   */
+  fireNext(): EventHandle | undefined {
+    const first = this.heap[0];
+    if (first === undefined) return undefined;
+    this.removeAt(0);
+    if (first.atNs > this.nowNs) this.nowNs = first.atNs;
+    this.fired++;
+    first.fn();
+    return first;
+  }
+
   /** Fires every event due at the current time, including ones that handlers schedule for now. */
   runDue(): number {
     return this.fireUntil(this.nowNs);
@@ -156,6 +181,7 @@ export class VirtualClock {
       this.removeAt(0);
       if (first.atNs > this.nowNs) this.nowNs = first.atNs;
       fired++;
+      this.fired++;
       first.fn();
     }
     return fired;

@@ -150,7 +150,14 @@ export class Kernel {
   spuriousIrqs = 0;
   /** The executing CPU's interrupt flag. */
   get irqsEnabled(): boolean { return this.sched.cpu.irqsEnabled; }
-  set irqsEnabled(on: boolean) { this.sched.cpu.irqsEnabled = on; }
+  set irqsEnabled(on: boolean) {
+    const cpu = this.sched.cpu;
+    if (cpu.irqsEnabled === on) return;
+    cpu.irqsEnabled = on;
+    this.onIrqFlag?.(cpu, on);
+  }
+  /** Called when a CPU's interrupt flag changes (the machine's event stream); unset while nobody listens. */
+  onIrqFlag: ((cpu: Cpu, enabled: boolean) => void) | undefined;
   /** Nesting depth of interrupt handlers running now on this CPU (in_interrupt()). */
   get inInterrupt(): number { return this.sched.cpu.inInterrupt; }
   set inInterrupt(n: number) { this.sched.cpu.inInterrupt = n; }
@@ -778,8 +785,10 @@ export class Kernel {
     if (interruptible && this.signalPending(task)) return this.onlyStopsPending(task) ? this.stopTask(task).then(() => 0) : Promise.resolve(-EINTR);
     wq.waiters.add(task);
     task.interrupted = false;
+    task.waitQueue = wq;
     return this.sched.block(interruptible ? 'S' : 'D', wchan).then(() => {
       wq.waiters.delete(task);
+      task.waitQueue = undefined;
       if (!task.interrupted) return 0;
       task.interrupted = false;
       return this.onlyStopsPending(task) ? this.stopTask(task).then(() => 0) : -EINTR;

@@ -410,13 +410,24 @@ export class LoadedModule implements ModuleContext {
     if (wait) this.unwind(task.pid, wait.then(() => 0));
   }
 
+  /** Calls into the C code, counted while it is on the host's stack (ModuleLoader.codeOnStack). */
+  private running(thunk: () => number | bigint): number | bigint {
+    const loader = this.kernel.modules;
+    loader.codeOnStack++;
+    try {
+      return thunk();
+    } finally {
+      loader.codeOnStack--;
+    }
+  }
+
   /** Runs C code on the current task's stack; if it slept, the result comes when it is done. */
   private enter(thunk: () => number | bigint): Maybe<number | bigint> {
     const task = this.kernel.sched.current;
     if (!task || !this.canSleep) {
       let r: number | bigint;
       try {
-        r = thunk();
+        r = this.running(thunk);
       } catch (e) {
         throw moduleOops(this.kernel, this, e);
       }
@@ -458,7 +469,7 @@ export class LoadedModule implements ModuleContext {
     const run = (): Maybe<number | bigint> => {
       let r: number | bigint;
       try {
-        r = thunk();
+        r = this.running(thunk);
       } catch (e) {
         return fault(e);
       }
@@ -634,6 +645,13 @@ export class ModuleLoader {
   private nextBase22 = VMALLOC_START_22;
   /** Load order, newest first, as /proc/modules lists them. */
   private order: string[] = [];
+  /**
+   * How many calls into C code (of modules or of the kernel image) are on the host's stack now:
+   * 0 means the kernel's own TypeScript is running (the event stream then looks for no C line).
+   */
+  codeOnStack = 0;
+  /** A module came, went live, failed its init or went (the machine's event stream). */
+  onStateChange: ((name: string, state: 'coming' | 'live' | 'failed' | 'gone') => void) | undefined;
 
   constructor(private readonly kernel: Kernel) {}
 
@@ -719,11 +737,14 @@ export class ModuleLoader {
         if (ret > 0) k.printk(`\x014do_init_module: '${name}'->init suspiciously returned ${ret}, it should follow 0/-E convention\n`);
         this.reportLeaks(mod, 'when init failed');
         this.discard(mod, 'init failed');
+        this.onStateChange?.(name, 'failed');
         return { status: ret < 0 ? ret : 0 };
       }
       mod.state = 'live';
+      this.onStateChange?.(name, 'live');
       return { status: 0 };
     };
+    this.onStateChange?.(name, 'coming');
     if (k.sched.current) k.sched.current.kernelEntry = 'init_module';
     // An oops in init_module kills insmod; the module stays, "Loading" for good, as on Linux.
     const ret = mod.callExport('init_module');
@@ -779,6 +800,7 @@ export class ModuleLoader {
     this.reportLeaks(mod, 'at unload');
     this.discard(mod, 'unloaded');
     this.lastUnloaded = mod.name;
+    this.onStateChange?.(mod.name, 'gone');
     return { status: 0 };
   }
 

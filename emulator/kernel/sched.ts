@@ -52,6 +52,8 @@ export class Task {
    * kworker), not a wait: ps shows I, the load average and SysRq-W's list of blocked tasks leave it out.
    */
   idleSleep = false;
+  /** The wait queue it sleeps on (a driver's, a mutex's, a pipe's), for the inspector. */
+  waitQueue: WaitQueue | undefined;
   /** Resumes the task's coroutine; set while it is blocked or not yet started. */
   resume: (() => void) | undefined;
   /** Tells the scheduler the task stopped running (blocked, yielded or exited). */

@@ -79,6 +79,9 @@ export class DriverLabCore {
       settings: {
         changed: (_topic, emit) => this.settingsChanged.add(emit),
       },
+      inspector: {
+        state: (id, emit) => this.existing(id).onInspector(emit),
+      },
     };
     this.server = new IpcServer((sender) => this.servicesFor(sender), this.events);
   }
@@ -189,6 +192,13 @@ export class DriverLabCore {
           this.settingsChanged.emit(settings);
           return settings;
         },
+      },
+      inspector: {
+        timeline: async (id, query) => this.existing(id).inspect({ what: 'timeline', query }),
+        time: async (id, action) => this.existing(id).inspect({ what: 'time', action }),
+        setFaults: async (id, card, faults) => { await this.existing(id).inspect({ what: 'faults', card, faults }); },
+        remote: async (id, card, port, text) => this.existing(id).inspect({ what: 'receive', card, port, data: [...new TextEncoder().encode(text)] }),
+        record: async (id, on) => this.existing(id).inspect({ what: 'trace', record: on }),
       },
     };
   }

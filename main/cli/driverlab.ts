@@ -1,7 +1,8 @@
 // `driverlab`: the terminal face of DriverLab (ARCHITECTURE.md decision 8).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Machine, MACHINE_EPOCH_MS, type MachineConfig, type MachineEvent } from '../../emulator/machine.js';
+import { Machine, MACHINE_EPOCH_MS, type MachineConfig } from '../../emulator/machine.js';
+import { TraceFile } from '../host/trace-file.js';
 import { createNodeHost } from '../host/node-host.js';
 import { createEscapeFilter, ESCAPE_HELP } from './escape.js';
 import type { Personality } from '../../emulator/kernel/kernel.js';
@@ -48,8 +49,10 @@ Options (shell and sh):
   --seed N          scheduler seed (default: 1)
   --show-boot       show the kernel's boot messages (sh hides them by default)
   --realtime        pace virtual time to the wall clock (default for shell)
-  --trace FILE      (sh) write the machine's events as JSON lines: task switches and states,
-                    port accesses, the PICs' lines and registers, printk, each with its time
+  --trace FILE      (sh) write the machine's events as JSON lines, each with its time: task
+                    switches and states, port and I/O memory accesses (with the C line of a
+                    module's), IRQ edges, the PICs' registers, the CPUs' interrupt flag, the
+                    cards' state, modules loaded and unloaded, printk
 
 In "driverlab shell", Ctrl-C goes to the virtual machine; type "exit" or Ctrl-D to leave.
 Ctrl-] then a key is Alt+SysRq+that key: Ctrl-] s syncs, Ctrl-] b reboots at once, Ctrl-] h
@@ -130,32 +133,11 @@ function parseOptions(args: string[]): Options {
   return o;
 }
 
-/** The event log as JSON lines, written in blocks (a port-polling driver makes millions of events). */
-class TraceWriter {
-  private readonly fd: number;
-  private lines: string[] = [];
-
-  constructor(file: string) {
-    try {
-      this.fd = fs.openSync(file, 'w');
-    } catch (e) {
-      throw new UsageError(`cannot write the trace to '${file}': ${(e as Error).message}`);
-    }
-  }
-
-  readonly write = (event: MachineEvent): void => {
-    this.lines.push(JSON.stringify(event));
-    if (this.lines.length >= 4096) this.flush();
-  };
-
-  private flush(): void {
-    if (this.lines.length) fs.writeSync(this.fd, this.lines.join('\n') + '\n');
-    this.lines = [];
-  }
-
-  close(): void {
-    this.flush();
-    fs.closeSync(this.fd);
+function openTrace(file: string): TraceFile {
+  try {
+    return new TraceFile(file);
+  } catch (e) {
+    throw new UsageError(`cannot write the trace to '${file}': ${(e as Error).message}`);
   }
 }
 
@@ -173,10 +155,12 @@ export async function runScript(o: Options, write: (text: string) => void): Prom
   const host = createNodeHost({ workspace: o.workspace });
   // A fresh copy of the installed disk unless --disk names an image to keep.
   const disk = o.disk === undefined ? undefined : openDisk(o.disk, o.personality, host, o.freshDisk);
-  const trace = o.trace === undefined ? undefined : new TraceWriter(o.trace);
-  const config: MachineConfig = { personality: o.personality, seed: o.seed, pacing: o.realtime ? 'realtime' : 'fast', onEvent: trace?.write, showBoot: o.showBoot, disk };
+  const trace = o.trace === undefined ? undefined : openTrace(o.trace);
+  const config: MachineConfig = { personality: o.personality, seed: o.seed, pacing: o.realtime ? 'realtime' : 'fast', showBoot: o.showBoot, disk };
   try {
     const machine = new Machine(host, config, write);
+    // With the C line of each access, as the inspector shows it.
+    if (trace) machine.listen(trace.write, { sources: true });
     machine.boot();
     machine.endInput();
     const status = await machine.runShell(script);

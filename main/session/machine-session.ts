@@ -8,7 +8,8 @@ import type { MachineStatus, Personality, SessionId } from '../ipc/common/contra
 import { workerScript } from '../host/worker-script.js';
 import { releaseStaleLock, removeDiskImage } from '../host/disk-image.js';
 import { TerminalOutput, type Timers } from './terminal-stream.js';
-import type { DrillMeasure, DrillStart, FromWorker, MachineWorkerData, ToWorker } from './worker-protocol.js';
+import type { DrillMeasure, DrillStart, FromWorker, InspectorAnswers, InspectorRequest, MachineWorkerData, ToWorker } from './worker-protocol.js';
+import type { InspectorState } from '../ipc/common/inspector.js';
 import type { CommandOutcome } from './terminal-command.js';
 
 export interface SessionConfig {
@@ -48,6 +49,10 @@ export class MachineSession {
   private nextCommand = 1;
   private readonly commands = new Map<number, { resolve: (o: CommandOutcome) => void; reject: (e: Error) => void }>();
   private readonly drillRequests = new Map<number, { resolve: (m: DrillMeasure | undefined) => void; reject: (e: Error) => void }>();
+  /** Whoever watches the inspector: while nobody does, the machine does not even listen to its events. */
+  private readonly inspectorListeners = new Set<(state: InspectorState) => void>();
+  private nextRequest = 1;
+  private readonly requests = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
   constructor(readonly config: SessionConfig, private readonly spawn: WorkerFactory = defaultWorkerFactory, timers?: Timers) {
     this.output = new TerminalOutput((pause) => this.send({ type: pause ? 'pause' : 'resume' }), timers);
@@ -89,12 +94,44 @@ export class MachineSession {
         case 'drill-started': this.settleDrill(message.id, (c) => c.resolve(undefined)); break;
         case 'drill-measured': this.settleDrill(message.id, (c) => c.resolve(message.measure)); break;
         case 'drill-failed': this.settleDrill(message.id, (c) => c.reject(new Error(message.reason))); break;
+        case 'inspector': for (const l of this.inspectorListeners) l(message.state); break;
+        case 'reply': {
+          const r = this.requests.get(message.id);
+          this.requests.delete(message.id);
+          if (message.ok) r?.resolve(message.value);
+          else r?.reject(new Error(message.error));
+          break;
+        }
       }
     });
     worker.on('error', (e) => this.lose(worker, `crashed: ${e instanceof Error ? e.message : String(e)}`));
     worker.on('exit', (code) => this.lose(worker, code === 0 ? 'shut down' : `crashed: the machine thread exited with code ${code}`));
+    if (this.inspectorListeners.size) this.send({ type: 'inspect', on: true });
     this.setState({ state: 'booting', boot, reason: undefined });
     return this.status();
+  }
+
+  /**
+   * Watches the inspector's state (published a few times a second while anyone watches). The
+   * first watcher makes the machine listen to its event stream, the last one leaving stops it.
+   */
+  onInspector(listener: (state: InspectorState) => void): () => void {
+    this.inspectorListeners.add(listener);
+    if (this.inspectorListeners.size === 1) this.send({ type: 'inspect', on: true });
+    this.send({ type: 'inspect-full' });
+    return () => {
+      if (this.inspectorListeners.delete(listener) && this.inspectorListeners.size === 0) this.send({ type: 'inspect', on: false });
+    };
+  }
+
+  /** A question for the inspector in the machine's thread (a timeline slice, time control...). */
+  inspect<W extends InspectorRequest['what']>(request: Extract<InspectorRequest, { what: W }>): Promise<InspectorAnswers[W]> {
+    if (!this.worker) return Promise.reject(new Error('the machine is off: boot it first'));
+    const id = this.nextRequest++;
+    return new Promise((resolve, reject) => {
+      this.requests.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.send({ type: 'request', id, request });
+    });
   }
 
   /**
@@ -216,6 +253,7 @@ export class MachineSession {
     await this.cutPower('powered off');
     this.output.dispose();
     this.statusListeners.clear();
+    this.inspectorListeners.clear();
   }
 
   private settle(id: number, how: (c: { resolve: (o: CommandOutcome) => void; reject: (e: Error) => void }) => void): void {
@@ -230,6 +268,8 @@ export class MachineSession {
     this.commands.clear();
     for (const c of this.drillRequests.values()) c.reject(new Error(`the machine ${reason} during the drill: start it again`));
     this.drillRequests.clear();
+    for (const r of this.requests.values()) r.reject(new Error(`the machine ${reason} before it answered`));
+    this.requests.clear();
   }
 
   private send(message: ToWorker): void {

@@ -12,6 +12,7 @@ import { kernelShutdown } from '../../emulator/kernel/reboot.js';
 import { TerminalCommands, type CommandOutcome } from './terminal-command.js';
 import type { FromWorker, MachineWorkerData, ToWorker } from './worker-protocol.js';
 import { DrillAttempt } from '../labs/drill-attempt.js';
+import { WorkerInspector } from './inspector/inspector-worker.js';
 
 const port = parentPort;
 if (!port) throw new Error('machine-worker.js runs in a worker thread');
@@ -59,6 +60,7 @@ const host = {
 const disk = data.diskImage === undefined ? undefined
   : openMachineDisk(data.diskImage, (d) => installOnto(d, nodeHost, data.machine.personality ?? 'modern', MACHINE_EPOCH_MS));
 const machine = new Machine(host, { ...data.machine, disk }, output);
+const inspector = new WorkerInspector(machine, data.workspace, (state) => post({ type: 'inspector', state }));
 const commands = new TerminalCommands(() => machine.kernel, (keys) => machine.input(keys));
 // A command the app typed is polled for completion even while the terminal is quiet.
 setInterval(() => commands.poll(), 50).unref();
@@ -163,10 +165,21 @@ port.on('message', (message: ToWorker) => {
       }, (e: unknown) => failDrill(id, e));
       break;
     }
+    case 'inspect': inspector.watch(message.on); break;
+    case 'inspect-full': inspector.wantFull(); break;
+    case 'request': {
+      const { id } = message;
+      inspector.answer(message.request).then(
+        (value) => post({ type: 'reply', id, ok: true, value }),
+        (e: unknown) => post({ type: 'reply', id, ok: false, error: e instanceof Error ? e.message : String(e) }),
+      );
+      break;
+    }
   }
 });
 machine.onReboot = () => {
   applySession(machine.kernel);
+  inspector.rebooted();
   post({ type: 'rebooted' });
 };
 
@@ -180,6 +193,7 @@ disk?.close();
 const halted = machine.kernel.halted;
 const reason = halted !== undefined ? `halted: ${halted.trim()}` : `shut down (the shell exited with status ${status})`;
 // The last output first, then the news.
+inspector.dispose();
 setImmediate(() => {
   post({ type: 'halted', reason });
   port.close();

@@ -2,6 +2,7 @@
 import type { MachineConfig } from '../../emulator/machine.js';
 import type { CommandOutcome } from './terminal-command.js';
 import type { DrillManifest } from '../labs/drill.js';
+import type { CardFaultsView, InspectorState, RecordingView, TimeAction, TimeReport, TimelineQuery, TimelineSlice } from '../ipc/common/inspector.js';
 
 /** What the machine thread needs of a drill to run an attempt (plain data). */
 export interface DrillStart {
@@ -17,6 +18,24 @@ export interface DrillMeasure {
   keysPressed: number;
   /** The drill's own recovery measure passed (drill.json `recovery`); the fix's checks are the main side's. */
   fixPassed: boolean;
+}
+
+/** What the inspector asks the machine's worker, each answered by a 'reply' with the same id. */
+export type InspectorRequest =
+  | { what: 'timeline'; query: TimelineQuery }
+  | { what: 'time'; action: TimeAction }
+  | { what: 'faults'; card: number; faults: Partial<CardFaultsView> }
+  /** Bytes arriving on a card's port from the remote end (the remote terminal). */
+  | { what: 'receive'; card: number; port: number; data: number[] }
+  /** Starts recording every event to a JSON-lines file in the workspace, or stops (`record` false). */
+  | { what: 'trace'; record: boolean };
+
+export interface InspectorAnswers {
+  timeline: TimelineSlice;
+  time: TimeReport;
+  faults: null;
+  receive: { accepted: number };
+  trace: RecordingView | null;
 }
 
 /** What a worker needs to build its machine; plain data, since it crosses threads. */
@@ -52,7 +71,12 @@ export type ToWorker =
   /** Starts a drill attempt (drill-started or drill-failed): from then on keys, SysRq and resets are counted. */
   | { type: 'drill-start'; id: number; drill: DrillStart }
   /** Ends the attempt and measures it (drill-measured or drill-failed). */
-  | { type: 'drill-finish'; id: number };
+  | { type: 'drill-finish'; id: number }
+  /** Someone watches the inspector (the machine's event stream is listened to) or nobody does. */
+  | { type: 'inspect'; on: boolean }
+  /** The next inspector state carries every card's whole window (a new watcher came). */
+  | { type: 'inspect-full' }
+  | { type: 'request'; id: number; request: InspectorRequest };
 
 export type FromWorker =
   | { type: 'output'; data: string }
@@ -68,4 +92,7 @@ export type FromWorker =
   | { type: 'command-refused'; id: number; reason: string }
   | { type: 'drill-started'; id: number }
   | { type: 'drill-measured'; id: number; measure: DrillMeasure }
-  | { type: 'drill-failed'; id: number; reason: string };
+  | { type: 'drill-failed'; id: number; reason: string }
+  | { type: 'inspector'; state: InspectorState }
+  | { type: 'reply'; id: number; ok: true; value: unknown }
+  | { type: 'reply'; id: number; ok: false; error: string };

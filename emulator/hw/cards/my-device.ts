@@ -26,6 +26,7 @@ import { NS_PER_MS, NS_PER_SEC, NS_PER_US, type EventHandle, type VirtualClock }
 import type { IoPortBus, PortSize } from '../ioport-bus.js';
 import type { IrqLine } from '../irq.js';
 import type { IsaMemory, MemRegion } from '../isa-memory.js';
+import type { CardState } from '../../events.js';
 import { checkFirmwareImage, FW_MAX_IMAGE_SIZE } from './my-device-firmware.js';
 import { MY_DEVICE_IO_SIZE, MY_DEVICE_MEM_SIZE, type MyDeviceJumpers } from './my-device-jumpers.js';
 
@@ -218,6 +219,8 @@ class SharedWindow implements MemRegion {
 export class MyDeviceCard {
   onGuestError?: (msg: string) => void;
   onEvent?: (e: MyDeviceEvent) => void;
+  /** The card's CPU wrote its own shared memory (a reply in the card mailbox): offset and length in the window. */
+  onMemoryWrite?: (offset: number, length: number) => void;
   /** The card decodes 8-bit accesses only; the bus splits wider ones. */
   readonly ioWidth = 1;
   readonly jumpers: Readonly<MyDeviceJumpers>;
@@ -277,6 +280,14 @@ export class MyDeviceCard {
   /** The shared-memory window's bytes (for the inspector; writes here bypass the bus). */
   get sharedMemory(): Uint8Array {
     return this.memory;
+  }
+
+  /** Where the state machine is, as the inspector shows it (a command pending is busy; a reply not yet ACKed, answering). */
+  get activity(): CardState {
+    const s = this.s;
+    if (s.phase !== 'running') return s.phase;
+    if (s.command !== null) return 'busy';
+    return s.answer || s.irqAsserted ? 'answering' : 'running';
   }
 
   get status(): number {
@@ -599,6 +610,7 @@ export class MyDeviceCard {
     mem[box + 2] = length & 0xff;
     mem[box + 3] = (length >> 8) & 0xff;
     mem.set(payload, box + MY_DEVICE_MAILBOX_HEADER);
+    this.onMemoryWrite?.(box, MY_DEVICE_MAILBOX_HEADER + payload.length);
     this.s.answer = true;
     this.emit('answering', `reply status 0x${hex2(status)} port ${port} length ${length}`);
     this.interrupt();

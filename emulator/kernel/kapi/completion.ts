@@ -5,7 +5,7 @@
 import type { KapiTable, ModuleContext } from './context.js';
 import { MODERN_DEFERRED } from './layout.js';
 import { WaitQueue } from '../sched.js';
-import { sleepTimeout } from './wait.js';
+import { moduleWaitName, sleepTimeout } from './wait.js';
 
 const C = MODERN_DEFERRED.completion;
 const UINT_MAX = 0xffffffff;
@@ -21,7 +21,7 @@ export function completionApi(m: ModuleContext): KapiTable {
   const queues = new Map<number, WaitQueue>();
   const queue = (x: number) => {
     let q = queues.get(x);
-    if (!q) { q = new WaitQueue('wait_for_completion'); queues.set(x, q); }
+    if (!q) { q = new WaitQueue(moduleWaitName(m, 'completion', x)); queues.set(x, q); }
     return q;
   };
   const done = (x: number) => m.view().getUint32(x + C.done, true);

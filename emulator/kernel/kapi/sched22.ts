@@ -4,7 +4,7 @@
 // `struct wait_queue *`, semaphores with down/up, and the __delay busy loop.
 import { HZ } from '../kernel.js';
 import { WaitQueue } from '../sched.js';
-import { newModuleWaitQueue, wakeQueue, type ModuleWaitQueue } from './wait.js';
+import { moduleWaitName, newModuleWaitQueue, wakeQueue, type ModuleWaitQueue } from './wait.js';
 import type { KapiTable, ModuleContext } from './context.js';
 import { V2_2_SCHED } from './layout.js';
 import type { KernelTimer } from '../timer.js';
@@ -22,7 +22,7 @@ export function sched22Api(m: ModuleContext): KapiTable {
   const sems = new Map<number, WaitQueue>();
   const queue = (addr: number) => {
     let q = queues.get(addr);
-    if (!q) { q = newModuleWaitQueue('sleep_on'); queues.set(addr, q); }
+    if (!q) { q = newModuleWaitQueue(moduleWaitName(m, 'wait queue', addr)); queues.set(addr, q); }
     return q;
   };
   /** current->state as the task's own struct in this module says (what 2.2's wake_up tests and resets). */
@@ -75,7 +75,7 @@ export function sched22Api(m: ModuleContext): KapiTable {
     m.view().setInt32(sem, c, true);
     if (c >= 0) return 0;
     let q = sems.get(sem);
-    if (!q) { q = new WaitQueue('down'); sems.set(sem, q); }
+    if (!q) { q = new WaitQueue(moduleWaitName(m, 'semaphore', sem)); sems.set(sem, q); }
     const wq = q;
     return m.sleepUntil(() => k.sleepOn(wq, interruptible ? '__down_interruptible' : '__down', interruptible).then((r) => {
       if (r < 0) { m.view().setInt32(sem, semCount(sem) + 1, true); return -4; }

@@ -4,6 +4,7 @@
 import type { KapiTable, ModuleContext } from './context.js';
 import { MODERN } from './layout.js';
 import { WaitQueue } from '../sched.js';
+import { moduleWaitName } from './wait.js';
 
 const L = MODERN.mutex;
 const MUTEX_MAGIC = 0x4d555458;
@@ -28,7 +29,7 @@ export function syncApi(m: ModuleContext): KapiTable {
       k.printk(`\x014WARNING: possible recursive locking detected: ${k.sched.current?.comm ?? '?'}/${me} is trying to acquire a mutex of ${m.name} it already holds\n`);
     }
     let q = waiters.get(lock);
-    if (!q) { q = new WaitQueue(what); waiters.set(lock, q); }
+    if (!q) { q = new WaitQueue(moduleWaitName(m, 'mutex', lock)); waiters.set(lock, q); }
     const wq = q;
     return m.sleepUntil(() => k.sleepOn(wq, what, interruptible).then((r) => (r < 0 ? -4 : 0)));
   };

@@ -22,6 +22,11 @@ const WAIT_ENTRY_FUNC = 8;
  */
 export type ModuleWaitQueue = WaitQueue & { interruptible: Set<object>; persistent: Set<object> };
 
+/** A name for something a task can wait on in a module's memory, for the inspector: "my_device: wait queue 0x1a40". */
+export function moduleWaitName(m: ModuleContext, what: string, addr: number): string {
+  return `${m.name}: ${what} 0x${(addr >>> 0).toString(16)}`;
+}
+
 export function newModuleWaitQueue(name: string): ModuleWaitQueue {
   return Object.assign(new WaitQueue(name), { interruptible: new Set<object>(), persistent: new Set<object>() });
 }
@@ -40,7 +45,7 @@ function queueAt(m: ModuleContext, addr: number): ModuleWaitQueue {
   const map = waitQueues(m);
   let q = map.get(addr);
   if (!q) {
-    q = newModuleWaitQueue(`${m.name}:wq@${addr.toString(16)}`);
+    q = newModuleWaitQueue(moduleWaitName(m, 'wait queue', addr));
     map.set(addr, q);
   }
   return q;

@@ -7,6 +7,7 @@
 // This file is "common" code: no Node, no DOM, no Electron. The renderer imports it too.
 import * as v from 'valibot';
 import type { Settings, SettingKey } from '../../progress/settings.js';
+import type { CardFaultsView, InspectorState, RecordingView, TimeAction, TimeReport, TimelineQuery, TimelineSlice } from './inspector.js';
 
 export type { Settings, SettingKey };
 
@@ -407,6 +408,20 @@ export interface SettingsService {
   set(key: SettingKey, value: string | number): Promise<Settings>;
 }
 
+/** The hardware inspector of a session's machine (main/ipc/common/inspector.ts has the shapes). */
+export interface InspectorService {
+  /** The timeline over a window of virtual time, as many pixels wide as `query.width`. */
+  timeline(session: SessionId, query: TimelineQuery): Promise<TimelineSlice>;
+  /** Pause, resume, single-step to the next clock event, run at real time or as fast as possible. */
+  time(session: SessionId, action: TimeAction): Promise<TimeReport>;
+  /** A card's fault-injection switches; unnamed ones keep their value. */
+  setFaults(session: SessionId, card: number, faults: Partial<CardFaultsView>): Promise<void>;
+  /** The remote terminal: `text` arrives on the card's `port` from the far end (RX_NOTIFY). */
+  remote(session: SessionId, card: number, port: number, text: string): Promise<{ accepted: number }>;
+  /** Starts (true) or stops recording every event to a JSON-lines file in the workspace's traces/. */
+  record(session: SessionId, on: boolean): Promise<RecordingView | null>;
+}
+
 export interface Services {
   labs: LabsService;
   machine: MachineService;
@@ -414,6 +429,7 @@ export interface Services {
   workspace: WorkspaceService;
   progress: ProgressService;
   settings: SettingsService;
+  inspector: InspectorService;
 }
 
 /** What each area publishes; a listener names the topic (the session, or '' for app-wide). */
@@ -427,6 +443,8 @@ export interface Events {
   /** A check run was recorded, a hint revealed, a lab opened: progress pages refresh. */
   progress: { changed: Record<never, never> };
   settings: { changed: Settings };
+  /** The session machine's inspector state, a few times a second while someone listens. */
+  inspector: { state: InspectorState };
 }
 
 export type ServiceName = keyof Services;
@@ -515,6 +533,31 @@ export const CONTRACT: Contract = {
     planRestore: { args: v.strictTuple([LabIdSchema, count(2 ** 31)]), session: true },
     restore: { args: v.strictTuple([LabIdSchema, count(2 ** 31), v.boolean()]), session: true },
   },
+  inspector: {
+    timeline: {
+      args: v.strictTuple([SessionIdSchema, v.strictObject({
+        fromNs: v.pipe(v.number(), v.finite(), v.minValue(0)),
+        toNs: v.pipe(v.number(), v.finite(), v.minValue(0)),
+        width: v.pipe(count(4000), v.minValue(1)),
+        anchor: v.picklist(['start', 'end']),
+        lanes: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(64))), v.maxLength(256))),
+      })]),
+      session: true,
+    },
+    time: { args: v.strictTuple([SessionIdSchema, v.picklist(['pause', 'resume', 'step', 'realtime', 'fast'])]), session: true },
+    setFaults: {
+      args: v.strictTuple([SessionIdSchema, count(7), v.strictObject({
+        extraLatencyMs: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(60_000))),
+        lostIrqProbability: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+        stuckBusy: v.optional(v.boolean()),
+        spuriousIrqPerSec: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(10_000))),
+        crashAfterCommands: v.optional(v.nullable(count(1_000_000))),
+      })]),
+      session: true,
+    },
+    remote: { args: v.strictTuple([SessionIdSchema, count(7), count(3), v.pipe(v.string(), v.maxLength(4096))]), session: true },
+    record: { args: v.strictTuple([SessionIdSchema, v.boolean()]), session: true },
+  },
   settings: {
     get: none,
     set: { args: v.strictTuple([v.picklist(SETTING_KEYS), v.union([v.pipe(v.string(), v.maxLength(64)), v.number()])]), session: false },
@@ -533,6 +576,7 @@ export const EVENTS: { [S in ServiceName]: { [E in EventName<S>]: EventSpec } } 
   workspace: { changed: { topic: 'session' } },
   progress: { changed: { topic: 'app' } },
   settings: { changed: { topic: 'app' } },
+  inspector: { state: { topic: 'session' } },
 };
 
 /** Curriculum order: by the manifest's order; labs without one keep the catalog's order, after the others. */

@@ -8,6 +8,7 @@ import { useApp, why } from '../app-context';
 import { ChecksPanel, shownRun, type ShownRun } from '../components/ChecksPanel';
 import { DrillBar } from '../components/DrillBar';
 import { EditorPane, type EditorHandle } from '../components/EditorPane';
+import { InspectorPanel } from '../components/inspector/InspectorPanel';
 import { MachineControls } from '../components/MachineControls';
 import { Markdown } from '../components/Markdown';
 import { TerminalPane, type TerminalHandle } from '../components/TerminalPane';
@@ -92,6 +93,12 @@ export function LabPage(props: { lab: string }) {
   const [checkError, setCheckError] = useState<string>();
   const [sideWidth, setSideWidth] = useStoredSize('driverlab.layout.side', 380);
   const [terminalHeight, setTerminalHeight] = useStoredSize('driverlab.layout.terminal', 300);
+  const [inspectorWidth, setInspectorWidth] = useStoredSize('driverlab.layout.inspector', 600);
+  const [inspecting, setInspecting] = useState(() => localStorage.getItem('driverlab.inspector.open') === '1');
+  const toggleInspector = () => setInspecting((open) => {
+    localStorage.setItem('driverlab.inspector.open', open ? '0' : '1');
+    return !open;
+  });
   const editor = useRef<EditorHandle>(null);
   const terminal = useRef<TerminalHandle>(null);
   const work = useRef<HTMLDivElement>(null);
@@ -179,6 +186,7 @@ export function LabPage(props: { lab: string }) {
   const instructions = lab ? (lab.localizedInstructions?.[language] ?? lab.instructions) : '';
   const isDrill = lab?.kind === 'drill' || lab?.drill !== undefined;
   const clampSide = (n: number) => Math.min(Math.max(n, 240), window.innerWidth * 0.6);
+  const clampInspector = (n: number) => Math.min(Math.max(n, 360), window.innerWidth * 0.6);
   const clampTerminal = (n: number) => Math.min(Math.max(n, 120), (work.current?.clientHeight ?? 800) - 140);
 
   return (
@@ -199,11 +207,12 @@ export function LabPage(props: { lab: string }) {
             {checking ? t('machine.checking') : t('machine.check')}
           </button>
         )}
+        <button className={inspecting ? 'on' : ''} onClick={toggleInspector} aria-pressed={inspecting} title={t('insp.tip')} data-testid="inspector-toggle">{t('insp.toggle')}</button>
         <span className="toolbar-sep" />
         <MachineControls session={session} status={status} onStatus={setStatus} afterAction={() => terminal.current?.focus()} />
       </div>
 
-      <div className="lab-body" style={{ gridTemplateColumns: `${clampSide(sideWidth)}px 5px minmax(0, 1fr)` }}>
+      <div className="lab-body" style={{ gridTemplateColumns: `${clampSide(sideWidth)}px 5px minmax(0, 1fr)${inspecting ? ` 5px ${clampInspector(inspectorWidth)}px` : ''}` }}>
         <aside className="side">
           <div className="side-tabs" role="tablist">
             <button role="tab" aria-selected={side === 'instructions'} className={side === 'instructions' ? 'active' : ''} onClick={() => setSide('instructions')}>{t('lab.instructions')}</button>
@@ -243,6 +252,12 @@ export function LabPage(props: { lab: string }) {
             )}
           </section>
         </div>
+        {inspecting && status && (
+          <>
+            <div className="splitter vertical" role="separator" aria-orientation="vertical" onPointerDown={(e) => dragSplitter(e, 'x', clampInspector(inspectorWidth), (n) => setInspectorWidth(clampInspector(n)), true)} />
+            <InspectorPanel session={session} onClose={toggleInspector} />
+          </>
+        )}
       </div>
     </div>
   );
