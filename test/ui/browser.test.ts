@@ -392,8 +392,10 @@ describe.skipIf(!hasChromium)('the app in Chromium (browser mode)', () => {
     await expect.poll(() => core.sessionStatus('free-play'), { timeout: 30_000 }).toMatchObject({ state: 'running', boot: 2 });
     await expect.poll(() => page.getByTestId('machine-state').innerText()).toContain('running');
     // init's boot scripts check the root the dead thread left unclean first: keys typed meanwhile would be echoed amid them.
-    await waitForScreen((t) => atPrompt(t.slice(t.lastIndexOf('Run /sbin/init as init process'))), 'the prompt on the new boot');
+    // Only the new boot says so (the first found the root clean), so its prompt is not mistaken for the old one still on the screen.
+    const newBoot = (t: string) => t.slice(t.lastIndexOf('was not cleanly unmounted, check forced.'));
+    await waitForScreen((t) => atPrompt(newBoot(t)), 'the prompt on the new boot');
     await typeInTerminal('uname -r\n');
-    await waitForScreen((t) => /uname -r\n6\.8\.0-driverlab\n/.test(t.slice(t.lastIndexOf('Run /sbin/init as init process'))) && atPrompt(t), 'uname -r on the new boot');
+    await waitForScreen((t) => /uname -r\n6\.8\.0-driverlab\n/.test(newBoot(t)) && atPrompt(t), 'uname -r on the new boot');
   });
 });
