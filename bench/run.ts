@@ -112,11 +112,19 @@ async function timeShell(ws: string, script: string, prepare?: string): Promise<
 async function bootToPrompt(): Promise<void> {
   const ws = os.tmpdir();
   let seen = '';
-  const m = new Machine(createNodeHost({ workspace: ws }), {}, (t) => { seen += t; });
+  let atPrompt = (): void => undefined;
+  const prompt = new Promise<void>((resolve) => { atPrompt = resolve; });
+  const m = new Machine(createNodeHost({ workspace: ws }), {}, (t) => {
+    seen += t;
+    if (seen.includes('$ ')) atPrompt();
+  });
   m.boot();
-  void m.runShell();
-  await m.runUntil(() => seen.includes('$ '));
+  // runShell() runs the machine; a second run loop beside it (runUntil) would run tasks out of
+  // the scheduler's turn (init's boot scripts then wrote with no current task: EFAULT).
+  const shell = m.runShell();
+  await prompt;
   m.stop();
+  await shell;
 }
 
 async function main(): Promise<void> {
