@@ -158,8 +158,12 @@ describe('the compile service killed mid-compile', () => {
       session.boot();
       await prompt();
       const build = session.runCommand('make', '/home/lab');
-      // clang starts in the machine's thread and takes seconds to load: this is mid-compile.
-      await new Promise((r) => setTimeout(r, 1500));
+      // kbuild prints CC before it runs clang, which then loads in the machine's thread for about a
+      // second (cache off): terminating right after the line is mid-compile, on a quiet machine too.
+      for (let waited = 0; !screen.includes('CC [M]'); waited += 5) {
+        if (waited > 20_000) throw new Error(`make never compiled; screen:\n${JSON.stringify(screen.slice(-500))}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
       await session.thread!.terminate();
       restoreCache();
       await expect(build).rejects.toThrow(/the machine stopped \(crashed: the machine thread exited with code 1\) before the command finished/);
