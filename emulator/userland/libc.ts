@@ -41,7 +41,7 @@ export type Program = (p: Proc, argv: string[]) => Promise<number>;
 function statOf(inode: Inode): StatInfo {
   const size = inode.size();
   const type = inode.mode & S_IFMT;
-  const blksize = inode.sb.statfs?.().blockSize ?? PAGE_SIZE;
+  const blksize = inode.sb.blockSize ?? PAGE_SIZE;
   return {
     mode: inode.mode, uid: inode.uid, gid: inode.gid, size, nlink: inode.nlink, rdev: inode.rdev,
     ino: inode.ino, dev: inode.sb.dev, mtimeNs: inode.mtimeNs, isDir: type === S_IFDIR, blksize,

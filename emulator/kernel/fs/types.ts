@@ -61,6 +61,8 @@ export interface SuperBlock {
   type: string;
   readOnly: boolean;
   dev: number;
+  /** s_blocksize, for file systems with blocks (st_blksize); memory ones use the page size. */
+  blockSize?: number;
   /** sync_fs(): file systems with a disk behind them write their dirty metadata and data. */
   sync?(): void;
   /** remount(): switches between read-write and read-only (a switch to read-only syncs first). */

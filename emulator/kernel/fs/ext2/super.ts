@@ -78,6 +78,7 @@ export class Ext2Fs implements InodeOwner, NameiOwner {
       type: 'ext2',
       readOnly: !!opts.readOnly,
       dev,
+      blockSize: io.blockSize,
       sync: () => self.sync(),
       remount: (readOnly) => self.remount(readOnly),
       unmount: () => self.unmount(),
