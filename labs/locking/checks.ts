@@ -194,8 +194,7 @@ const checks: Check[] = [
         const r = await runOrTellHang(t, m, `${SETUP} && sh stress.sh ${seed}`, STRESS_TIMEOUT_MS);
         const wanted = ['my_device0', 'my_device1', 'my_device4', 'my_device5'].map((d) => `${d}: 8 messages came back`).join('\n');
         t.expectEqual(verdicts(r.output).join('\n'), wanted, { summary: 'Not every card_test of stress.sh got its messages back.', seen: shown(r), where: t.todo(2) });
-        const problem = m.problems()[0];
-        t.expect(problem === undefined, { summary: `The kernel reported: ${problem?.text}`, seen: [problem?.text, ...(problem?.details ?? [])].join('\n'), where: problem?.where ?? t.todo(2) });
+        t.expectNoProblems(m, { where: t.todo(2) });
         const ticks = timer() - ticksBefore;
         const expected = Math.floor((m.now() - start) / 1e7);
         t.expect(ticks >= expected - 2, {
@@ -237,8 +236,7 @@ const checks: Check[] = [
     title: 'the kernel reported no BUG, WARNING or Oops',
     needs: ['insmod'],
     run(t) {
-      const p = t.machine.problems()[0];
-      t.expect(p === undefined, { summary: `The kernel reported: ${p?.text}`, seen: [p?.text, ...(p?.details ?? [])].join('\n'), where: p?.where });
+      t.expectNoProblems();
     },
   },
 ];

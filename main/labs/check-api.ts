@@ -108,6 +108,12 @@ export interface CheckContext {
   expectEqual<T>(seen: T, expected: T, failure: Failure | string): void;
   /** Fails unless `text` matches `pattern` (showing the text, unless the failure gives its own `seen`). Returns the match. */
   expectMatch(text: string, pattern: RegExp, failure: Failure | string): RegExpMatchArray;
+  /**
+   * Fails with the first BUG, WARNING, Oops, lockup, hang or panic `machine` (default: the shared
+   * one) reported: "The kernel reported: ..." (`kernel` names it: "The 2.2 kernel reported"), the
+   * report as seen, and the source line it names, else `where`.
+   */
+  expectNoProblems(machine?: CheckMachine, options?: { kernel?: string; where?: Location }): void;
 }
 
 export interface BootOptions {

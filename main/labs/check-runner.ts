@@ -3,7 +3,7 @@
 // describes, and a result per item that says what was seen, what was expected and where to look.
 import type { Host, HostCompiler } from '../../emulator/host.js';
 import { createNodeHost } from '../host/node-host.js';
-import type { BootOptions, CheckContext, CheckFiles, Failure, LabInfo, Location } from './check-api.js';
+import type { BootOptions, CheckContext, CheckFiles, CheckMachine, Failure, LabInfo, Location } from './check-api.js';
 import { LabMachine } from './check-machine.js';
 import { checkErrorLocation } from './compile-checks.js';
 import { CheckFailure, formatFailure, toFailure } from './failure.js';
@@ -178,6 +178,12 @@ class Context implements CheckContext {
     const f = toFailure(failure);
     // A failure that shows its own evidence (the command's output for an exit status) says it better.
     this.fail(f.seen !== undefined ? f : { seen: show(seen), expected: show(expected), ...f });
+  }
+
+  expectNoProblems(machine: CheckMachine = this.machine, options: { kernel?: string; where?: Location } = {}): void {
+    const p = machine.problems()[0];
+    if (!p) return;
+    this.fail({ summary: `The ${options.kernel ? `${options.kernel} ` : ''}kernel reported: ${p.text}`, seen: [p.text, ...p.details].join('\n'), where: p.where ?? options.where });
   }
 
   expectMatch(text: string, pattern: RegExp, failure: Failure | string): RegExpMatchArray {
