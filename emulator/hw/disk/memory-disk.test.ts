@@ -2,6 +2,7 @@
 // nothing was written, and sector ranges outside the disk refused.
 import { describe, expect, it } from 'vitest';
 import { MemoryDisk } from './memory-disk.js';
+import { CopyOnWriteDisk } from './cow-disk.js';
 
 describe('MemoryDisk', () => {
   it('reads back writes that straddle its storage chunks, zeros elsewhere', () => {
@@ -20,5 +21,19 @@ describe('MemoryDisk', () => {
     expect(() => disk.readSectors(9, 2)).toThrow(/sectors 9-10 lie outside the disk \(10 sectors\)/);
     expect(() => disk.writeSectors(0, new Uint8Array(100))).toThrow(/whole sectors/);
     expect(() => new MemoryDisk(0)).toThrow(/positive whole number of sectors/);
+  });
+
+  it('as a copy-on-write view: reads the snapshot, keeps its writes to itself, copies only what it writes', () => {
+    const golden = new MemoryDisk(1000);
+    golden.writeSectors(10, new Uint8Array(2 * 512).fill(0xaa));
+    const base = golden.snapshot();
+    const a = new CopyOnWriteDisk(base);
+    const b = new CopyOnWriteDisk(base);
+    a.writeSectors(11, new Uint8Array(512).fill(0x55));
+    expect([...a.readSectors(10, 2)].filter((x, i) => x !== (i < 512 ? 0xaa : 0x55))).toEqual([]);
+    expect(b.readSectors(11, 1)).toEqual(new Uint8Array(512).fill(0xaa));
+    expect(base.chunks.get(0)!.subarray(11 * 512, 12 * 512)).toEqual(new Uint8Array(512).fill(0xaa));
+    expect([a.privateBytes, b.privateBytes]).toEqual([32 * 1024, 0]);
+    expect(a.snapshot().chunks.get(0)!.subarray(10 * 512, 12 * 512)).toEqual(a.readSectors(10, 2));
   });
 });

@@ -18,11 +18,16 @@ export interface DiskSnapshot {
 }
 
 export class MemoryDisk implements DiskBacking {
+  /** Chunks this disk has written: its own, which hide the base's. */
   private readonly chunks = new Map<number, Uint8Array>();
   /** FLUSH CACHE commands seen: a test can tell that the kernel asked for durability. */
   flushes = 0;
 
-  constructor(readonly sectorCount: number) {
+  /**
+   * A blank disk of `sectorCount` sectors, or (`base`) a copy-on-write view of a snapshot: reads
+   * come from the snapshot until a write has copied the chunk it lands in.
+   */
+  constructor(readonly sectorCount: number, private readonly base?: DiskSnapshot) {
     if (!Number.isSafeInteger(sectorCount) || sectorCount <= 0) throw new RangeError(`a disk needs a positive whole number of sectors, got ${sectorCount}`);
   }
 
@@ -30,7 +35,7 @@ export class MemoryDisk implements DiskBacking {
     this.check(lba, count);
     const out = new Uint8Array(count * SECTOR_SIZE);
     forEachPiece(lba, count, (chunk, chunkOffset, outOffset, length) => {
-      const stored = this.chunks.get(chunk);
+      const stored = this.chunks.get(chunk) ?? this.base?.chunks.get(chunk);
       if (stored) out.set(stored.subarray(chunkOffset, chunkOffset + length), outOffset);
     });
     return out;
@@ -42,9 +47,14 @@ export class MemoryDisk implements DiskBacking {
     this.check(lba, count);
     forEachPiece(lba, count, (chunk, chunkOffset, dataOffset, length) => {
       let stored = this.chunks.get(chunk);
-      if (!stored) this.chunks.set(chunk, stored = new Uint8Array(CHUNK_BYTES));
+      if (!stored) this.chunks.set(chunk, stored = this.base?.chunks.get(chunk)?.slice() ?? new Uint8Array(CHUNK_BYTES));
       stored.set(data.subarray(dataOffset, dataOffset + length), chunkOffset);
     });
+  }
+
+  /** Bytes this disk holds of its own (what its writes cost over its base). */
+  get privateBytes(): number {
+    return this.chunks.size * CHUNK_BYTES;
   }
 
   flush(): void {
@@ -53,7 +63,8 @@ export class MemoryDisk implements DiskBacking {
 
   /** The contents as they are now, as a snapshot that later writes to this disk do not change. */
   snapshot(): DiskSnapshot {
-    return { sectorCount: this.sectorCount, chunks: new Map([...this.chunks].map(([i, c]) => [i, c.slice()])) };
+    const chunks = new Map([...(this.base?.chunks ?? []), ...this.chunks]);
+    return { sectorCount: this.sectorCount, chunks: new Map([...chunks].map(([i, c]) => [i, c.slice()])) };
   }
 
   private check(lba: number, count: number): void {
