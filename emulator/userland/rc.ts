@@ -21,6 +21,7 @@ import { S_IFDIR, S_IFMT } from '../kernel/fs/types.js';
 import { SysError, type Proc } from './libc.js';
 import { e2fsckDevice } from './commands/e2fsprogs.js';
 import { mountAll, mountFlags, mountOne, parseFstab, type FstabEntry } from './commands/mount.js';
+import { ctime } from './commands/coreutils/common.js';
 
 /** What checkroot found: e2fsck's exit status and output (what /var/log/fsck/checkroot keeps). */
 export interface RootCheck {
@@ -38,13 +39,6 @@ export interface BootResult {
   rebooting: boolean;
 }
 
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-function ctime(ms: number): string {
-  const d = new Date(ms);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${WEEKDAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
-}
 
 async function readFstab(p: Proc): Promise<FstabEntry[]> {
   try {

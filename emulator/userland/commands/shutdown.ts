@@ -10,16 +10,8 @@ import { unmountAllForShutdown } from '../../kernel/fs/super.js';
 import { kernelShutdown, type ShutdownKind } from '../../kernel/reboot.js';
 import { O_WRONLY, type Proc } from '../libc.js';
 import { telinit } from '../init.js';
+import { ctime } from './coreutils/common.js';
 
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** ctime(3): "Wed Jan 15 10:30:05 2025". */
-function ctime(ms: number): string {
-  const d = new Date(ms);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${WEEKDAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
-}
 
 interface Plan {
   how: ShutdownKind;

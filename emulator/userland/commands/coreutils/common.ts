@@ -346,6 +346,12 @@ export const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 export const pad2 = (n: number) => String(n).padStart(2, '0');
 
+/** ctime(3) of a UTC time in ms, without its newline: "Wed Jan 15 10:30:05 2025". */
+export function ctime(ms: number): string {
+  const d = new Date(ms);
+  return `${WEEKDAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
+}
+
 /** The machine's wall clock in ns since the Unix epoch. */
 export function nowNs(p: Proc): number {
   return p.kernel.wallTimeNs();
